@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import { createDbClient, type DbClient, migrateDatabase } from "@phaseboard/db";
+import { tempDir } from "@phaseboard/test-kit";
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "./buildApp.js";
+
+describe("buildApp", () => {
+  let db: DbClient;
+  let app: FastifyInstance;
+  const token = "0123456789abcdef-secret";
+
+  beforeEach(async () => {
+    const url = `file:${join(tempDir("app"), "pb.db")}`;
+    await migrateDatabase({ url });
+    db = createDbClient({ url });
+  });
+  afterEach(async () => {
+    await app?.close();
+    await db.$disconnect();
+  });
+
+  it("answers unknown routes with the error envelope", async () => {
+    app = await buildApp({ db });
+    const response = await app.inject({ method: "GET", url: "/api/nothing-here" });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      error: { code: "ROUTE_NOT_FOUND", message: "No route GET /api/nothing-here" },
+    });
+  });
+
+  it("answers malformed JSON with 400 BAD_REQUEST", async () => {
+    app = await buildApp({ db });
+    app.post("/api/echo", async (request) => ({ data: request.body }));
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/echo",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe("BAD_REQUEST");
+  });
+
+  it("requires the token on every route but health when one is configured", async () => {
+    app = await buildApp({ db, token });
+    app.get("/api/secret", async () => ({ data: "ok" }));
+    expect((await app.inject({ url: "/api/health" })).statusCode).toBe(200);
+
+    const missing = await app.inject({ url: "/api/secret" });
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json().error.message).toMatch(/requires an access token/);
+
+    const wrong = await app.inject({
+      url: "/api/secret",
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error.message).toBe("The access token is not valid");
+
+    const right = await app.inject({
+      url: "/api/secret",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(right.statusCode).toBe(200);
+    expect((await app.inject({ url: `/api/secret?token=${token}` })).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,125 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { resolveDatabaseLocation, resolvePhaseboardHome } from "@phaseboard/db";
+import { z } from "zod";
+
+/** Every setting's default in one place. */
+export const configDefaults = {
+  /** TCP port of the API, the board and the WebSocket. */
+  port: 4100,
+  /** Loopback only: any other address requires PHASEBOARD_TOKEN. */
+  host: "127.0.0.1",
+  /** pino log level. */
+  logLevel: "info",
+} as const;
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: "PORT must be a number" })
+    .int("PORT must be a whole number")
+    .min(0, "PORT must be between 0 and 65535")
+    .max(65_535, "PORT must be between 0 and 65535")
+    .default(configDefaults.port),
+  HOST: z.string().trim().min(1, "HOST must not be empty").default(configDefaults.host),
+  PHASEBOARD_TOKEN: z
+    .string()
+    .trim()
+    .min(16, "PHASEBOARD_TOKEN must be at least 16 characters")
+    .optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default(configDefaults.logLevel),
+});
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  token: string | undefined;
+  logLevel: string;
+  /** `$PHASEBOARD_HOME`, where per-user state lives. */
+  home: string;
+  database: { url: string; filePath: string };
+  /** The repository registered as a project at start (the one holding `.agent/`). */
+  projectDir: string;
+}
+
+/** A setting is invalid; the message names it and says what is expected. */
+export class ConfigError extends Error {
+  readonly code = "INVALID_CONFIG";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads and validates the configuration from the environment.
+ *
+ * @example
+ * const config = loadConfig({ PORT: "4200" });
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Pick<ServerConfig, "port" | "host" | "projectDir">> = {},
+): ServerConfig {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  }
+  const host = overrides.host ?? parsed.data.HOST;
+  const token = parsed.data.PHASEBOARD_TOKEN;
+  if (!LOOPBACK_HOSTS.has(host) && !token) {
+    throw new ConfigError(
+      `HOST=${host} exposes Phaseboard beyond this machine: set PHASEBOARD_TOKEN (16+ characters) to require it on every request`,
+    );
+  }
+  let database: ServerConfig["database"];
+  try {
+    database = resolveDatabaseLocation(env);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  return {
+    port: overrides.port ?? parsed.data.PORT,
+    host,
+    token,
+    logLevel: parsed.data.LOG_LEVEL,
+    home: resolvePhaseboardHome(env),
+    database,
+    projectDir: overrides.projectDir ?? findProjectDir(env),
+  };
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => Boolean(entry[1]?.trim())),
+  );
+}
+
+/** Phaseboard's own repository: the project registered when nothing else is named. */
+export const repositoryRoot = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "..",
+);
+
+/**
+ * The project to register at start: `PHASEBOARD_PROJECT`, else the nearest folder holding
+ * `.agent/` above the directory the command was started from (pnpm keeps it in INIT_CWD),
+ * else this repository, whose own templates then make the first project.
+ */
+export function findProjectDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PHASEBOARD_PROJECT?.trim()) return resolve(env.PHASEBOARD_PROJECT.trim());
+  let dir = resolve(env.INIT_CWD?.trim() || process.cwd());
+  for (;;) {
+    if (existsSync(join(dir, ".agent"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return repositoryRoot;
+    dir = parent;
+  }
+}

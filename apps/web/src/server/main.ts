@@ -1,0 +1,35 @@
+// The `start` entry point: serve Phaseboard until SIGINT/SIGTERM.
+import { loadConfig, type ServerConfig } from "./config.js";
+import { describeStartupError } from "./describeStartupError.js";
+import { startServer } from "./startServer.js";
+
+let config: ServerConfig | undefined;
+try {
+  config = loadConfig();
+  const server = await startServer(config, {
+    logger: {
+      level: config.logLevel,
+      // Readable lines for a person at a terminal; JSON lines for log collectors.
+      ...(process.stdout.isTTY && {
+        transport: {
+          target: "pino-pretty",
+          options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" },
+        },
+      }),
+    },
+  });
+  console.log(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, "shutting down");
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+} catch (error) {
+  console.error(`phaseboard: ${describeStartupError(error, config)}`);
+  process.exit(1);
+}

@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { HttpError } from "../HttpError.js";
+
+/** Routes anyone may call, token or not: a load balancer's liveness probe. */
+const PUBLIC_ROUTES = new Set(["/api/health"]);
+
+/**
+ * When a token is configured, every HTTP request and WebSocket upgrade must carry it, as
+ * `Authorization: Bearer <token>` or (for the browser's WebSocket) `?token=<token>`.
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: { token: string | undefined }) => {
+    const { token } = options;
+    if (!token) return;
+    const expected = digest(token);
+    app.addHook("onRequest", async (request) => {
+      if (PUBLIC_ROUTES.has(request.routeOptions.url ?? "")) return;
+      const presented = presentedToken(request);
+      if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+        throw new HttpError(
+          "UNAUTHORIZED",
+          presented === undefined
+            ? "This server requires an access token: send Authorization: Bearer <PHASEBOARD_TOKEN>"
+            : "The access token is not valid",
+        );
+      }
+    });
+  },
+  { name: "auth" },
+);
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith("Bearer ")) return header.slice("Bearer ".length).trim();
+  const query = request.query as Record<string, unknown> | undefined;
+  return typeof query?.token === "string" ? query.token : undefined;
+}
+
+// Comparing fixed-length digests keeps the comparison constant-time whatever the length.
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}

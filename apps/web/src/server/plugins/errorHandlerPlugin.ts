@@ -1,0 +1,60 @@
+import { type ErrorCode, type ErrorEnvelope, errorRegistry } from "@phaseboard/contracts";
+import type { FastifyError, FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { ZodError } from "zod";
+import { HttpError } from "../HttpError.js";
+
+/** Fastify's own error codes that callers caused, mapped onto the API's codes. */
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: "BAD_REQUEST",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "BAD_REQUEST",
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "BAD_REQUEST",
+  FST_ERR_VALIDATION: "VALIDATION_FAILED",
+};
+
+/** One error shape for the whole API: `{ "error": { "code", "message" } }`. */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      const envelope = toEnvelope(error);
+      const status = errorRegistry[envelope.error.code].status;
+      if (status >= 500) request.log.error({ err: error }, "request failed");
+      return reply.status(status).send(envelope);
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const envelope: ErrorEnvelope = {
+        error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url}` },
+      };
+      return reply.status(404).send(envelope);
+    });
+  },
+  { name: "error-handler" },
+);
+
+function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
+  if (error instanceof HttpError) {
+    return { error: { code: error.code, message: error.message, details: error.details } };
+  }
+  if (error instanceof ZodError) {
+    return {
+      error: {
+        code: "VALIDATION_FAILED",
+        message: error.issues
+          .map((issue) =>
+            issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+          )
+          .join("; "),
+        details: error.issues,
+      },
+    };
+  }
+  const fastifyCode = "code" in error ? fastifyCodes[error.code] : undefined;
+  if (fastifyCode) return { error: { code: fastifyCode, message: error.message } };
+  const status = "statusCode" in error ? error.statusCode : undefined;
+  if (status && status >= 400 && status < 500) {
+    return { error: { code: "BAD_REQUEST", message: error.message } };
+  }
+  return { error: { code: "INTERNAL_ERROR", message: errorRegistry.INTERNAL_ERROR.message } };
+}

@@ -1,0 +1,3 @@
+/** The agent CLIs Phaseboard drives headless. */
+export const SUPPORTED_AGENTS = ["claude", "codex", "gemini"] as const;
+export type AgentName = (typeof SUPPORTED_AGENTS)[number];

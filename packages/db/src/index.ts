@@ -1,0 +1,19 @@
+export { createDbClient, type DbClient } from "./createDbClient.js";
+export {
+  createSqliteAdapterFactory,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from "./createSqliteAdapterFactory.js";
+export {
+  type DatabaseLocation,
+  DatabaseLocationError,
+  ensureDatabaseFolder,
+  InvalidDatabaseUrlError,
+  resolveDatabaseLocation,
+  resolvePhaseboardHome,
+} from "./databaseLocation.js";
+export { Prisma, PrismaClient } from "./generated/prisma/client.js";
+export type * from "./generated/prisma/models.js";
+export { createMigration } from "./migrations/createMigration.js";
+export { MigrationError } from "./migrations/MigrationError.js";
+export { diffMigrationsToSchema, migrateDatabase } from "./migrations/migrateDatabase.js";
+export { defaultMigrationPaths, type MigrationPaths } from "./migrations/migrationPaths.js";

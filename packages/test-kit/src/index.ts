@@ -1,0 +1,2 @@
+export { type RunningProcess, runProcess } from "./runProcess.js";
+export { tempDir } from "./tempDir.js";
