@@ -58,13 +58,20 @@ if (!run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporte
 // 4. Chromium for the browser tests. Playwright cannot download its own browsers
 // without network access beyond the npm registry, so the tests use the system's.
 if (forTests) {
-  const candidates = [process.env.PHASEBOARD_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  const candidates = [
+    process.env.PHASEBOARD_CHROMIUM,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+  ];
   if (!candidates.some((path) => path && existsSync(path))) {
     const isRoot = process.getuid?.() === 0;
     if (isRoot && found("apt-get", ["--version"])) {
       say("installing Chromium for the browser tests (apt-get install chromium)");
       const quiet = { stdio: ["ignore", "ignore", "inherit"] };
-      if (!run("apt-get", ["update", "-qq"], quiet) || !run("apt-get", ["install", "-y", "-qq", "chromium"], quiet)) {
+      if (
+        !run("apt-get", ["update", "-qq"], quiet) ||
+        !run("apt-get", ["install", "-y", "-qq", "chromium"], quiet)
+      ) {
         fail("could not install chromium with apt-get");
       }
     } else {

@@ -1,0 +1,69 @@
+import type { Duration, StepConfig, StepResult } from "./step.js";
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ChildRunResult<T = unknown> {
+  runId: string;
+  status: "completed" | "failed" | "cancelled";
+  result?: T;
+}
+
+export interface ParallelOptions<I> {
+  /** Never more than this many `fn` calls at once (default: unbounded). */
+  concurrency?: number;
+  /** Stable key of an item (default: String(item)); also names its memoized steps. */
+  key?: (item: I) => string;
+  /** Keys of the items this item waits for; a cycle or unknown key is an error. */
+  dependsOn?: (item: I) => string[];
+}
+
+export interface ApprovalDecision {
+  approved: boolean;
+  by?: string;
+  comment?: string;
+}
+
+/**
+ * The API a template's `execute(ctx)` drives. Every method that has an effect is a
+ * durable step: replay returns its recorded result instead of running it again.
+ */
+export interface WorkflowContext<Args = Record<string, unknown>> {
+  readonly runId: string;
+  /** Repository root (holds `.agent/`). */
+  readonly projectPath: string;
+  /** Where steps run: the run's worktree, or the project root. */
+  readonly workdir: string;
+  readonly args: Args;
+
+  step<T = unknown>(id: string, config: StepConfig<T>): Promise<StepResult<T>>;
+  parallel<I, R>(
+    items: readonly I[],
+    options: ParallelOptions<I>,
+    fn: (item: I) => Promise<R>,
+  ): Promise<R[]>;
+  run<T = unknown>(
+    template: string,
+    args: Record<string, unknown>,
+    options?: { id?: string; name?: string; phase?: string },
+  ): Promise<ChildRunResult<T>>;
+  waitForSignal<T = unknown>(
+    name: string,
+    options?: { timeout?: Duration; phase?: string },
+  ): Promise<T>;
+  approval(id: string, options: { message: string; phase?: string }): Promise<ApprovalDecision>;
+  sleep(id: string, duration: Duration): Promise<void>;
+  setState(state: Record<string, unknown>): Promise<void>;
+  comment(text: string, options?: { stepId?: string; type?: "system" | "agent" }): Promise<void>;
+  exec(
+    command: string,
+    options?: { cwd?: string; env?: Record<string, string> },
+  ): Promise<ExecResult>;
+  getStepResult<T = unknown>(stepId: string): StepResult<T> | undefined;
+  checkpoint(): Promise<void>;
+  /** Ends this run and starts a fresh one of the same template with `args` (never returns). */
+  continueAsNew(args: Record<string, unknown>): Promise<never>;
+}

@@ -1,0 +1,82 @@
+import type { SerializedError, StepResult, StepType } from "./step.js";
+
+export type RunStatus =
+  | "pending"
+  | "running"
+  | "paused"
+  | "waiting"
+  | "completed"
+  | "failed"
+  | "cancelled";
+
+export type StepStatus =
+  | "pending"
+  | "running"
+  | "waiting"
+  | "completed"
+  | "failed"
+  | "skipped"
+  | "cancelled";
+
+/** One line of a step's events.jsonl (also the payload of workflow.step.progress). */
+export interface StepLogEvent {
+  /** ISO time. */
+  at: string;
+  kind: "stdout" | "stderr" | "log" | "agent" | "system";
+  text?: string;
+  /** The unified agent event (from agent-cli) for `kind: "agent"`. */
+  agent?: unknown;
+}
+
+/**
+ * How the engine reports a run. The server implements it with Prisma and the WebSocket;
+ * tests and the embedded CLI with files or memory. Order per step: the engine has already
+ * written the step's files and checkpoint to disk when `onStepCompleted` is called
+ * (disk first, then the observer persists, then it emits).
+ * Every method may be async; the engine awaits it before going on.
+ */
+export interface RunObserver {
+  onRunStatus?(event: {
+    runId: string;
+    status: RunStatus;
+    error?: SerializedError;
+    result?: unknown;
+  }): void | Promise<void>;
+  onPhaseChanged?(event: { runId: string; phase: string; stepIndex: number }): void | Promise<void>;
+  onStepStarted?(event: {
+    runId: string;
+    /** Memo key: the step id, `#2`… on a revisit. */
+    stepKey: string;
+    name: string;
+    phase: string;
+    type: StepType;
+    attempt: number;
+    sequence: number;
+    /** Relative to the project root. */
+    logDir: string;
+  }): void | Promise<void>;
+  onStepProgress?(event: { runId: string; stepKey: string; event: StepLogEvent }): void;
+  onStepCompleted?(event: {
+    runId: string;
+    stepKey: string;
+    status: StepStatus;
+    result: StepResult;
+    attempt: number;
+    durationMs: number;
+    agentSession?: {
+      agent: string;
+      sessionId: string;
+      sessionLogPath?: string;
+      usage?: unknown;
+      costUsd?: number;
+    };
+  }): void | Promise<void>;
+  onComment?(event: {
+    runId: string;
+    stepKey?: string;
+    text: string;
+    type: "system" | "agent";
+  }): void | Promise<void>;
+  onState?(event: { runId: string; state: Record<string, unknown> }): void | Promise<void>;
+  onHeartbeat?(event: { runId: string; workerId: string; at: Date }): void | Promise<void>;
+}
