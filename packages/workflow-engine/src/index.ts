@@ -17,6 +17,14 @@ export type {
   WorkflowTrigger,
 } from "./types/definition.js";
 export type {
+  ExecutorOptions,
+  RunHandle,
+  RunHost,
+  RunOutcome,
+  StartRunInput,
+  WorkflowExecutorApi,
+} from "./types/executor.js";
+export type {
   RunObserver,
   RunStatus,
   StepLogEvent,

@@ -1,0 +1,54 @@
+/**
+ * The public contract of agent-cli: how the engine runs an agent step and what it hears
+ * back. Implemented by `runAgent` (see index.ts).
+ */
+export type AgentPermission = "default" | "plan" | "acceptEdits" | "bypassPermissions";
+
+/** One event type for every agent CLI's JSONL dialect. */
+export type AgentEvent =
+  | { type: "init"; sessionId: string; model?: string; raw?: unknown }
+  | { type: "message"; text: string; raw?: unknown }
+  | { type: "tool_call"; id?: string; name: string; input: unknown; raw?: unknown }
+  | { type: "tool_result"; id?: string; output: string; isError: boolean; raw?: unknown }
+  | { type: "usage"; usage: AgentUsage; raw?: unknown }
+  | { type: "result"; status: "success" | "error"; text?: string; raw?: unknown }
+  | { type: "error"; message: string; raw?: unknown }
+  | { type: "stderr"; text: string }
+  /** Every original stdout line, so events.jsonl loses nothing. */
+  | { type: "raw"; line: string };
+
+export interface AgentUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedInputTokens?: number;
+  totalTokens?: number;
+}
+
+export interface RunAgentOptions {
+  agent: string;
+  prompt: string;
+  cwd: string;
+  permission?: AgentPermission;
+  model?: string;
+  /** Continue the agent's own session (`--resume=<id>` and friends). */
+  resumeSessionId?: string;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Milliseconds. */
+  timeout?: number;
+  onEvent?: (event: AgentEvent) => void;
+}
+
+export interface AgentRunResult {
+  status: "completed" | "failed" | "cancelled" | "timed_out";
+  sessionId?: string;
+  resultText?: string;
+  usage?: AgentUsage;
+  costUsd?: number;
+  durationMs: number;
+  exitCode: number | null;
+  sessionLogPath?: string;
+  error?: string;
+}
+
+export type AgentRunner = (options: RunAgentOptions) => Promise<AgentRunResult>;

@@ -1,0 +1,84 @@
+import type { AgentRunner } from "@phaseboard/agent-cli";
+import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
+import type { RunObserver, RunStatus } from "./observer.js";
+import type { SerializedError } from "./step.js";
+
+/**
+ * What the host (the server's run manager, the embedded CLI) provides the executor.
+ * The engine itself knows nothing of the database.
+ */
+export interface RunHost {
+  /** Resolves `ctx.run(template)`: a template name, identifier or path. */
+  loadTemplate(reference: string): Promise<Extract<LoadedTemplate, { ok: true }>>;
+  /** Creates the child run's record (its own card) and returns its id. */
+  createChildRun(input: {
+    parentRunId: string;
+    template: Extract<LoadedTemplate, { ok: true }>;
+    args: Record<string, unknown>;
+    name: string;
+  }): Promise<{ runId: string }>;
+  /** `ctx.continueAsNew`: creates the successor run's record and returns its id. */
+  createContinuationRun?(input: {
+    previousRunId: string;
+    args: Record<string, unknown>;
+  }): Promise<{ runId: string }>;
+}
+
+export interface ExecutorOptions {
+  /** Repository root holding `.agent/workflows/`. */
+  projectPath: string;
+  /** Identifies this process in leases. */
+  workerId: string;
+  observer?: RunObserver;
+  /** Runs agent steps; the host passes agent-cli's `runAgent`. */
+  runAgent?: AgentRunner;
+  host?: RunHost;
+  /** How often a running run's lease is renewed (ms, default 5 000). */
+  heartbeatIntervalMs?: number;
+}
+
+export interface StartRunInput {
+  runId: string;
+  definition: WorkflowDefinition;
+  snapshot: DefinitionSnapshot;
+  args: Record<string, unknown>;
+  /** Where steps run (a worktree); defaults to the project root. */
+  workdir?: string;
+  parentRunId?: string;
+}
+
+/** How a call to start/resume ended. `paused` and `waiting` runs can be resumed. */
+export interface RunOutcome {
+  runId: string;
+  status: Extract<RunStatus, "completed" | "failed" | "cancelled" | "paused" | "waiting">;
+  result?: unknown;
+  error?: SerializedError;
+  /** Set when the run ended with continueAsNew. */
+  continuedAs?: string;
+}
+
+export interface RunHandle {
+  runId: string;
+  done: Promise<RunOutcome>;
+  /** Stop before the next step; `now` also interrupts the running step (it reruns on resume). */
+  pause(options?: { now?: boolean }): Promise<void>;
+  /** Kill the running step, run `finally` steps, end as cancelled. */
+  cancel(): Promise<void>;
+}
+
+/** The executor's public surface, as the server and the CLI use it. */
+export interface WorkflowExecutorApi {
+  start(input: StartRunInput): RunHandle;
+  /** Continue from the newest valid checkpoint, replaying memoized steps. */
+  resume(runId: string, options?: { definition?: WorkflowDefinition; workdir?: string }): RunHandle;
+  /** Keep results of steps before `phase`; the next resume runs the rest again. */
+  rewind(runId: string, phase: string): Promise<void>;
+  /** Records a signal durably; a run waiting for it continues on its next resume. */
+  signal(runId: string, name: string, payload?: unknown): Promise<void>;
+  /** Records an approval decision for `ctx.approval(id)`. */
+  approve(
+    runId: string,
+    approvalId: string,
+    decision: { approved: boolean; by?: string; comment?: string },
+  ): Promise<void>;
+}
