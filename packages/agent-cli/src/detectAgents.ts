@@ -38,7 +38,11 @@ export async function detectAgents(
     Object.values(agentAdapters).map(async (adapter): Promise<AgentInfo> => {
       const authVariable = adapter.authEnv.find((name) => (env[name] ?? "") !== "");
       const authFile = authVariable ? undefined : adapter.authFiles(env).find((f) => existsSync(f));
-      const authSource = authVariable ? `env:${authVariable}` : authFile ? `file:${authFile}` : undefined;
+      const authSource = authVariable
+        ? `env:${authVariable}`
+        : authFile
+          ? `file:${authFile}`
+          : undefined;
       const base = {
         agent: adapter.agent,
         npmPackage: adapter.npmPackage,
@@ -79,7 +83,10 @@ export async function detectAgents(
   );
 }
 
-function readVersion(path: string, env: Record<string, string | undefined>): Promise<string | undefined> {
+function readVersion(
+  path: string,
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
       path,

@@ -201,10 +201,15 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
           : undefined,
       };
       if (spawnError && exitCode === null && exitSignal === null) {
-        return { ...base, status: "failed", error: `Could not start ${executable}: ${spawnError.message}` };
+        return {
+          ...base,
+          status: "failed",
+          error: `Could not start ${executable}: ${spawnError.message}`,
+        };
       }
       if (listenerError !== undefined) {
-        const message = listenerError instanceof Error ? listenerError.message : String(listenerError);
+        const message =
+          listenerError instanceof Error ? listenerError.message : String(listenerError);
         return { ...base, status: "failed", error: `The event listener threw: ${message}` };
       }
       if ((stopReason === "cancelled" || stopReason === "timed_out") && !result) {

@@ -43,7 +43,8 @@ function createParser(): DialectParser {
       case "system": {
         if (line.subtype === "init") {
           const sessionId = asString(line.session_id);
-          if (sessionId) events.push({ type: "init", sessionId, model: asString(line.model), raw: json });
+          if (sessionId)
+            events.push({ type: "init", sessionId, model: asString(line.model), raw: json });
         }
         break;
       }
@@ -100,10 +101,13 @@ function createParser(): DialectParser {
             raw: json,
           });
         }
-        const failed = line.is_error === true || (line.subtype !== undefined && line.subtype !== "success");
+        const failed =
+          line.is_error === true || (line.subtype !== undefined && line.subtype !== "success");
         const text =
           asString(line.result) ??
-          (failed ? asArray(line.errors).map(String).join("\n") || asString(line.subtype) : undefined);
+          (failed
+            ? asArray(line.errors).map(String).join("\n") || asString(line.subtype)
+            : undefined);
         events.push({
           type: "result",
           status: failed ? "error" : "success",

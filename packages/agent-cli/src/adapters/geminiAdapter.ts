@@ -90,7 +90,8 @@ function createParser(): DialectParser {
     switch (line.type) {
       case "init": {
         const sessionId = asString(line.session_id);
-        if (sessionId) events.push({ type: "init", sessionId, model: asString(line.model), raw: json });
+        if (sessionId)
+          events.push({ type: "init", sessionId, model: asString(line.model), raw: json });
         break;
       }
       case "tool_use":
@@ -151,7 +152,12 @@ export const geminiAdapter: AgentAdapter = {
   agent: "gemini",
   command: "gemini",
   npmPackage: "@google/gemini-cli",
-  authEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA"],
+  authEnv: [
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_GENAI_USE_GCA",
+  ],
   authFiles: (env) => [join(geminiHome(env), "oauth_creds.json")],
   buildArgs({ prompt, permission, model, resumeSessionId }) {
     // The `=` form keeps a prompt starting with `-` the value of --prompt.

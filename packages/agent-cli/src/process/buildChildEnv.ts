@@ -13,10 +13,9 @@ export function buildChildEnv(
   for (const [key, value] of Object.entries(base)) {
     if (value !== undefined) env[key] = value;
   }
-  Object.assign(env, extra);
-  for (const [key, value] of Object.entries(adapterEnv)) {
-    env[key] ??= value;
-  }
+  // The adapter's variables win: Claude Code accepts only IS_SANDBOX=1, and an
+  // inherited IS_SANDBOX=yes would make it refuse bypassPermissions as root.
+  Object.assign(env, extra, adapterEnv);
   delete env.CLAUDECODE;
   // As the official SDK does: some CLIs trust PWD over the real working directory.
   env.PWD = cwd;
