@@ -56,7 +56,7 @@ async function generateStream(
   for (let turn = 0; written < bytes; turn++) {
     const chunk = fill(turn % 20 === 0 ? `${template}${big}\n` : template, turn);
     written += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise((resolve) => out.end(resolve));
   return path;
