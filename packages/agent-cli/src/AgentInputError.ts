@@ -1,5 +1,6 @@
 export type AgentInputErrorCode =
   | "AGENT_EMPTY_PROMPT"
+  | "AGENT_INVALID_PROMPT"
   | "AGENT_UNKNOWN"
   | "AGENT_CWD_NOT_FOUND"
   | "AGENT_INVALID_PERMISSION"

@@ -6,7 +6,13 @@ import { findExecutable } from "./process/findExecutable.js";
 import { signalProcessGroup } from "./process/signalProcessGroup.js";
 import { createEventStream } from "./stream/createEventStream.js";
 import { LineSplitter } from "./stream/LineSplitter.js";
-import type { AgentEvent, AgentRunResult, AgentUsage, RunAgentOptions } from "./types.js";
+import type {
+  AgentEvent,
+  AgentRunner,
+  AgentRunResult,
+  AgentUsage,
+  RunAgentOptions,
+} from "./types.js";
 import { validateRunOptions } from "./validateRunOptions.js";
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
@@ -237,3 +243,6 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     }
   });
 }
+
+// The engine depends on the AgentRunner contract, not on this function: keep them equal.
+runAgent satisfies AgentRunner;

@@ -10,6 +10,7 @@ import type { AgentPermission, RunAgentOptions } from "./types.js";
 describe("runAgent refuses bad input before spawning anything", () => {
   const cases: [string, Partial<RunAgentOptions>, string, RegExp][] = [
     ["an empty prompt", { prompt: "" }, "AGENT_EMPTY_PROMPT", /prompt is empty/],
+    ["a prompt with a NUL character", { prompt: "a\0b" }, "AGENT_INVALID_PROMPT", /NUL character/],
     ["a blank prompt", { prompt: "  \n\t" }, "AGENT_EMPTY_PROMPT", /prompt is empty/],
     [
       "an unknown agent",

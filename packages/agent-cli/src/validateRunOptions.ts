@@ -44,7 +44,7 @@ export function validateRunOptions(options: RunAgentOptions): ValidatedRun {
   }
   if (prompt.includes("\0")) {
     throw new AgentInputError(
-      "AGENT_EMPTY_PROMPT",
+      "AGENT_INVALID_PROMPT",
       "prompt",
       "The prompt contains a NUL character, which no command line can carry.",
     );
