@@ -172,7 +172,12 @@ describe("runAgent stopping a CLI", () => {
       reply: "Done.",
     });
     expect(result).toMatchObject({ status: "completed", resultText: "Done.", exitCode: 130 });
-    expect(events.at(-1)).toEqual({ type: "stderr", text: "fake claude received SIGINT" });
+    expect(events).toContainEqual({ type: "stderr", text: "fake claude received SIGINT" });
+    // Claude answers SIGINT with an error result of its own: the first result stands.
+    expect(events.filter((e) => e.type === "result").map((e) => e.status)).toEqual([
+      "success",
+      "error",
+    ]);
   });
 
   it.each(AGENTS)(
@@ -212,6 +217,20 @@ describe("runAgent stopping a CLI", () => {
       { signal: controller.signal, onEvent: (e) => e.type === "init" && controller.abort() },
     );
     expect(result).toMatchObject({ status: "cancelled", exitCode: null, signal: "SIGKILL" });
+  });
+
+  it("a run cancelled after its result line keeps the result", async () => {
+    const controller = new AbortController();
+    const { result } = await runFake(
+      "gemini",
+      { scenario: "hang-after-result", reply: "Kept." },
+      {
+        signal: controller.signal,
+        resultGraceMs: 60_000,
+        onEvent: (e) => e.type === "result" && controller.abort(),
+      },
+    );
+    expect(result).toMatchObject({ status: "completed", resultText: "Kept." });
   });
 
   it("a run past its timeout is stopped and reported as timed out", async () => {

@@ -90,6 +90,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     const errors: string[] = [];
     const stderrTail: string[] = [];
     let stopReason: StopReason | undefined;
+    let resultBeforeStop = false;
     let listenerError: unknown;
     let exitCode: number | null = null;
     let exitSignal: NodeJS.Signals | null = null;
@@ -120,7 +121,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
           if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
           break;
         case "result":
-          result = event;
+          // After a stop, a CLI may answer our SIGINT with an error result of its own; the
+          // result that came before the stop is the one that counts.
+          if (!resultBeforeStop) result = event;
           // The result is final; a CLI that lingers after it gets a grace period, then ends.
           if (!stopReason) later(resultGraceMs, () => stop("after_result"));
           break;
@@ -139,6 +142,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     const stop = (reason: StopReason) => {
       if (stopReason || exitCode !== null || exitSignal !== null || !child.pid) return;
       stopReason = reason;
+      resultBeforeStop = result !== undefined;
       const pid = child.pid;
       // Polite first: SIGINT lets an agent save its session's last message.
       signalProcessGroup(pid, "SIGINT");
@@ -218,7 +222,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
           listenerError instanceof Error ? listenerError.message : String(listenerError);
         return { ...base, status: "failed", error: `The event listener threw: ${message}` };
       }
-      if ((stopReason === "cancelled" || stopReason === "timed_out") && !result) {
+      // A result printed before the stop stands. One printed after it is the CLI reacting
+      // to our SIGINT (Claude reports an error_during_execution): the stop is the news.
+      if ((stopReason === "cancelled" || stopReason === "timed_out") && !resultBeforeStop) {
         return {
           ...base,
           status: stopReason,
