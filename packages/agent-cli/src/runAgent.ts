@@ -111,7 +111,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
           sessionId = event.sessionId;
           break;
         case "usage":
-          usage = event.usage;
+          if (!resultBeforeStop) usage = event.usage;
           break;
         case "error":
           errors.push(event.message);
