@@ -269,8 +269,13 @@ describe("runAgent stopping a CLI", () => {
   it("a child the CLI left running is ended when the CLI exits", async () => {
     const dir = tempDir("agent-child");
     const pidFile = join(dir, "child.pid");
-    const { result } = await runFake("codex", { spawnChildPidFile: pidFile });
-    expect(result.status).toBe("completed");
+    const { result } = await runFake(
+      "codex",
+      { spawnChildPidFile: pidFile },
+      // Long enough that only the CLI's own exit, not the result grace, can end the run.
+      { resultGraceMs: 60_000 },
+    );
+    expect(result).toMatchObject({ status: "completed", exitCode: 0 });
     expect(isAlive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
   });
 
