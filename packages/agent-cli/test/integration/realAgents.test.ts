@@ -19,7 +19,10 @@ afterEach(async () => {
 });
 
 /** Starts the agent's stand-in API and returns a HOME and environment pointing the CLI at it. */
-async function offline(agent: "claude" | "codex" | "gemini", hang = false) {
+async function offline(
+  agent: "claude" | "codex" | "gemini",
+  hang = false,
+): Promise<{ home: string; env: Record<string, string> }> {
   const home = tempDir(`agent-real-${agent}`);
   if (agent === "claude") {
     api = await startStandInApi("anthropic", REPLY, { hang });
