@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type FakeAgentOptions, fakeAgentEnv } from "../test/fixtures/fakeAgents.js";
 import { AgentNotInstalledError } from "./AgentNotInstalledError.js";
 import { runAgent } from "./runAgent.js";
@@ -42,6 +42,14 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A SIGKILLed process closes its pipes before the kernel finishes its exit, so the run can
+ * end a moment before the pid is gone: wait for it, within a bound it cannot meet alive.
+ */
+async function expectToDie(pid: number) {
+  await vi.waitFor(() => expect(isAlive(pid)).toBe(false), { timeout: 5_000, interval: 20 });
 }
 
 describe("runAgent with each agent's recorded stream", () => {
@@ -262,8 +270,7 @@ describe("runAgent stopping a CLI", () => {
       { signal: controller.signal, onEvent: (e) => e.type === "init" && controller.abort() },
     );
     expect(result.status).toBe("cancelled");
-    const childPid = Number(readFileSync(pidFile, "utf8"));
-    expect(isAlive(childPid)).toBe(false);
+    await expectToDie(Number(readFileSync(pidFile, "utf8")));
   });
 
   it("a child the CLI left running is ended when the CLI exits", async () => {
@@ -276,7 +283,7 @@ describe("runAgent stopping a CLI", () => {
       { resultGraceMs: 60_000 },
     );
     expect(result).toMatchObject({ status: "completed", exitCode: 0 });
-    expect(isAlive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    await expectToDie(Number(readFileSync(pidFile, "utf8")));
   });
 
   it("an event listener that throws fails the run and stops the CLI", async () => {
