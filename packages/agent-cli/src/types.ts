@@ -1,6 +1,6 @@
 /**
  * The public contract of agent-cli: how the engine runs an agent step and what it hears
- * back. Implemented by `runAgent` (see index.ts).
+ * back. Implemented by `runAgent` (see runAgent.ts).
  */
 export type AgentPermission = "default" | "plan" | "acceptEdits" | "bypassPermissions";
 
@@ -11,7 +11,14 @@ export type AgentEvent =
   | { type: "tool_call"; id?: string; name: string; input: unknown; raw?: unknown }
   | { type: "tool_result"; id?: string; output: string; isError: boolean; raw?: unknown }
   | { type: "usage"; usage: AgentUsage; raw?: unknown }
-  | { type: "result"; status: "success" | "error"; text?: string; raw?: unknown }
+  | {
+      type: "result";
+      status: "success" | "error";
+      text?: string;
+      /** Only Claude reports a cost. */
+      costUsd?: number;
+      raw?: unknown;
+    }
   | { type: "error"; message: string; raw?: unknown }
   | { type: "stderr"; text: string }
   /** Every original stdout line, so events.jsonl loses nothing. */
@@ -37,6 +44,16 @@ export interface RunAgentOptions {
   /** Milliseconds. */
   timeout?: number;
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * Milliseconds between the steps of a shutdown (SIGINT, then SIGTERM, then SIGKILL).
+   * Default 5000, as the official Claude SDK waits.
+   */
+  killGraceMs?: number;
+  /**
+   * Milliseconds a CLI may keep running after its final `result` line before it is
+   * ended. Default 3000.
+   */
+  resultGraceMs?: number;
 }
 
 export interface AgentRunResult {
@@ -47,6 +64,8 @@ export interface AgentRunResult {
   costUsd?: number;
   durationMs: number;
   exitCode: number | null;
+  /** The signal that ended the CLI's process, when one did. */
+  signal?: string;
   sessionLogPath?: string;
   error?: string;
 }

@@ -1,0 +1,42 @@
+import type { AgentEvent, AgentPermission } from "../types.js";
+
+export interface AgentArgsInput {
+  prompt: string;
+  cwd: string;
+  permission: AgentPermission;
+  model?: string;
+  resumeSessionId?: string;
+}
+
+export interface SessionLogInput {
+  sessionId: string;
+  cwd: string;
+  /** The child's environment (HOME, CLAUDE_CONFIG_DIR, CODEX_HOME…). */
+  env: Record<string, string | undefined>;
+  startedAt: Date;
+}
+
+/** Turns one parsed JSON line of a CLI's dialect into unified events. Stateful per run. */
+export type DialectParser = (json: unknown) => AgentEvent[];
+
+/** Everything that differs between the agent CLIs. */
+export interface AgentAdapter {
+  readonly agent: "claude" | "codex" | "gemini";
+  /** Executable looked up on PATH. */
+  readonly command: string;
+  /** npm package that provides `command`. */
+  readonly npmPackage: string;
+  /** Environment variables any one of which authenticates the CLI. */
+  readonly authEnv: readonly string[];
+  /** Files (relative to HOME or the CLI's config dir) holding a login, in `env`. */
+  authFiles(env: Record<string, string | undefined>): string[];
+  /** Argument vector, prompt included, never read as a flag. */
+  buildArgs(input: AgentArgsInput): string[];
+  /** Variables the CLI needs beyond the passthrough environment. */
+  extraEnv(input: AgentArgsInput, isRoot: boolean): Record<string, string>;
+  createParser(): DialectParser;
+  /** Where the CLI keeps this session's transcript, when the file exists. */
+  findSessionLog(input: SessionLogInput): string | undefined;
+  /** A human explanation of an exit code the CLI documents, if any. */
+  describeExitCode(code: number): string | undefined;
+}
