@@ -1,0 +1,68 @@
+import { fileURLToPath } from "node:url";
+import { build, type BuildFailure, type Plugin } from "esbuild";
+import { TemplateLoadError } from "./TemplateLoadError.js";
+
+const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
+const defineWorkflowModule = fileURLToPath(new URL("./defineWorkflow.ts", import.meta.url));
+
+// A template may live in any repository: `@phaseboard/workflow-engine` resolves to this
+// package's defineWorkflow, and `zod` to this package's copy, so the template needs no
+// install of its own and the bundle holds exactly one zod.
+const engineImports: Plugin = {
+  name: "phaseboard-engine-imports",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^@phaseboard\/workflow-engine$/ }, () => ({
+      path: defineWorkflowModule,
+    }));
+    esbuild.onResolve({ filter: /^zod(\/.*)?$/ }, async (args) => {
+      if (args.pluginData === "engine-zod") return undefined;
+      const resolved = await esbuild.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: packageRoot,
+        pluginData: "engine-zod",
+      });
+      return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
+    });
+  },
+};
+
+/** Bundles a TypeScript template and everything it imports into one ESM text. */
+export async function bundleCodeTemplate(file: string): Promise<string> {
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      logLevel: "silent",
+      plugins: [engineImports],
+      // Bundled CommonJS dependencies may call require(); ESM has none of its own.
+      banner: {
+        js: 'import { createRequire as __phaseboardCreateRequire } from "node:module"; const require = __phaseboardCreateRequire(import.meta.url);',
+      },
+    });
+    const output = result.outputFiles[0];
+    if (!output) throw new Error("esbuild produced no output");
+    return output.text;
+  } catch (error) {
+    const first = (error as Partial<BuildFailure>).errors?.[0];
+    if (first) {
+      throw new TemplateLoadError("TEMPLATE_BUNDLE_FAILED", `cannot bundle the template: ${first.text}`, {
+        file: first.location?.file ? resolveFrom(file, first.location.file) : file,
+        line: first.location?.line,
+        column: first.location === null || first.location === undefined ? undefined : first.location.column + 1,
+        cause: error,
+      });
+    }
+    throw new TemplateLoadError("TEMPLATE_BUNDLE_FAILED", `cannot bundle the template: ${(error as Error).message}`, {
+      file,
+      cause: error,
+    });
+  }
+}
+
+function resolveFrom(entry: string, reported: string): string {
+  return reported.startsWith("/") ? reported : entry.endsWith(reported) ? entry : reported;
+}

@@ -1,0 +1,100 @@
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { TemplateLoadError } from "../templates/TemplateLoadError.js";
+import { validateYamlTemplate } from "./validateYamlTemplate.js";
+import { YamlSource, type YamlPath } from "./YamlSource.js";
+import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTemplateSchema.js";
+
+/**
+ * Parses and validates a YAML template. Every problem is a TemplateLoadError naming the
+ * file, line and column and what was expected; the first one found is thrown.
+ *
+ * @example
+ * const template = parseYamlTemplate(readFileSync(file, "utf8"), file);
+ */
+export function parseYamlTemplate(text: string, file: string): YamlTemplate {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const position = syntaxError.linePos?.[0];
+    throw new TemplateLoadError("YAML_SYNTAX", `YAML syntax error: ${firstLine(syntaxError.message)}`, {
+      file,
+      line: position?.line,
+      column: position?.col,
+    });
+  }
+  const source = new YamlSource(file, document, lineCounter);
+  const raw: unknown = document.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new TemplateLoadError(
+      "TEMPLATE_INVALID",
+      "expected a mapping with name, phases and steps",
+      { file, ...source.locate([]) },
+    );
+  }
+  const record = raw as Record<string, unknown>;
+  checkStepTypes(record.steps, ["steps"], source);
+  checkStepTypes(record.finally, ["finally"], source);
+
+  const parsed = yamlTemplateSchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(parsed.error, source);
+  validateYamlTemplate(parsed.data, source);
+  return parsed.data;
+}
+
+// Checked before zod so that a wrong `type:` gets one precise message instead of a
+// union's list of every way each alternative failed.
+function checkStepTypes(steps: unknown, path: YamlPath, source: YamlSource): void {
+  if (!Array.isArray(steps)) return;
+  steps.forEach((step: unknown, index) => {
+    if (step === null || typeof step !== "object") return;
+    const record = step as Record<string, unknown>;
+    const at = [...path, index];
+    if (record.type === undefined && Array.isArray(record.parallel)) record.type = "parallel";
+    if (record.type === "function") {
+      throw new TemplateLoadError(
+        "FUNCTION_STEP_IN_YAML",
+        `${describe(at)}.type: "function" steps run TypeScript code and exist only in TypeScript templates; use a script step, or write the template in TypeScript`,
+        { file: source.file, ...source.locate([...at, "type"]) },
+      );
+    }
+    if (typeof record.type !== "string" || !(YAML_STEP_TYPES as readonly string[]).includes(record.type)) {
+      const got = record.type === undefined ? "no type" : `type ${JSON.stringify(record.type)}`;
+      throw new TemplateLoadError(
+        "UNKNOWN_STEP_TYPE",
+        `${describe(at)} has ${got}: expected one of ${YAML_STEP_TYPES.join(", ")}`,
+        { file: source.file, ...source.locate([...at, "type"]) },
+      );
+    }
+    if (record.type === "parallel") checkStepTypes(record.parallel, [...at, "parallel"], source);
+  });
+}
+
+function schemaError(error: z.ZodError, source: YamlSource): TemplateLoadError {
+  const issue = error.issues[0];
+  if (!issue) return new TemplateLoadError("TEMPLATE_INVALID", "invalid template", { file: source.file });
+  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    message = `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}`;
+    path.push(issue.keys[0] ?? "");
+  } else if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
+    message = `is required (expected ${issue.expected})`;
+  }
+  return new TemplateLoadError("TEMPLATE_INVALID", `${describe(path)}: ${message}`, {
+    file: source.file,
+    ...source.locate(path),
+  });
+}
+
+/** `steps[2].command` for ["steps", 2, "command"]. */
+export function describe(path: YamlPath): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+  return out === "" ? "template" : out;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

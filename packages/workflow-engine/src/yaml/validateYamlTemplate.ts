@@ -1,0 +1,159 @@
+import { Cron } from "croner";
+import { compileCondition } from "../expressions/compileCondition.js";
+import { ExpressionError } from "../expressions/ExpressionError.js";
+import { parseTemplateString } from "../expressions/parseTemplateString.js";
+import { argsSchemaValidator } from "../templates/argsSchemaValidator.js";
+import { TemplateLoadError, type TemplateErrorCode } from "../templates/TemplateLoadError.js";
+import { describe } from "./parseYamlTemplate.js";
+import type { YamlPath, YamlSource } from "./YamlSource.js";
+import type { YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
+
+/**
+ * The checks a schema cannot express: unique ids, known phases, `needs` that exist and
+ * form no cycle, routing targets that exist, expressions that parse, cron schedules that
+ * parse and an argsSchema Ajv can compile.
+ */
+export function validateYamlTemplate(template: YamlTemplate, source: YamlSource): void {
+  const fail = (code: TemplateErrorCode, path: YamlPath, detail: string, innerOffset?: number) => {
+    throw new TemplateLoadError(code, `${describe(path)}: ${detail}`, {
+      file: source.file,
+      ...source.locate(path, innerOffset),
+    });
+  };
+
+  if (template.argsSchema) {
+    try {
+      argsSchemaValidator(template.argsSchema);
+    } catch (error) {
+      fail("INVALID_ARGS_SCHEMA", ["argsSchema"], `not a valid JSON Schema: ${(error as Error).message}`);
+    }
+  }
+
+  const seen = new Set<string>();
+  const checkList = (steps: YamlStep[], path: YamlPath) => {
+    const ids = steps.map((step) => step.id);
+    const graph = steps.some((step) => step.needs !== undefined);
+    steps.forEach((step, index) => {
+      const at = [...path, index];
+      if (seen.has(step.id)) {
+        fail("DUPLICATE_STEP_ID", [...at, "id"], `duplicate step id "${step.id}": every step id must be unique in the template`);
+      }
+      seen.add(step.id);
+      if (step.phase !== undefined && !template.phases.includes(step.phase)) {
+        fail("UNKNOWN_PHASE", [...at, "phase"], `phase "${step.phase}" is not one of the template's phases (${template.phases.join(", ")})`);
+      }
+      for (const [n, need] of (step.needs ?? []).entries()) {
+        if (!ids.includes(need)) {
+          fail("UNKNOWN_NEEDS", [...at, "needs", n], `needs "${need}", which is not a step of this list (expected one of ${ids.join(", ")})`);
+        }
+      }
+      const routes: Array<[YamlPath, string]> = [];
+      if (typeof step.onSuccess === "string") routes.push([[...at, "onSuccess"], step.onSuccess]);
+      else if (step.onSuccess) {
+        routes.push([[...at, "onSuccess", "then"], step.onSuccess.then]);
+        if (step.onSuccess.else) routes.push([[...at, "onSuccess", "else"], step.onSuccess.else]);
+        const key = step.onSuccess.if !== undefined ? "if" : "condition";
+        checkCondition(step.onSuccess.if ?? step.onSuccess.condition ?? "", [...at, "onSuccess", key]);
+      }
+      if (step.onFailure) routes.push([[...at, "onFailure"], step.onFailure]);
+      for (const [routePath, target] of routes) {
+        if (graph) {
+          fail("ROUTING_WITH_NEEDS", routePath, "onSuccess/onFailure routing needs steps that run in order; this list schedules by `needs`, so route inside a sequential list instead");
+        }
+        if (!ids.includes(target)) {
+          fail("UNKNOWN_ROUTE_TARGET", routePath, `routes to "${target}", which is not a step of this list (expected one of ${ids.join(", ")})`);
+        }
+      }
+      if (step.if !== undefined) checkCondition(step.if, [...at, "if"]);
+      checkStrings(step, at);
+      if (step.type === "parallel") checkList(step.parallel, [...at, "parallel"]);
+    });
+    if (graph) checkCycles(steps, path);
+  };
+
+  const checkCondition = (text: string, path: YamlPath) => {
+    try {
+      compileCondition(text);
+    } catch (error) {
+      if (error instanceof ExpressionError) fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
+      throw error;
+    }
+  };
+
+  const checkTemplateString = (text: string, path: YamlPath) => {
+    try {
+      parseTemplateString(text);
+    } catch (error) {
+      if (error instanceof ExpressionError) fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
+      throw error;
+    }
+  };
+
+  const checkDeep = (value: unknown, path: YamlPath): void => {
+    if (typeof value === "string") checkTemplateString(value, path);
+    else if (Array.isArray(value)) value.forEach((entry, i) => checkDeep(entry, [...path, i]));
+    else if (value !== null && typeof value === "object") {
+      for (const [key, entry] of Object.entries(value)) checkDeep(entry, [...path, key]);
+    }
+  };
+
+  const checkStrings = (step: YamlStep, at: YamlPath) => {
+    if (step.type === "parallel") return;
+    if ("foreach" in step && step.foreach !== undefined) checkCondition(step.foreach, [...at, "foreach"]);
+    switch (step.type) {
+      case "agent":
+        checkDeep({ prompt: step.prompt, cwd: step.cwd, env: step.env }, at);
+        break;
+      case "script":
+        checkDeep({ command: step.command, cwd: step.cwd, env: step.env }, at);
+        break;
+      case "approval":
+        checkDeep({ message: step.message }, at);
+        break;
+      case "workflow":
+        checkDeep({ workflow: step.workflow, args: step.args }, at);
+        break;
+      case "signal":
+        checkDeep({ signal: step.signal }, at);
+        break;
+      case "sleep":
+        break;
+    }
+  };
+
+  const checkCycles = (steps: YamlStep[], path: YamlPath) => {
+    const byId = new Map(steps.map((step, index) => [step.id, { step, index }]));
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (id: string, trail: string[]) => {
+      if (state.get(id) === "done") return;
+      if (state.get(id) === "visiting") {
+        const cycle = [...trail.slice(trail.indexOf(id)), id];
+        const first = byId.get(id);
+        fail("NEEDS_CYCLE", [...path, first?.index ?? 0, "needs"], `needs form a cycle: ${cycle.join(" → ")}`);
+      }
+      state.set(id, "visiting");
+      for (const need of byId.get(id)?.step.needs ?? []) visit(need, [...trail, id]);
+      state.set(id, "done");
+    };
+    for (const step of steps) visit(step.id, []);
+  };
+
+  checkList(template.steps, ["steps"]);
+  if (template.finally) checkList(template.finally, ["finally"]);
+
+  template.triggers?.forEach((trigger, index) => {
+    if (trigger.type !== "cron") return;
+    try {
+      new Cron(trigger.schedule, { paused: true });
+    } catch (error) {
+      fail("INVALID_CRON", ["triggers", index, "schedule"], `invalid cron schedule "${trigger.schedule}": ${(error as Error).message}`);
+    }
+    if (trigger.timezone !== undefined) {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: trigger.timezone });
+      } catch {
+        fail("INVALID_CRON", ["triggers", index, "timezone"], `unknown time zone "${trigger.timezone}" (expected an IANA name such as Europe/Berlin)`);
+      }
+    }
+  });
+}
