@@ -1,4 +1,4 @@
-import { isScalar, type LineCounter, type Document, type Node } from "yaml";
+import { type Document, isMap, isScalar, type LineCounter, type Node } from "yaml";
 
 export type YamlPath = ReadonlyArray<string | number>;
 
@@ -13,6 +13,21 @@ export class YamlSource {
     private readonly document: Document,
     private readonly lineCounter: LineCounter,
   ) {}
+
+  /** Position of the key itself (for an unknown field), not of its value. */
+  locateKey(path: YamlPath): { line?: number; column?: number } {
+    const parent = this.document.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) {
+        const { line, col } = this.lineCounter.linePos(range[0]);
+        return { line, column: col };
+      }
+    }
+    return this.locate(path);
+  }
 
   locate(path: YamlPath, innerOffset?: number): { line?: number; column?: number } {
     for (let depth = path.length; depth >= 0; depth--) {

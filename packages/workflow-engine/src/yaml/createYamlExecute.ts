@@ -131,10 +131,11 @@ class YamlInterpreter {
         dependsOn: (step) => step.needs ?? [],
       },
       async (step) => {
-        const blocked = (step.needs ?? []).find((need) => this.outcomes[need]?.status !== "completed");
+        // A need skipped by its own `if` does not block: `if` gates one step, not the
+        // steps after it. A need that failed (with continueOnError) does.
+        const blocked = (step.needs ?? []).find((need) => this.outcomes[need]?.status === "failed");
         if (blocked !== undefined) {
-          const status = this.outcomes[blocked]?.status ?? "not run";
-          await this.skip(step, `needs "${blocked}", which ${status === "failed" ? "failed" : `was ${status}`}`);
+          await this.skip(step, `needs "${blocked}", which failed`);
           return;
         }
         const outcome = await this.runStep(step, scope);

@@ -14,7 +14,7 @@ import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTe
  */
 export function parseYamlTemplate(text: string, file: string): YamlTemplate {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const position = syntaxError.linePos?.[0];
@@ -38,7 +38,7 @@ export function parseYamlTemplate(text: string, file: string): YamlTemplate {
   checkStepTypes(record.finally, ["finally"], source);
 
   const parsed = yamlTemplateSchema.safeParse(raw);
-  if (!parsed.success) throw schemaError(parsed.error, source);
+  if (!parsed.success) throw schemaError(parsed.error, raw, source);
   validateYamlTemplate(parsed.data, source);
   return parsed.data;
 }
@@ -71,21 +71,45 @@ function checkStepTypes(steps: unknown, path: YamlPath, source: YamlSource): voi
   });
 }
 
-function schemaError(error: z.ZodError, source: YamlSource): TemplateLoadError {
-  const issue = error.issues[0];
+function schemaError(error: z.ZodError, raw: unknown, source: YamlSource): TemplateLoadError {
+  // A misspelt field explains more than the "required" error its absence causes.
+  const issue =
+    error.issues.find((candidate) => candidate.code === "unrecognized_keys") ?? error.issues[0];
   if (!issue) return new TemplateLoadError("TEMPLATE_INVALID", "invalid template", { file: source.file });
   const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
     message = `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}`;
     path.push(issue.keys[0] ?? "");
-  } else if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
-    message = `is required (expected ${issue.expected})`;
+  } else if (valueAt(raw, path) === undefined) {
+    message = `is required (${expected(issue)})`;
+  } else {
+    message = expected(issue);
   }
   return new TemplateLoadError("TEMPLATE_INVALID", `${describe(path)}: ${message}`, {
     file: source.file,
-    ...source.locate(path),
+    ...(issue.code === "unrecognized_keys" ? source.locateKey(path) : source.locate(path)),
   });
+}
+
+function expected(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
+  if (issue.code === "invalid_union") {
+    const kinds = issue.errors.flatMap((branch) =>
+      branch.flatMap((inner) => (inner.code === "invalid_type" ? [inner.expected] : [])),
+    );
+    if (kinds.length > 0) return `expected ${[...new Set(kinds)].join(" or ")}`;
+  }
+  return issue.message;
+}
+
+function valueAt(raw: unknown, path: YamlPath): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
 }
 
 /** `steps[2].command` for ["steps", 2, "command"]. */
@@ -95,6 +119,8 @@ export function describe(path: YamlPath): string {
   return out === "" ? "template" : out;
 }
 
+// The yaml package appends "at line L, column C:" and a code frame; the location is
+// already the prefix of our message.
 function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
 }
