@@ -22,6 +22,8 @@ export interface MemoryContextOptions {
   workdir?: string;
   /** Result data of an agent step, by memo key (default: `{ text: "ok" }`). */
   agent?: (key: string, config: Extract<StepConfig, { type: "agent" }>) => unknown;
+  /** Answers script steps instead of running them (default: really run with sh -c). */
+  script?: (key: string, config: Extract<StepConfig, { type: "script" }>) => ExecResult;
   approvals?: Record<string, ApprovalDecision>;
   signals?: Record<string, unknown>;
   child?: (template: string, args: Record<string, unknown>) => ChildRunResult;
@@ -85,12 +87,14 @@ export class MemoryWorkflowContext implements WorkflowContext {
         return { stepId: key, status: "completed", data };
       }
       case "agent": {
-        const data = (this.options.agent?.(key, config) ?? { text: "ok" }) as T;
+        const data = ((await this.options.agent?.(key, config)) ?? { text: "ok" }) as T;
         return { stepId: key, status: "completed", data };
       }
       case "script": {
         const argv = typeof config.command === "string" ? ["sh", "-c", config.command] : config.command;
-        const outcome = await run(argv, config.cwd ?? this.workdir, config.env);
+        const outcome = this.options.script
+          ? this.options.script(key, config)
+          : await run(argv, config.cwd ?? this.workdir, config.env);
         const data = outcome as T;
         return outcome.exitCode === 0
           ? { stepId: key, status: "completed", data }

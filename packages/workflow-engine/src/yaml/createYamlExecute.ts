@@ -189,7 +189,7 @@ class YamlInterpreter {
         this.runLeaf(step, `${step.id}[${index}]`, {
           ...scope,
           [variable]: list[index],
-          loop: { index },
+          index,
         }),
     );
     const failed = outcomes.find((outcome) => outcome.status === "failed");

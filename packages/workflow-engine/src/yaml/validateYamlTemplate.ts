@@ -8,6 +8,15 @@ import { describe } from "./parseYamlTemplate.js";
 import type { YamlPath, YamlSource } from "./YamlSource.js";
 import type { YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
 
+// CEL's reserved words plus the names the interpreter already puts in scope.
+const RESERVED_NAMES = new Set([
+  ..."as break const continue else false for function if import in let loop null package namespace return true var void while".split(" "),
+  "args",
+  "steps",
+  "run",
+  "index",
+]);
+
 /**
  * The checks a schema cannot express: unique ids, known phases, `needs` that exist and
  * form no cycle, routing targets that exist, expressions that parse, cron schedules that
@@ -65,6 +74,9 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
         }
       }
       if (step.if !== undefined) checkCondition(step.if, [...at, "if"]);
+      if ("as" in step && step.as !== undefined && RESERVED_NAMES.has(step.as)) {
+        fail("TEMPLATE_INVALID", [...at, "as"], `"${step.as}" cannot name the loop variable: it is a reserved word or already means something in expressions`);
+      }
       checkStrings(step, at);
       if (step.type === "parallel") checkList(step.parallel, [...at, "parallel"]);
     });
