@@ -27,7 +27,10 @@ interface CelErrorLike {
 }
 
 function asCelError(error: unknown): CelErrorLike | undefined {
-  if (error instanceof Error && ["ParseError", "EvaluationError", "TypeError"].includes(error.name)) {
+  if (
+    error instanceof Error &&
+    ["ParseError", "EvaluationError", "TypeError"].includes(error.name)
+  ) {
     return error as CelErrorLike;
   }
   return undefined;
@@ -47,11 +50,11 @@ export function compileExpression(source: string): CompiledExpression {
   } catch (error) {
     const cel = asCelError(error);
     const summary = cel?.summary ?? (error instanceof Error ? error.message : String(error));
-    throw new ExpressionError(
-      "EXPRESSION_SYNTAX",
-      `invalid expression \`${source}\`: ${summary}`,
-      { expression: source, offset: cel?.range?.start, cause: error },
-    );
+    throw new ExpressionError("EXPRESSION_SYNTAX", `invalid expression \`${source}\`: ${summary}`, {
+      expression: source,
+      offset: cel?.range?.start,
+      cause: error,
+    });
   }
   return {
     source,

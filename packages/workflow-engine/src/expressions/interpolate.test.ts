@@ -27,8 +27,15 @@ describe("expressions", () => {
     expect(compileExpression("args.retries + 1").evaluate(scope)).toBe(3);
     expect(compileExpression("steps.test.output.passed").evaluate(scope)).toBe(false);
     expect(compileExpression("steps.test.output.coverage > 80").evaluate(scope)).toBe(true);
-    expect(compileExpression('args.environment == "staging" && size(args.packages) == 2').evaluate(scope)).toBe(true);
-    expect(compileExpression("args.packages.map(p, p + '!')").evaluate(scope)).toEqual(["a!", "b!"]);
+    expect(
+      compileExpression('args.environment == "staging" && size(args.packages) == 2').evaluate(
+        scope,
+      ),
+    ).toBe(true);
+    expect(compileExpression("args.packages.map(p, p + '!')").evaluate(scope)).toEqual([
+      "a!",
+      "b!",
+    ]);
   });
 
   it("rejects a syntax error with the offset of the bad token", () => {
@@ -38,7 +45,9 @@ describe("expressions", () => {
   });
 
   it("cannot reach the host: there is no eval, no globals, no process", () => {
-    expect(caught(() => compileExpression("process.exit(1)").evaluate({})).name).toBe("ExpressionError");
+    expect(caught(() => compileExpression("process.exit(1)").evaluate({})).name).toBe(
+      "ExpressionError",
+    );
     expect(caught(() => compileExpression('eval("1")').evaluate({})).name).toBe("ExpressionError");
   });
 
@@ -58,7 +67,10 @@ describe("interpolation", () => {
 
   it("keeps the type of a value that is exactly one expression", () => {
     expect(interpolateValue("{{ args.packages }}", scope)).toEqual(["a", "b"]);
-    expect(interpolateDeep({ n: "{{ args.retries }}", s: "x-{{ args.retries }}" }, scope)).toEqual({ n: 2, s: "x-2" });
+    expect(interpolateDeep({ n: "{{ args.retries }}", s: "x-{{ args.retries }}" }, scope)).toEqual({
+      n: 2,
+      s: "x-2",
+    });
   });
 
   it("fails on a missing key and names the key instead of writing an empty string", () => {
@@ -78,11 +90,21 @@ describe("interpolation", () => {
   it("shell-quotes values so an argument cannot inject a command", async () => {
     const dir = tempDir("quote");
     const marker = join(dir, "pwned");
-    const hostile = { args: { name: `x; touch ${marker}`, other: "$(touch " + marker + ")", quote: "it's `id`" } };
-    const command = interpolate("printf '%s\\n' {{ args.name }} {{ args.other }} {{ args.quote }}", hostile, "shell");
+    const hostile = {
+      args: { name: `x; touch ${marker}`, other: `$(touch ${marker})`, quote: "it's `id`" },
+    };
+    const command = interpolate(
+      "printf '%s\\n' {{ args.name }} {{ args.other }} {{ args.quote }}",
+      hostile,
+      "shell",
+    );
     const shell = runProcess("sh", ["-c", command]);
     expect(await shell.exited).toBe(0);
     expect(existsSync(marker)).toBe(false);
-    expect(shell.stdout().split("\n").filter(Boolean)).toEqual([hostile.args.name, hostile.args.other, hostile.args.quote]);
+    expect(shell.stdout().split("\n").filter(Boolean)).toEqual([
+      hostile.args.name,
+      hostile.args.other,
+      hostile.args.quote,
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { ExpressionError } from "./ExpressionError.js";
 
 export type TemplateSegment =
   | { kind: "text"; text: string }
-  | { kind: "expression"; expression: CompiledExpression; /** index of `{{` */ offset: number };
+  | { kind: "expression"; expression: CompiledExpression /** index of `{{` */; offset: number };
 
 /**
  * Splits `deploy --env {{ args.environment }}` into literal text and compiled
@@ -18,10 +18,14 @@ export function parseTemplateString(text: string): TemplateSegment[] {
     if (open === -1) break;
     const close = text.indexOf("}}", open + 2);
     if (close === -1) {
-      throw new ExpressionError("EXPRESSION_SYNTAX", `unclosed "{{" in \`${text}\`: expected "}}"`, {
-        expression: text,
-        offset: open,
-      });
+      throw new ExpressionError(
+        "EXPRESSION_SYNTAX",
+        `unclosed "{{" in \`${text}\`: expected "}}"`,
+        {
+          expression: text,
+          offset: open,
+        },
+      );
     }
     if (open > cursor) segments.push({ kind: "text", text: text.slice(cursor, open) });
     const inner = text.slice(open + 2, close);

@@ -37,7 +37,12 @@ export class TemplateLoadError extends Error {
   constructor(
     code: TemplateErrorCode,
     detail: string,
-    where: { file: string; line?: number | undefined; column?: number | undefined; cause?: unknown },
+    where: {
+      file: string;
+      line?: number | undefined;
+      column?: number | undefined;
+      cause?: unknown;
+    },
   ) {
     const location =
       where.line === undefined

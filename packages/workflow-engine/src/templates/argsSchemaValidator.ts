@@ -28,7 +28,10 @@ export function describeAjvError(error: ErrorObject): { path: string; message: s
     case "required":
       return { path: join(String(error.params.missingProperty)), message: "is required" };
     case "additionalProperties":
-      return { path: join(String(error.params.additionalProperty)), message: "is not an allowed argument" };
+      return {
+        path: join(String(error.params.additionalProperty)),
+        message: "is not an allowed argument",
+      };
     case "enum":
       return {
         path: base,

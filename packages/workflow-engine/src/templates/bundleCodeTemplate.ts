@@ -1,5 +1,6 @@
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type BuildFailure, type Plugin } from "esbuild";
+import { type BuildFailure, build, type Plugin } from "esbuild";
 import { TemplateLoadError } from "./TemplateLoadError.js";
 
 const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -31,6 +32,7 @@ export async function bundleCodeTemplate(file: string): Promise<string> {
   try {
     const result = await build({
       entryPoints: [file],
+      absWorkingDir: dirname(file),
       bundle: true,
       write: false,
       format: "esm",
@@ -49,20 +51,28 @@ export async function bundleCodeTemplate(file: string): Promise<string> {
   } catch (error) {
     const first = (error as Partial<BuildFailure>).errors?.[0];
     if (first) {
-      throw new TemplateLoadError("TEMPLATE_BUNDLE_FAILED", `cannot bundle the template: ${first.text}`, {
-        file: first.location?.file ? resolveFrom(file, first.location.file) : file,
-        line: first.location?.line,
-        column: first.location === null || first.location === undefined ? undefined : first.location.column + 1,
-        cause: error,
-      });
+      throw new TemplateLoadError(
+        "TEMPLATE_BUNDLE_FAILED",
+        `cannot bundle the template: ${first.text}`,
+        {
+          // esbuild reports paths relative to absWorkingDir.
+          file: first.location?.file ? resolve(dirname(file), first.location.file) : file,
+          line: first.location?.line,
+          column:
+            first.location === null || first.location === undefined
+              ? undefined
+              : first.location.column + 1,
+          cause: error,
+        },
+      );
     }
-    throw new TemplateLoadError("TEMPLATE_BUNDLE_FAILED", `cannot bundle the template: ${(error as Error).message}`, {
-      file,
-      cause: error,
-    });
+    throw new TemplateLoadError(
+      "TEMPLATE_BUNDLE_FAILED",
+      `cannot bundle the template: ${(error as Error).message}`,
+      {
+        file,
+        cause: error,
+      },
+    );
   }
-}
-
-function resolveFrom(entry: string, reported: string): string {
-  return reported.startsWith("/") ? reported : entry.endsWith(reported) ? entry : reported;
 }

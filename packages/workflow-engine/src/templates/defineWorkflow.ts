@@ -39,7 +39,10 @@ export function defineWorkflow<Schema extends z.ZodType>(
     name: input.name,
     phases: [...input.phases],
     // `io: "input"`: the schema callers must satisfy (defaults are optional to them).
-    argsSchema: z.toJSONSchema(input.argsSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+    argsSchema: z.toJSONSchema(input.argsSchema, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >,
     execute: (ctx) => input.execute(ctx),
   };
   if (input.description !== undefined) definition.description = input.description;

@@ -1,4 +1,9 @@
-import type { JsonSchema, StaticStep, WorkflowDefinition, WorkflowTrigger } from "../types/definition.js";
+import type {
+  JsonSchema,
+  StaticStep,
+  WorkflowDefinition,
+  WorkflowTrigger,
+} from "../types/definition.js";
 
 /** A dry-run plan: what a template declares and the steps it would run, by phase. */
 export interface TemplatePlan {
@@ -24,7 +29,10 @@ export function describeTemplate(definition: WorkflowDefinition): TemplatePlan {
   const plan: TemplatePlan = {
     name: definition.name,
     argsSchema: definition.argsSchema,
-    phases: definition.phases.map((name) => ({ name, steps: steps.filter((step) => step.phase === name) })),
+    phases: definition.phases.map((name) => ({
+      name,
+      steps: steps.filter((step) => step.phase === name),
+    })),
     stepsKnown: definition.steps !== undefined,
     triggers: definition.triggers ?? [],
   };

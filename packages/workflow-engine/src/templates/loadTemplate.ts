@@ -38,10 +38,14 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const missing = new TemplateLoadError("TEMPLATE_NOT_FOUND", `cannot read the template: ${(error as Error).message}`, {
-      file,
-      cause: error,
-    });
+    const missing = new TemplateLoadError(
+      "TEMPLATE_NOT_FOUND",
+      `cannot read the template: ${(error as Error).message}`,
+      {
+        file,
+        cause: error,
+      },
+    );
     return { ok: false, identifier, path: file, format, sourceHash: "", error: missing.toJSON() };
   }
   const sourceHash = createHash("sha256").update(bytes).digest("hex");
@@ -50,7 +54,12 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
     if (YAML_EXTENSIONS.includes(extension)) {
       const template = parseYamlTemplate(bytes.toString("utf8"), file);
       const definition = yamlDefinition(template);
-      return { ok: true, ...base, definition, snapshot: snapshotOf(definition, "yaml", { yaml: template }) };
+      return {
+        ok: true,
+        ...base,
+        definition,
+        snapshot: snapshotOf(definition, "yaml", { yaml: template }),
+      };
     }
     if (!CODE_EXTENSIONS.includes(extension)) {
       throw new TemplateLoadError(
@@ -73,17 +82,28 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
     const failure =
       error instanceof TemplateLoadError
         ? error
-        : new TemplateLoadError("TEMPLATE_INVALID", (error as Error).message ?? String(error), { file, cause: error });
+        : new TemplateLoadError("TEMPLATE_INVALID", (error as Error).message ?? String(error), {
+            file,
+            cause: error,
+          });
     return { ok: false, ...base, error: failure.toJSON() };
   }
 }
 
 function checkCodeDefinition(definition: { name: unknown; phases: unknown }, file: string): void {
   if (typeof definition.name !== "string" || definition.name === "") {
-    throw new TemplateLoadError("TEMPLATE_INVALID", "defineWorkflow: `name` must be a non-empty string", { file });
+    throw new TemplateLoadError(
+      "TEMPLATE_INVALID",
+      "defineWorkflow: `name` must be a non-empty string",
+      { file },
+    );
   }
   if (!Array.isArray(definition.phases) || definition.phases.length === 0) {
-    throw new TemplateLoadError("TEMPLATE_INVALID", "defineWorkflow: `phases` must list at least one phase", { file });
+    throw new TemplateLoadError(
+      "TEMPLATE_INVALID",
+      "defineWorkflow: `phases` must list at least one phase",
+      { file },
+    );
   }
 }
 

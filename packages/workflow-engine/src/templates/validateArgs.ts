@@ -24,7 +24,9 @@ export function validateArgs(
       seen.add(key);
       return true;
     });
-    throw new ArgsValidationError(issues.length > 0 ? issues : [{ path: "", message: "are invalid" }]);
+    throw new ArgsValidationError(
+      issues.length > 0 ? issues : [{ path: "", message: "are invalid" }],
+    );
   }
   if (copy === null || typeof copy !== "object" || Array.isArray(copy)) {
     throw new ArgsValidationError([{ path: "", message: "must be an object" }]);

@@ -11,7 +11,12 @@ import type { Duration, StepConfig, StepResult } from "../types/step.js";
 /** One call a template made, in order, for assertions. */
 export type RecordedCall =
   | { method: "step"; key: string; config: StepConfig }
-  | { method: "run"; template: string; args: Record<string, unknown>; options?: { id?: string; name?: string; phase?: string } }
+  | {
+      method: "run";
+      template: string;
+      args: Record<string, unknown>;
+      options?: { id?: string; name?: string; phase?: string };
+    }
   | { method: "approval"; id: string; message: string; phase?: string }
   | { method: "waitForSignal"; name: string }
   | { method: "sleep"; id: string; duration: Duration }
@@ -83,7 +88,12 @@ export class MemoryWorkflowContext implements WorkflowContext {
     switch (config.type) {
       case "function": {
         const controller = new AbortController();
-        const data = await config.fn({ stepId: key, attempt: 1, signal: controller.signal, log() {} });
+        const data = await config.fn({
+          stepId: key,
+          attempt: 1,
+          signal: controller.signal,
+          log() {},
+        });
         return { stepId: key, status: "completed", data };
       }
       case "agent": {
@@ -91,19 +101,29 @@ export class MemoryWorkflowContext implements WorkflowContext {
         return { stepId: key, status: "completed", data };
       }
       case "script": {
-        const argv = typeof config.command === "string" ? ["sh", "-c", config.command] : config.command;
+        const argv =
+          typeof config.command === "string" ? ["sh", "-c", config.command] : config.command;
         const outcome = this.options.script
           ? this.options.script(key, config)
           : await run(argv, config.cwd ?? this.workdir, config.env);
         const data = outcome as T;
         return outcome.exitCode === 0
           ? { stepId: key, status: "completed", data }
-          : { stepId: key, status: "failed", data, error: { name: "ScriptFailed", message: `exit code ${outcome.exitCode}` } };
+          : {
+              stepId: key,
+              status: "failed",
+              data,
+              error: { name: "ScriptFailed", message: `exit code ${outcome.exitCode}` },
+            };
       }
     }
   }
 
-  async parallel<I, R>(items: readonly I[], options: ParallelOptions<I>, fn: (item: I) => Promise<R>): Promise<R[]> {
+  async parallel<I, R>(
+    items: readonly I[],
+    options: ParallelOptions<I>,
+    fn: (item: I) => Promise<R>,
+  ): Promise<R[]> {
     const keyOf = options.key ?? ((item: I) => String(item));
     const limit = options.concurrency ?? Number.POSITIVE_INFINITY;
     const results = new Array<R>(items.length);
@@ -144,7 +164,10 @@ export class MemoryWorkflowContext implements WorkflowContext {
     options?: { id?: string; name?: string; phase?: string },
   ): Promise<ChildRunResult<T>> {
     this.calls.push({ method: "run", template, args, ...(options ? { options } : {}) });
-    return (this.options.child?.(template, args) ?? { runId: "child-1", status: "completed" }) as ChildRunResult<T>;
+    return (this.options.child?.(template, args) ?? {
+      runId: "child-1",
+      status: "completed",
+    }) as ChildRunResult<T>;
   }
 
   async waitForSignal<T = unknown>(name: string): Promise<T> {
@@ -152,8 +175,16 @@ export class MemoryWorkflowContext implements WorkflowContext {
     return this.options.signals?.[name] as T;
   }
 
-  async approval(id: string, options: { message: string; phase?: string }): Promise<ApprovalDecision> {
-    this.calls.push({ method: "approval", id, message: options.message, ...(options.phase ? { phase: options.phase } : {}) });
+  async approval(
+    id: string,
+    options: { message: string; phase?: string },
+  ): Promise<ApprovalDecision> {
+    this.calls.push({
+      method: "approval",
+      id,
+      message: options.message,
+      ...(options.phase ? { phase: options.phase } : {}),
+    });
     return this.options.approvals?.[id] ?? { approved: true };
   }
 
@@ -167,7 +198,10 @@ export class MemoryWorkflowContext implements WorkflowContext {
     this.calls.push({ method: "comment", text });
   }
 
-  async exec(command: string, options?: { cwd?: string; env?: Record<string, string> }): Promise<ExecResult> {
+  async exec(
+    command: string,
+    options?: { cwd?: string; env?: Record<string, string> },
+  ): Promise<ExecResult> {
     return run(["sh", "-c", command], options?.cwd ?? this.workdir, options?.env);
   }
 
@@ -182,10 +216,18 @@ export class MemoryWorkflowContext implements WorkflowContext {
   }
 }
 
-function run(argv: string[], cwd: string, env: Record<string, string> | undefined): Promise<ExecResult> {
+function run(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string> | undefined,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const [file, ...rest] = argv;
-    const child = spawn(file ?? "sh", rest, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file ?? "sh", rest, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -5,11 +5,11 @@ import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it } from "vitest";
 import { ExpressionError } from "../expressions/ExpressionError.js";
 import type { StepConfig } from "../types/step.js";
-import { MemoryWorkflowContext, type MemoryContextOptions } from "./MemoryWorkflowContext.js";
+import { type MemoryContextOptions, MemoryWorkflowContext } from "./MemoryWorkflowContext.js";
 import { parseYamlTemplate } from "./parseYamlTemplate.js";
 import { RoutingLimitError } from "./RoutingLimitError.js";
-import { yamlDefinition } from "./yamlDefinition.js";
 import { YamlStepFailedError } from "./YamlStepFailedError.js";
+import { yamlDefinition } from "./yamlDefinition.js";
 
 const fixtures = fileURLToPath(new URL("../../test/fixtures/templates/valid/", import.meta.url));
 
@@ -36,7 +36,8 @@ async function run(text: string, options: MemoryContextOptions) {
 
 // Fails until it has run `passOn` times (counted in a file), like a flaky test suite that
 // an agent gradually fixes.
-const countingTest = "n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge {{ args.passOn }} ]";
+const countingTest =
+  "n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge {{ args.passOn }} ]";
 
 describe("routing", () => {
   const loop = `
@@ -67,7 +68,9 @@ steps:
     const { ctx, result } = await run(loop, { args: { passOn: 3 }, workdir: dir });
     expect(ctx.stepKeys).toEqual(["test", "fix-tests", "test#2", "fix-tests#2", "test#3", "done"]);
     expect(readFileSync(join(dir, "count"), "utf8").trim()).toBe("3");
-    expect(result).toMatchObject({ steps: { test: { status: "completed" }, done: { status: "completed" } } });
+    expect(result).toMatchObject({
+      steps: { test: { status: "completed" }, done: { status: "completed" } },
+    });
     const fix = scriptCommands(ctx)["fix-tests#2"];
     expect(fix?.type === "agent" && fix.prompt).toBe("fix attempt after exit 1");
   });
@@ -80,7 +83,14 @@ steps:
     await expect(failure).rejects.toThrow(
       'giving up: step "test" was reached 4 times, more than its maxVisits of 3 (routed there by fix-tests.onSuccess)',
     );
-    expect(ctx.stepKeys).toEqual(["test", "fix-tests", "test#2", "fix-tests#2", "test#3", "fix-tests#3"]);
+    expect(ctx.stepKeys).toEqual([
+      "test",
+      "fix-tests",
+      "test#2",
+      "fix-tests#2",
+      "test#3",
+      "fix-tests#3",
+    ]);
   });
 
   it("routes onSuccess by a condition object (seed 003's then/else)", async () => {
@@ -203,8 +213,14 @@ steps:
   - { id: ship, phase: a, type: script, command: "true", needs: [build] }
 `;
     const { ctx, result } = await run(text, { workdir: tempDir("blocked") });
-    expect(ctx.getStepResult("ship")).toEqual({ stepId: "ship", status: "skipped", data: { reason: 'needs "build", which failed' } });
-    expect(result).toMatchObject({ steps: { build: { status: "failed" }, ship: { status: "skipped" } } });
+    expect(ctx.getStepResult("ship")).toEqual({
+      stepId: "ship",
+      status: "skipped",
+      data: { reason: 'needs "build", which failed' },
+    });
+    expect(result).toMatchObject({
+      steps: { build: { status: "failed" }, ship: { status: "skipped" } },
+    });
   });
 });
 
@@ -225,15 +241,21 @@ steps:
     type: script
     command: echo {{ size(steps.build.output) }}
 `;
-    const { ctx } = await run(text, { args: { packages: ["core", "web ui"] }, workdir: tempDir("each") });
+    const { ctx } = await run(text, {
+      args: { packages: ["core", "web ui"] },
+      workdir: tempDir("each"),
+    });
     expect(ctx.stepKeys).toEqual(["build[0]", "build[1]", "summary"]);
     expect(ctx.getStepResult("build[1]")?.data).toMatchObject({ stdout: "building web ui 1\n" });
     expect(ctx.getStepResult("summary")?.data).toMatchObject({ stdout: "2\n" });
   });
 
   it("fails clearly when foreach does not yield a list", async () => {
-    const text = "name: X\nphases: [a]\nsteps:\n  - { id: b, phase: a, type: script, foreach: args.n, command: x }\n";
-    await expect(run(text, { args: { n: 3 } })).rejects.toThrow('step "b" foreach: `args.n` must yield a list, got 3');
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - { id: b, phase: a, type: script, foreach: args.n, command: x }\n";
+    await expect(run(text, { args: { n: 3 } })).rejects.toThrow(
+      'step "b" foreach: `args.n` must yield a list, got 3',
+    );
   });
 });
 
@@ -248,7 +270,11 @@ steps:
 `;
     const { ctx } = await run(text, { args: { environment: "dev" }, workdir: tempDir("if") });
     const skipped = scriptCommands(ctx).deploy;
-    expect(skipped).toMatchObject({ type: "function", phase: "a", skip: { reason: "if `args.environment == 'production'` was false" } });
+    expect(skipped).toMatchObject({
+      type: "function",
+      phase: "a",
+      skip: { reason: "if `args.environment == 'production'` was false" },
+    });
     expect(ctx.getStepResult("deploy")?.status).toBe("skipped");
     expect(ctx.getStepResult("after")?.data).toMatchObject({ stdout: "skipped\n" });
   });
@@ -257,7 +283,8 @@ steps:
     const ctx = new MemoryWorkflowContext({ workdir: tempDir("if") });
     const original = ctx.step.bind(ctx);
     ctx.step = (id, config) => original(id, { ...config, skip: undefined } as typeof config);
-    const text = "name: X\nphases: [a]\nsteps:\n  - { id: s, phase: a, type: script, command: 'exit 1', if: 'false' }\n";
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - { id: s, phase: a, type: script, command: 'exit 1', if: 'false' }\n";
     const result = await definitionOf(text).execute(ctx);
     expect(ctx.getStepResult("s")?.data).toEqual({ skipped: true, reason: "if `false` was false" });
     expect(result).toMatchObject({ steps: { s: { status: "skipped" } } });
@@ -276,7 +303,9 @@ finally:
 
   it("runs finally steps after a failure and still fails the run with the original error", async () => {
     const ctx = new MemoryWorkflowContext({ workdir: tempDir("finally") });
-    await expect(definitionOf(text).execute(ctx)).rejects.toThrow('step "work" failed: exit code 2');
+    await expect(definitionOf(text).execute(ctx)).rejects.toThrow(
+      'step "work" failed: exit code 2',
+    );
     expect(ctx.stepKeys).toEqual(["work", "clean"]);
     expect(ctx.getStepResult("clean")?.data).toMatchObject({ stdout: "run failed\n" });
   });
@@ -287,7 +316,8 @@ finally:
     }
     const ctx = new MemoryWorkflowContext({ workdir: tempDir("finally") });
     const original = ctx.step.bind(ctx);
-    ctx.step = (id, config) => (id === "work" ? Promise.reject(new RunCancelledError("cancelled")) : original(id, config));
+    ctx.step = (id, config) =>
+      id === "work" ? Promise.reject(new RunCancelledError("cancelled")) : original(id, config);
     await expect(definitionOf(text).execute(ctx)).rejects.toThrow(RunCancelledError);
     expect(ctx.getStepResult("clean")?.data).toMatchObject({ stdout: "run cancelled\n" });
   });
@@ -373,23 +403,32 @@ steps:
   - { id: sub, phase: a, type: workflow, workflow: other }
 `;
     const ctx = new MemoryWorkflowContext({ child: () => ({ runId: "c-1", status: "failed" }) });
-    await expect(definitionOf(child).execute(ctx)).rejects.toThrow('step "sub" failed: child run c-1 ended failed');
+    await expect(definitionOf(child).execute(ctx)).rejects.toThrow(
+      'step "sub" failed: child run c-1 ended failed',
+    );
   });
 });
 
 describe("interpolation at run time", () => {
   it("fails on a missing key, naming the step, the field and the key", async () => {
-    const text = "name: X\nphases: [a]\nsteps:\n  - { id: deploy, phase: a, type: script, command: 'deploy {{ args.target }}' }\n";
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - { id: deploy, phase: a, type: script, command: 'deploy {{ args.target }}' }\n";
     const failure = run(text, { args: {} });
     await expect(failure).rejects.toThrow(ExpressionError);
-    await expect(failure).rejects.toMatchObject({ code: "INTERPOLATION_MISSING_KEY", key: "target" });
-    await expect(failure).rejects.toThrow('step "deploy" command: `args.target` refers to a missing key "target"');
+    await expect(failure).rejects.toMatchObject({
+      code: "INTERPOLATION_MISSING_KEY",
+      key: "target",
+    });
+    await expect(failure).rejects.toThrow(
+      'step "deploy" command: `args.target` refers to a missing key "target"',
+    );
   });
 
   it("passes a hostile argument to the real shell as one literal word", async () => {
     const dir = tempDir("inject");
     const marker = join(dir, "pwned");
-    const text = "name: X\nphases: [a]\nsteps:\n  - { id: echo, phase: a, type: script, command: 'printf %s {{ args.name }} > out.txt' }\n";
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - { id: echo, phase: a, type: script, command: 'printf %s {{ args.name }} > out.txt' }\n";
     await run(text, { args: { name: `x; touch ${marker}` }, workdir: dir });
     expect(existsSync(marker)).toBe(false);
     expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe(`x; touch ${marker}`);
@@ -405,7 +444,17 @@ describe("interpolation at run time", () => {
       },
     });
     await fixture("simple-pipeline.yaml").execute(ctx);
-    expect(commands).toEqual(["pnpm install", "pnpm build", "pnpm test", "pnpm deploy --env staging"]);
-    expect(ctx.calls.map((call) => call.method === "step" && call.config.phase)).toEqual(["build", "build", "test", "deploy"]);
+    expect(commands).toEqual([
+      "pnpm install",
+      "pnpm build",
+      "pnpm test",
+      "pnpm deploy --env staging",
+    ]);
+    expect(ctx.calls.map((call) => call.method === "step" && call.config.phase)).toEqual([
+      "build",
+      "build",
+      "test",
+      "deploy",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
-import type { ExpressionScope } from "../expressions/compileExpression.js";
 import { compileCondition } from "../expressions/compileCondition.js";
+import type { ExpressionScope } from "../expressions/compileExpression.js";
 import { ExpressionError } from "../expressions/ExpressionError.js";
 import { interpolate, interpolateDeep } from "../expressions/interpolate.js";
 import type { WorkflowContext } from "../types/context.js";
@@ -75,7 +75,8 @@ class YamlInterpreter {
 
   /** A list runs in order with routing, or — when any step has `needs` — as a graph. */
   async runList(steps: YamlStep[], concurrency: number | undefined, scope: ExpressionScope) {
-    if (steps.some((step) => step.needs !== undefined)) await this.runGraph(steps, concurrency, scope);
+    if (steps.some((step) => step.needs !== undefined))
+      await this.runGraph(steps, concurrency, scope);
     else await this.runSequence(steps, scope);
   }
 
@@ -117,12 +118,18 @@ class YamlInterpreter {
     const route = step.onSuccess;
     if (route === undefined || typeof route === "string") return route;
     const condition = route.if ?? route.condition ?? "false";
-    return this.evaluate(step, "onSuccess.if", () => compileCondition(condition).evaluate(this.withSteps(scope)))
+    return this.evaluate(step, "onSuccess.if", () =>
+      compileCondition(condition).evaluate(this.withSteps(scope)),
+    )
       ? route.then
       : route.else;
   }
 
-  private async runGraph(steps: YamlStep[], concurrency: number | undefined, scope: ExpressionScope) {
+  private async runGraph(
+    steps: YamlStep[],
+    concurrency: number | undefined,
+    scope: ExpressionScope,
+  ) {
     await this.ctx.parallel(
       steps,
       {
@@ -149,7 +156,9 @@ class YamlInterpreter {
   private async runStep(step: YamlStep, scope: ExpressionScope): Promise<StepOutcome> {
     if (step.if !== undefined) {
       const condition = step.if;
-      const go = this.evaluate(step, "if", () => compileCondition(condition).evaluate(this.withSteps(scope)));
+      const go = this.evaluate(step, "if", () =>
+        compileCondition(condition).evaluate(this.withSteps(scope)),
+      );
       if (go !== true) return this.skip(step, `if \`${condition}\` was ${JSON.stringify(go)}`);
     }
     let outcome: StepOutcome;
@@ -172,7 +181,9 @@ class YamlInterpreter {
 
   private async runForeach(step: YamlLeafStep, scope: ExpressionScope): Promise<StepOutcome> {
     const source = step.foreach ?? "[]";
-    const list = this.evaluate(step, "foreach", () => compileCondition(source).evaluate(this.withSteps(scope)));
+    const list = this.evaluate(step, "foreach", () =>
+      compileCondition(source).evaluate(this.withSteps(scope)),
+    );
     if (!Array.isArray(list)) {
       throw new ExpressionError(
         "EXPRESSION_EVALUATION",
@@ -200,13 +211,20 @@ class YamlInterpreter {
     };
   }
 
-  private async runLeaf(step: YamlLeafStep, key: string, scope: ExpressionScope): Promise<StepOutcome> {
+  private async runLeaf(
+    step: YamlLeafStep,
+    key: string,
+    scope: ExpressionScope,
+  ): Promise<StepOutcome> {
     const live = this.withSteps(scope);
-    const text = (field: string, value: string) => this.evaluate(step, field, () => interpolate(value, live));
+    const text = (field: string, value: string) =>
+      this.evaluate(step, field, () => interpolate(value, live));
     const env = (value: Record<string, string> | undefined) =>
       value === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(value).map(([name, v]) => [name, text(`env.${name}`, v)]));
+        : Object.fromEntries(
+            Object.entries(value).map(([name, v]) => [name, text(`env.${name}`, v)]),
+          );
     const common = {
       name: step.name ?? step.id,
       phase: step.phase,
@@ -232,7 +250,9 @@ class YamlInterpreter {
       case "script": {
         const command =
           typeof step.command === "string"
-            ? this.evaluate(step, "command", () => interpolate(step.command as string, live, "shell"))
+            ? this.evaluate(step, "command", () =>
+                interpolate(step.command as string, live, "shell"),
+              )
             : step.command.map((part, i) => text(`command[${i}]`, part));
         return this.fromStepResult(
           await this.ctx.step(key, {
@@ -245,7 +265,10 @@ class YamlInterpreter {
         );
       }
       case "approval": {
-        const decision = await this.ctx.approval(key, { message: text("message", step.message), phase: step.phase });
+        const decision = await this.ctx.approval(key, {
+          message: text("message", step.message),
+          phase: step.phase,
+        });
         return decision.approved
           ? { status: "completed", output: decision }
           : {
@@ -258,7 +281,9 @@ class YamlInterpreter {
             };
       }
       case "workflow": {
-        const args = this.evaluate(step, "args", () => interpolateDeep(step.args ?? {}, live)) as Record<string, unknown>;
+        const args = this.evaluate(step, "args", () =>
+          interpolateDeep(step.args ?? {}, live),
+        ) as Record<string, unknown>;
         const child = await this.ctx.run(text("workflow", step.workflow), args, {
           id: key,
           name: step.name ?? step.id,
@@ -269,7 +294,10 @@ class YamlInterpreter {
           : {
               status: "failed",
               output: child.result ?? null,
-              error: { name: "ChildRunFailed", message: `child run ${child.runId} ended ${child.status}` },
+              error: {
+                name: "ChildRunFailed",
+                message: `child run ${child.runId} ended ${child.status}`,
+              },
             };
       }
       case "signal": {
@@ -287,7 +315,8 @@ class YamlInterpreter {
 
   /** Records a skipped step through the executor, so it shows (and replays) as skipped. */
   private async skip(step: YamlStep, reason: string): Promise<StepOutcome> {
-    const phase = step.phase ?? (step.type === "parallel" ? firstPhase(step.parallel) : undefined) ?? "";
+    const phase =
+      step.phase ?? (step.type === "parallel" ? firstPhase(step.parallel) : undefined) ?? "";
     const result = await this.ctx.step<SkipMarker>(step.id, {
       type: "function",
       name: step.name ?? step.id,
@@ -303,7 +332,11 @@ class YamlInterpreter {
 
   private fromStepResult(result: StepResult): StepOutcome {
     if (result.status === "failed") {
-      return { status: "failed", output: result.data ?? null, error: result.error ?? { name: "Error", message: "failed" } };
+      return {
+        status: "failed",
+        output: result.data ?? null,
+        error: result.error ?? { name: "Error", message: "failed" },
+      };
     }
     return { status: result.status, output: result.data ?? null };
   }
@@ -342,7 +375,10 @@ function firstPhase(steps: YamlStep[]): string | undefined {
 
 function isCancellation(error: unknown): boolean {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  return (typeof name === "string" && /cancel/i.test(name)) || (typeof code === "string" && /CANCEL/.test(code));
+  return (
+    (typeof name === "string" && /cancel/i.test(name)) ||
+    (typeof code === "string" && /CANCEL/.test(code))
+  );
 }
 
 function messageOf(error: unknown): string {

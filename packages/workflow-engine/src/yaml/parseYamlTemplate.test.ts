@@ -6,7 +6,9 @@ import { parseYamlTemplate } from "./parseYamlTemplate.js";
 import { yamlDefinition } from "./yamlDefinition.js";
 
 const fixtures = fileURLToPath(new URL("../../test/fixtures/templates/", import.meta.url));
-const repoDefinitions = fileURLToPath(new URL("../../../../.agent/workflows/definitions/", import.meta.url));
+const repoDefinitions = fileURLToPath(
+  new URL("../../../../.agent/workflows/definitions/", import.meta.url),
+);
 
 function parseFixture(name: string) {
   const file = `${fixtures}${name}`;
@@ -48,8 +50,17 @@ describe("parseYamlTemplate on valid templates", () => {
     const definition = yamlDefinition(parseFixture("valid/release-train.yaml"));
     expect(definition.workspace).toBe("worktree");
     expect(definition.triggers).toEqual([
-      { type: "cron", schedule: "0 3 * * 1-5", timezone: "Europe/Berlin", args: { environment: "staging", packages: ["core"] } },
-      { type: "webhook", secretEnv: "RELEASE_WEBHOOK_SECRET", args: { environment: "dev", packages: ["core"] } },
+      {
+        type: "cron",
+        schedule: "0 3 * * 1-5",
+        timezone: "Europe/Berlin",
+        args: { environment: "staging", packages: ["core"] },
+      },
+      {
+        type: "webhook",
+        secretEnv: "RELEASE_WEBHOOK_SECRET",
+        args: { environment: "dev", packages: ["core"] },
+      },
     ]);
     expect(definition.steps?.map((step) => `${step.phase}/${step.id}:${step.type}`)).toEqual([
       "prepare/lint:script",
@@ -65,19 +76,48 @@ describe("parseYamlTemplate on valid templates", () => {
 
   it("parses seed 003's test → fix-tests → test loop with routing and maxVisits", () => {
     const template = parseFixture("valid/test-fix-loop.yaml");
-    expect(template.steps[0]).toMatchObject({ id: "test", maxVisits: 3, onSuccess: "done", onFailure: "fix-tests" });
+    expect(template.steps[0]).toMatchObject({
+      id: "test",
+      maxVisits: 3,
+      onSuccess: "done",
+      onFailure: "fix-tests",
+    });
   });
 });
 
 describe("parseYamlTemplate on invalid templates", () => {
   const cases: Array<[file: string, code: string, line: number, column: number, says: RegExp]> = [
-    ["yaml-syntax.yaml", "YAML_SYNTAX", 8, 1, /YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a \]$/],
-    ["unknown-step-type.yaml", "UNKNOWN_STEP_TYPE", 6, 11, /type "shell": expected one of agent, script, approval, workflow, signal, sleep, parallel/],
+    [
+      "yaml-syntax.yaml",
+      "YAML_SYNTAX",
+      8,
+      1,
+      /YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a \]$/,
+    ],
+    [
+      "unknown-step-type.yaml",
+      "UNKNOWN_STEP_TYPE",
+      6,
+      11,
+      /type "shell": expected one of agent, script, approval, workflow, signal, sleep, parallel/,
+    ],
     ["function-step.yaml", "FUNCTION_STEP_IN_YAML", 6, 11, /exist only in TypeScript templates/],
     ["duplicate-step-id.yaml", "DUPLICATE_STEP_ID", 8, 9, /duplicate step id "build"/],
-    ["unknown-phase.yaml", "UNKNOWN_PHASE", 5, 12, /phase "deploy" is not one of the template's phases \(build, test\)/],
+    [
+      "unknown-phase.yaml",
+      "UNKNOWN_PHASE",
+      5,
+      12,
+      /phase "deploy" is not one of the template's phases \(build, test\)/,
+    ],
     ["needs-cycle.yaml", "NEEDS_CYCLE", 8, 12, /needs form a cycle: one → three → two → one/],
-    ["missing-route-target.yaml", "UNKNOWN_ROUTE_TARGET", 8, 16, /routes to "fix-tests", which is not a step of this list/],
+    [
+      "missing-route-target.yaml",
+      "UNKNOWN_ROUTE_TARGET",
+      8,
+      16,
+      /routes to "fix-tests", which is not a step of this list/,
+    ],
     ["expression-syntax.yaml", "EXPRESSION_SYNTAX", 7, 40, /invalid expression `args.env \+\* 1`/],
     ["invalid-cron.yaml", "INVALID_CRON", 5, 15, /invalid cron schedule "61 \* \* \* \*"/],
     ["missing-command.yaml", "TEMPLATE_INVALID", 4, 5, /steps\[0\]\.command: is required/],
@@ -85,26 +125,38 @@ describe("parseYamlTemplate on invalid templates", () => {
 
   it.each(cases)("%s fails with %s at its line and column", (file, code, line, column, says) => {
     const error = failure(file);
-    expect({ code: error.code, line: error.line, column: error.column }).toEqual({ code, line, column });
+    expect({ code: error.code, line: error.line, column: error.column }).toEqual({
+      code,
+      line,
+      column,
+    });
     expect(error.file).toBe(`${fixtures}invalid/${file}`);
     expect(error.message).toMatch(says);
     expect(error.message.startsWith(`${error.file}:${line}:${column} `)).toBe(true);
   });
 
   it("names an unknown field and where it is", () => {
-    const text = "name: X\nphases: [a]\nsteps:\n  - id: x\n    phase: a\n    type: script\n    comand: make\n";
-    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow('t.yaml:7:5 steps[0].comand: unknown field "comand"');
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - id: x\n    phase: a\n    type: script\n    comand: make\n";
+    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
+      't.yaml:7:5 steps[0].comand: unknown field "comand"',
+    );
   });
 
   it("rejects routing in a list scheduled by needs", () => {
     const text =
       "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n" +
       "  - id: b\n    phase: a\n    type: script\n    command: y\n    needs: [a]\n    onFailure: a\n";
-    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(/t\.yaml:13:16 .*routing needs steps that run in order/);
+    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
+      /t\.yaml:13:16 .*routing needs steps that run in order/,
+    );
   });
 
   it("rejects an `if` that does not parse, at load time", () => {
-    const text = "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n    if: args.x ==\n";
-    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(/t\.yaml:8:\d+ steps\[0\]\.if: invalid expression/);
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n    if: args.x ==\n";
+    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
+      /t\.yaml:8:\d+ steps\[0\]\.if: invalid expression/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { TemplateLoadError } from "../templates/TemplateLoadError.js";
 import { validateYamlTemplate } from "./validateYamlTemplate.js";
-import { YamlSource, type YamlPath } from "./YamlSource.js";
+import { type YamlPath, YamlSource } from "./YamlSource.js";
 import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTemplateSchema.js";
 
 /**
@@ -18,11 +18,15 @@ export function parseYamlTemplate(text: string, file: string): YamlTemplate {
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const position = syntaxError.linePos?.[0];
-    throw new TemplateLoadError("YAML_SYNTAX", `YAML syntax error: ${firstLine(syntaxError.message)}`, {
-      file,
-      line: position?.line,
-      column: position?.col,
-    });
+    throw new TemplateLoadError(
+      "YAML_SYNTAX",
+      `YAML syntax error: ${firstLine(syntaxError.message)}`,
+      {
+        file,
+        line: position?.line,
+        column: position?.col,
+      },
+    );
   }
   const source = new YamlSource(file, document, lineCounter);
   const raw: unknown = document.toJS();
@@ -59,7 +63,10 @@ function checkStepTypes(steps: unknown, path: YamlPath, source: YamlSource): voi
         { file: source.file, ...source.locate([...at, "type"]) },
       );
     }
-    if (typeof record.type !== "string" || !(YAML_STEP_TYPES as readonly string[]).includes(record.type)) {
+    if (
+      typeof record.type !== "string" ||
+      !(YAML_STEP_TYPES as readonly string[]).includes(record.type)
+    ) {
       const got = record.type === undefined ? "no type" : `type ${JSON.stringify(record.type)}`;
       throw new TemplateLoadError(
         "UNKNOWN_STEP_TYPE",
@@ -75,7 +82,8 @@ function schemaError(error: z.ZodError, raw: unknown, source: YamlSource): Templ
   // A misspelt field explains more than the "required" error its absence causes.
   const issue =
     error.issues.find((candidate) => candidate.code === "unrecognized_keys") ?? error.issues[0];
-  if (!issue) return new TemplateLoadError("TEMPLATE_INVALID", "invalid template", { file: source.file });
+  if (!issue)
+    return new TemplateLoadError("TEMPLATE_INVALID", "invalid template", { file: source.file });
   const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
@@ -115,7 +123,8 @@ function valueAt(raw: unknown, path: YamlPath): unknown {
 /** `steps[2].command` for ["steps", 2, "command"]. */
 export function describe(path: YamlPath): string {
   let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+  for (const part of path)
+    out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
   return out === "" ? "template" : out;
 }
 

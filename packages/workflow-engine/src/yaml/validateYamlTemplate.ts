@@ -3,14 +3,16 @@ import { compileCondition } from "../expressions/compileCondition.js";
 import { ExpressionError } from "../expressions/ExpressionError.js";
 import { parseTemplateString } from "../expressions/parseTemplateString.js";
 import { argsSchemaValidator } from "../templates/argsSchemaValidator.js";
-import { TemplateLoadError, type TemplateErrorCode } from "../templates/TemplateLoadError.js";
+import { type TemplateErrorCode, TemplateLoadError } from "../templates/TemplateLoadError.js";
 import { describe } from "./parseYamlTemplate.js";
 import type { YamlPath, YamlSource } from "./YamlSource.js";
 import type { YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
 
 // CEL's reserved words plus the names the interpreter already puts in scope.
 const RESERVED_NAMES = new Set([
-  ..."as break const continue else false for function if import in let loop null package namespace return true var void while".split(" "),
+  ..."as break const continue else false for function if import in let loop null package namespace return true var void while".split(
+    " ",
+  ),
   "args",
   "steps",
   "run",
@@ -34,7 +36,11 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
     try {
       argsSchemaValidator(template.argsSchema);
     } catch (error) {
-      fail("INVALID_ARGS_SCHEMA", ["argsSchema"], `not a valid JSON Schema: ${(error as Error).message}`);
+      fail(
+        "INVALID_ARGS_SCHEMA",
+        ["argsSchema"],
+        `not a valid JSON Schema: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -45,15 +51,27 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
     steps.forEach((step, index) => {
       const at = [...path, index];
       if (seen.has(step.id)) {
-        fail("DUPLICATE_STEP_ID", [...at, "id"], `duplicate step id "${step.id}": every step id must be unique in the template`);
+        fail(
+          "DUPLICATE_STEP_ID",
+          [...at, "id"],
+          `duplicate step id "${step.id}": every step id must be unique in the template`,
+        );
       }
       seen.add(step.id);
       if (step.phase !== undefined && !template.phases.includes(step.phase)) {
-        fail("UNKNOWN_PHASE", [...at, "phase"], `phase "${step.phase}" is not one of the template's phases (${template.phases.join(", ")})`);
+        fail(
+          "UNKNOWN_PHASE",
+          [...at, "phase"],
+          `phase "${step.phase}" is not one of the template's phases (${template.phases.join(", ")})`,
+        );
       }
       for (const [n, need] of (step.needs ?? []).entries()) {
         if (!ids.includes(need)) {
-          fail("UNKNOWN_NEEDS", [...at, "needs", n], `needs "${need}", which is not a step of this list (expected one of ${ids.join(", ")})`);
+          fail(
+            "UNKNOWN_NEEDS",
+            [...at, "needs", n],
+            `needs "${need}", which is not a step of this list (expected one of ${ids.join(", ")})`,
+          );
         }
       }
       const routes: Array<[YamlPath, string]> = [];
@@ -62,20 +80,36 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
         routes.push([[...at, "onSuccess", "then"], step.onSuccess.then]);
         if (step.onSuccess.else) routes.push([[...at, "onSuccess", "else"], step.onSuccess.else]);
         const key = step.onSuccess.if !== undefined ? "if" : "condition";
-        checkCondition(step.onSuccess.if ?? step.onSuccess.condition ?? "", [...at, "onSuccess", key]);
+        checkCondition(step.onSuccess.if ?? step.onSuccess.condition ?? "", [
+          ...at,
+          "onSuccess",
+          key,
+        ]);
       }
       if (step.onFailure) routes.push([[...at, "onFailure"], step.onFailure]);
       for (const [routePath, target] of routes) {
         if (graph) {
-          fail("ROUTING_WITH_NEEDS", routePath, "onSuccess/onFailure routing needs steps that run in order; this list schedules by `needs`, so route inside a sequential list instead");
+          fail(
+            "ROUTING_WITH_NEEDS",
+            routePath,
+            "onSuccess/onFailure routing needs steps that run in order; this list schedules by `needs`, so route inside a sequential list instead",
+          );
         }
         if (!ids.includes(target)) {
-          fail("UNKNOWN_ROUTE_TARGET", routePath, `routes to "${target}", which is not a step of this list (expected one of ${ids.join(", ")})`);
+          fail(
+            "UNKNOWN_ROUTE_TARGET",
+            routePath,
+            `routes to "${target}", which is not a step of this list (expected one of ${ids.join(", ")})`,
+          );
         }
       }
       if (step.if !== undefined) checkCondition(step.if, [...at, "if"]);
       if ("as" in step && step.as !== undefined && RESERVED_NAMES.has(step.as)) {
-        fail("TEMPLATE_INVALID", [...at, "as"], `"${step.as}" cannot name the loop variable: it is a reserved word or already means something in expressions`);
+        fail(
+          "TEMPLATE_INVALID",
+          [...at, "as"],
+          `"${step.as}" cannot name the loop variable: it is a reserved word or already means something in expressions`,
+        );
       }
       checkStrings(step, at);
       if (step.type === "parallel") checkList(step.parallel, [...at, "parallel"]);
@@ -87,7 +121,8 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
     try {
       compileCondition(text);
     } catch (error) {
-      if (error instanceof ExpressionError) fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
+      if (error instanceof ExpressionError)
+        fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
       throw error;
     }
   };
@@ -96,22 +131,25 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
     try {
       parseTemplateString(text);
     } catch (error) {
-      if (error instanceof ExpressionError) fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
+      if (error instanceof ExpressionError)
+        fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
       throw error;
     }
   };
 
   const checkDeep = (value: unknown, path: YamlPath): void => {
     if (typeof value === "string") checkTemplateString(value, path);
-    else if (Array.isArray(value)) value.forEach((entry, i) => checkDeep(entry, [...path, i]));
-    else if (value !== null && typeof value === "object") {
+    else if (Array.isArray(value)) {
+      for (const [i, entry] of value.entries()) checkDeep(entry, [...path, i]);
+    } else if (value !== null && typeof value === "object") {
       for (const [key, entry] of Object.entries(value)) checkDeep(entry, [...path, key]);
     }
   };
 
   const checkStrings = (step: YamlStep, at: YamlPath) => {
     if (step.type === "parallel") return;
-    if ("foreach" in step && step.foreach !== undefined) checkCondition(step.foreach, [...at, "foreach"]);
+    if ("foreach" in step && step.foreach !== undefined)
+      checkCondition(step.foreach, [...at, "foreach"]);
     switch (step.type) {
       case "agent":
         checkDeep({ prompt: step.prompt, cwd: step.cwd, env: step.env }, at);
@@ -141,7 +179,11 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
       if (state.get(id) === "visiting") {
         const cycle = [...trail.slice(trail.indexOf(id)), id];
         const first = byId.get(id);
-        fail("NEEDS_CYCLE", [...path, first?.index ?? 0, "needs"], `needs form a cycle: ${cycle.join(" → ")}`);
+        fail(
+          "NEEDS_CYCLE",
+          [...path, first?.index ?? 0, "needs"],
+          `needs form a cycle: ${cycle.join(" → ")}`,
+        );
       }
       state.set(id, "visiting");
       for (const need of byId.get(id)?.step.needs ?? []) visit(need, [...trail, id]);
@@ -158,13 +200,21 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
     try {
       new Cron(trigger.schedule, { paused: true });
     } catch (error) {
-      fail("INVALID_CRON", ["triggers", index, "schedule"], `invalid cron schedule "${trigger.schedule}": ${(error as Error).message}`);
+      fail(
+        "INVALID_CRON",
+        ["triggers", index, "schedule"],
+        `invalid cron schedule "${trigger.schedule}": ${(error as Error).message}`,
+      );
     }
     if (trigger.timezone !== undefined) {
       try {
         new Intl.DateTimeFormat("en", { timeZone: trigger.timezone });
       } catch {
-        fail("INVALID_CRON", ["triggers", index, "timezone"], `unknown time zone "${trigger.timezone}" (expected an IANA name such as Europe/Berlin)`);
+        fail(
+          "INVALID_CRON",
+          ["triggers", index, "timezone"],
+          `unknown time zone "${trigger.timezone}" (expected an IANA name such as Europe/Berlin)`,
+        );
       }
     }
   });

@@ -25,6 +25,7 @@ const routeSchema = z.union([
     .strictObject({
       if: z.string().optional(),
       condition: z.string().optional(),
+      // biome-ignore lint/suspicious/noThenProperty: seed 003's routing spelling; parsed data is never awaited.
       then: idSchema,
       else: idSchema.optional(),
     })
