@@ -5,6 +5,8 @@ export type { CompiledExpression, ExpressionScope } from "./expressions/compileE
 export { compileExpression } from "./expressions/compileExpression.js";
 export { ExpressionError } from "./expressions/ExpressionError.js";
 export { interpolate, interpolateDeep, interpolateValue } from "./expressions/interpolate.js";
+export { cronTriggerProblem } from "./parser/cronTriggerProblem.js";
+export { parseDuration } from "./parser/parseDuration.js";
 export { ArgsValidationError } from "./templates/ArgsValidationError.js";
 export type { DefineWorkflowInput } from "./templates/defineWorkflow.js";
 export { defineWorkflow, isWorkflowDefinition } from "./templates/defineWorkflow.js";

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,12 +16,10 @@ export async function importBundle(bundle: string, file: string): Promise<Workfl
   const dir = join(tmpdir(), "phaseboard-templates");
   mkdirSync(dir, { recursive: true });
   const target = join(dir, `${createHash("sha256").update(bundle).digest("hex").slice(0, 32)}.mjs`);
-  if (!existsSync(target)) {
-    // Written under a unique name then renamed, so a concurrent load never sees half a file.
-    const partial = `${target}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(partial, bundle);
-    renameSync(partial, target);
-  }
+  // Written under a unique name then renamed, so a concurrent load never sees half a file.
+  const partial = `${target}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(partial, bundle);
+  renameSync(partial, target);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(target).href)) as Record<string, unknown>;
@@ -31,6 +29,10 @@ export async function importBundle(bundle: string, file: string): Promise<Workfl
       `the template threw while loading: ${error instanceof Error ? error.message : String(error)}`,
       { file, cause: error },
     );
+  } finally {
+    // Once imported, Node keeps the module by URL; the file is not needed again (an
+    // identical bundle imports the cached module), so no bundles pile up in tmp.
+    rmSync(target, { force: true });
   }
   if (module.default === undefined) {
     throw new TemplateLoadError(

@@ -144,6 +144,25 @@ describe("loadTemplate for TypeScript", () => {
     expect(loaded.error.message).toContain("expected `export default defineWorkflow({ … })`");
   });
 
+  it("rejects a code template whose cron trigger does not parse", async () => {
+    const dir = tempDir("template");
+    const file = join(dir, "nightly.ts");
+    writeFileSync(
+      file,
+      `import { defineWorkflow } from "@phaseboard/workflow-engine";
+import { z } from "zod";
+export default defineWorkflow({
+  name: "Nightly", phases: ["a"], argsSchema: z.object({}),
+  triggers: [{ type: "cron", schedule: "0 25 * * *" }],
+  async execute() {},
+});
+`,
+    );
+    const loaded = failed(await loadTemplate(file));
+    expect(loaded.error.code).toBe("INVALID_CRON");
+    expect(loaded.error.message).toContain('invalid cron schedule "0 25 * * *"');
+  });
+
   it("reports an unresolvable import with its line and column", async () => {
     const dir = tempDir("template");
     const file = join(dir, "broken.ts");

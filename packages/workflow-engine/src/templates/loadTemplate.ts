@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
-import type { DefinitionSnapshot, LoadedTemplate, TemplateFormat } from "../types/definition.js";
+import { cronTriggerProblem } from "../parser/cronTriggerProblem.js";
+import type {
+  DefinitionSnapshot,
+  LoadedTemplate,
+  TemplateFormat,
+  WorkflowDefinition,
+} from "../types/definition.js";
 import { parseYamlTemplate } from "../yaml/parseYamlTemplate.js";
 import { yamlDefinition } from "../yaml/yamlDefinition.js";
 import { bundleCodeTemplate } from "./bundleCodeTemplate.js";
@@ -90,7 +96,7 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
   }
 }
 
-function checkCodeDefinition(definition: { name: unknown; phases: unknown }, file: string): void {
+function checkCodeDefinition(definition: WorkflowDefinition, file: string): void {
   if (typeof definition.name !== "string" || definition.name === "") {
     throw new TemplateLoadError(
       "TEMPLATE_INVALID",
@@ -104,6 +110,12 @@ function checkCodeDefinition(definition: { name: unknown; phases: unknown }, fil
       "defineWorkflow: `phases` must list at least one phase",
       { file },
     );
+  }
+  for (const trigger of definition.triggers ?? []) {
+    const problem = trigger.type === "cron" ? cronTriggerProblem(trigger) : undefined;
+    if (problem !== undefined) {
+      throw new TemplateLoadError("INVALID_CRON", `defineWorkflow triggers: ${problem}`, { file });
+    }
   }
 }
 

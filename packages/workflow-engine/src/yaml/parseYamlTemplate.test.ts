@@ -152,6 +152,15 @@ describe("parseYamlTemplate on invalid templates", () => {
     );
   });
 
+  it("rejects a reference to a step that does not exist, at load time", () => {
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - id: test\n    phase: a\n    type: script\n    command: x\n" +
+      "  - id: report\n    phase: a\n    type: script\n    command: echo {{ steps.tset.output.stdout }}\n";
+    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
+      't.yaml:11:14 steps[1].command: `steps.tset.output.stdout` refers to steps.tset, but no step has the id "tset"',
+    );
+  });
+
   it("rejects an `if` that does not parse, at load time", () => {
     const text =
       "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n    if: args.x ==\n";

@@ -1,12 +1,14 @@
-import { Cron } from "croner";
 import { compileCondition } from "../expressions/compileCondition.js";
 import { ExpressionError } from "../expressions/ExpressionError.js";
 import { parseTemplateString } from "../expressions/parseTemplateString.js";
+import { cronTriggerProblem } from "../parser/cronTriggerProblem.js";
 import { argsSchemaValidator } from "../templates/argsSchemaValidator.js";
 import { type TemplateErrorCode, TemplateLoadError } from "../templates/TemplateLoadError.js";
 import { describe } from "./parseYamlTemplate.js";
 import type { YamlPath, YamlSource } from "./YamlSource.js";
 import type { YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
+
+const STEP_REFERENCE = /\bsteps\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([^"']+)["']\s*\])/g;
 
 // CEL's reserved words plus the names the interpreter already puts in scope.
 const RESERVED_NAMES = new Set([
@@ -43,6 +45,30 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
       );
     }
   }
+
+  const allIds = new Set<string>();
+  const collect = (steps: YamlStep[]) => {
+    for (const step of steps) {
+      allIds.add(step.id);
+      if (step.type === "parallel") collect(step.parallel);
+    }
+  };
+  collect(template.steps);
+  collect(template.finally ?? []);
+
+  // A typo in `steps.<id>` would otherwise surface only when the run reaches that step.
+  const checkReferences = (source: string, path: YamlPath) => {
+    for (const match of source.matchAll(STEP_REFERENCE)) {
+      const id = match[1] ?? match[2] ?? "";
+      if (!allIds.has(id)) {
+        fail(
+          "UNKNOWN_STEP_REFERENCE",
+          path,
+          `\`${source}\` refers to steps.${id}, but no step has the id "${id}"`,
+        );
+      }
+    }
+  };
 
   const seen = new Set<string>();
   const checkList = (steps: YamlStep[], path: YamlPath) => {
@@ -119,7 +145,7 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
 
   const checkCondition = (text: string, path: YamlPath) => {
     try {
-      compileCondition(text);
+      checkReferences(compileCondition(text).source, path);
     } catch (error) {
       if (error instanceof ExpressionError)
         fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
@@ -129,7 +155,9 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
 
   const checkTemplateString = (text: string, path: YamlPath) => {
     try {
-      parseTemplateString(text);
+      for (const segment of parseTemplateString(text)) {
+        if (segment.kind === "expression") checkReferences(segment.expression.source, path);
+      }
     } catch (error) {
       if (error instanceof ExpressionError)
         fail("EXPRESSION_SYNTAX", path, error.message, error.offset);
@@ -197,25 +225,10 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
 
   template.triggers?.forEach((trigger, index) => {
     if (trigger.type !== "cron") return;
-    try {
-      new Cron(trigger.schedule, { paused: true });
-    } catch (error) {
-      fail(
-        "INVALID_CRON",
-        ["triggers", index, "schedule"],
-        `invalid cron schedule "${trigger.schedule}": ${(error as Error).message}`,
-      );
-    }
-    if (trigger.timezone !== undefined) {
-      try {
-        new Intl.DateTimeFormat("en", { timeZone: trigger.timezone });
-      } catch {
-        fail(
-          "INVALID_CRON",
-          ["triggers", index, "timezone"],
-          `unknown time zone "${trigger.timezone}" (expected an IANA name such as Europe/Berlin)`,
-        );
-      }
+    const problem = cronTriggerProblem(trigger);
+    if (problem !== undefined) {
+      const field = problem.startsWith("unknown time zone") ? "timezone" : "schedule";
+      fail("INVALID_CRON", ["triggers", index, field], problem);
     }
   });
 }
