@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { ArgsValidationError } from "./ArgsValidationError.js";
 import { defineWorkflow } from "./defineWorkflow.js";
@@ -80,5 +80,19 @@ describe("defineWorkflow", () => {
       required: ["environment"],
     });
     expect(codeDefinition.steps).toBeUndefined();
+  });
+
+  it("types ctx.args from the zod schema (checked by the type checker)", () => {
+    defineWorkflow({
+      name: "Typed",
+      phases: ["a"],
+      argsSchema: z.object({ count: z.number(), label: z.string().optional() }),
+      async execute(ctx) {
+        expectTypeOf(ctx.args.count).toEqualTypeOf<number>();
+        expectTypeOf(ctx.args.label).toEqualTypeOf<string | undefined>();
+        // @ts-expect-error: not declared in the schema
+        ctx.args.missing;
+      },
+    });
   });
 });

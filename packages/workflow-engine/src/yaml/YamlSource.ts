@@ -47,3 +47,11 @@ export class YamlSource {
     return {};
   }
 }
+
+/** `steps[2].command` for ["steps", 2, "command"]. */
+export function describePath(path: YamlPath): string {
+  let out = "";
+  for (const part of path)
+    out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+  return out === "" ? "template" : out;
+}

@@ -434,6 +434,34 @@ describe("interpolation at run time", () => {
     expect(readFileSync(join(dir, "out.txt"), "utf8")).toBe(`x; touch ${marker}`);
   });
 
+  it("passes an argv command without a shell and without quoting, and interpolates cwd and env", async () => {
+    const dir = tempDir("argv");
+    const text = `
+name: Argv
+phases: [a]
+steps:
+  - id: print
+    phase: a
+    type: script
+    command: [printf, "%s|%s", "{{ args.name }}", "$GREETING"]
+    cwd: "{{ args.dir }}"
+    env: { GREETING: "hi {{ args.name }}" }
+  - id: shell
+    phase: a
+    type: script
+    command: printf %s "$GREETING"
+    env: { GREETING: "hi {{ args.name }}" }
+`;
+    const { ctx } = await run(text, { args: { name: "a b; c", dir } });
+    expect(scriptCommands(ctx).print).toMatchObject({
+      command: ["printf", "%s|%s", "a b; c", "$GREETING"],
+      cwd: dir,
+      env: { GREETING: "hi a b; c" },
+    });
+    expect(ctx.getStepResult("print")?.data).toMatchObject({ stdout: "a b; c|$GREETING" });
+    expect(ctx.getStepResult("shell")?.data).toMatchObject({ stdout: "hi a b; c" });
+  });
+
   it("runs seed 004's simple pipeline with the environment quoted into the deploy command", async () => {
     const commands: string[] = [];
     const ctx = new MemoryWorkflowContext({

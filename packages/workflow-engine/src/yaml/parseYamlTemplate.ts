@@ -2,7 +2,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { TemplateLoadError } from "../templates/TemplateLoadError.js";
 import { validateYamlTemplate } from "./validateYamlTemplate.js";
-import { type YamlPath, YamlSource } from "./YamlSource.js";
+import { describePath, type YamlPath, YamlSource } from "./YamlSource.js";
 import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTemplateSchema.js";
 
 /**
@@ -59,7 +59,7 @@ function checkStepTypes(steps: unknown, path: YamlPath, source: YamlSource): voi
     if (record.type === "function") {
       throw new TemplateLoadError(
         "FUNCTION_STEP_IN_YAML",
-        `${describe(at)}.type: "function" steps run TypeScript code and exist only in TypeScript templates; use a script step, or write the template in TypeScript`,
+        `${describePath(at)}.type: "function" steps run TypeScript code and exist only in TypeScript templates; use a script step, or write the template in TypeScript`,
         { file: source.file, ...source.locate([...at, "type"]) },
       );
     }
@@ -70,7 +70,7 @@ function checkStepTypes(steps: unknown, path: YamlPath, source: YamlSource): voi
       const got = record.type === undefined ? "no type" : `type ${JSON.stringify(record.type)}`;
       throw new TemplateLoadError(
         "UNKNOWN_STEP_TYPE",
-        `${describe(at)} has ${got}: expected one of ${YAML_STEP_TYPES.join(", ")}`,
+        `${describePath(at)} has ${got}: expected one of ${YAML_STEP_TYPES.join(", ")}`,
         { file: source.file, ...source.locate([...at, "type"]) },
       );
     }
@@ -94,7 +94,7 @@ function schemaError(error: z.ZodError, raw: unknown, source: YamlSource): Templ
   } else {
     message = expected(issue);
   }
-  return new TemplateLoadError("TEMPLATE_INVALID", `${describe(path)}: ${message}`, {
+  return new TemplateLoadError("TEMPLATE_INVALID", `${describePath(path)}: ${message}`, {
     file: source.file,
     ...(issue.code === "unrecognized_keys" ? source.locateKey(path) : source.locate(path)),
   });
@@ -118,14 +118,6 @@ function valueAt(raw: unknown, path: YamlPath): unknown {
     value = (value as Record<string | number, unknown>)[part];
   }
   return value;
-}
-
-/** `steps[2].command` for ["steps", 2, "command"]. */
-export function describe(path: YamlPath): string {
-  let out = "";
-  for (const part of path)
-    out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
-  return out === "" ? "template" : out;
 }
 
 // The yaml package appends "at line L, column C:" and a code frame; the location is

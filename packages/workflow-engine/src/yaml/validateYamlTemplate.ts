@@ -4,8 +4,7 @@ import { parseTemplateString } from "../expressions/parseTemplateString.js";
 import { cronTriggerProblem } from "../parser/cronTriggerProblem.js";
 import { argsSchemaValidator } from "../templates/argsSchemaValidator.js";
 import { type TemplateErrorCode, TemplateLoadError } from "../templates/TemplateLoadError.js";
-import { describe } from "./parseYamlTemplate.js";
-import type { YamlPath, YamlSource } from "./YamlSource.js";
+import { describePath, type YamlPath, type YamlSource } from "./YamlSource.js";
 import type { YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
 
 const STEP_REFERENCE = /\bsteps\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([^"']+)["']\s*\])/g;
@@ -28,7 +27,7 @@ const RESERVED_NAMES = new Set([
  */
 export function validateYamlTemplate(template: YamlTemplate, source: YamlSource): void {
   const fail = (code: TemplateErrorCode, path: YamlPath, detail: string, innerOffset?: number) => {
-    throw new TemplateLoadError(code, `${describe(path)}: ${detail}`, {
+    throw new TemplateLoadError(code, `${describePath(path)}: ${detail}`, {
       file: source.file,
       ...source.locate(path, innerOffset),
     });
