@@ -27,8 +27,15 @@ const engineImports: Plugin = {
   },
 };
 
+export interface CodeTemplateBundle {
+  /** The ESM text a run pins. */
+  text: string;
+  /** Absolute paths of the files it was built from, outside node_modules. */
+  inputs: string[];
+}
+
 /** Bundles a TypeScript template and everything it imports into one ESM text. */
-export async function bundleCodeTemplate(file: string): Promise<string> {
+export async function bundleCodeTemplate(file: string): Promise<CodeTemplateBundle> {
   try {
     const result = await build({
       entryPoints: [file],
@@ -40,6 +47,7 @@ export async function bundleCodeTemplate(file: string): Promise<string> {
       target: "node20",
       logLevel: "silent",
       plugins: [engineImports],
+      metafile: true,
       // Bundled CommonJS dependencies may call require(); ESM has none of its own.
       banner: {
         js: 'import { createRequire as __phaseboardCreateRequire } from "node:module"; const require = __phaseboardCreateRequire(import.meta.url);',
@@ -47,7 +55,10 @@ export async function bundleCodeTemplate(file: string): Promise<string> {
     });
     const output = result.outputFiles[0];
     if (!output) throw new Error("esbuild produced no output");
-    return output.text;
+    const inputs = Object.keys(result.metafile.inputs)
+      .map((input) => resolve(dirname(file), input))
+      .filter((input) => !input.includes("/node_modules/"));
+    return { text: output.text, inputs };
   } catch (error) {
     const first = (error as Partial<BuildFailure>).errors?.[0];
     if (first) {

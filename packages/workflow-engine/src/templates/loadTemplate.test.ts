@@ -109,6 +109,25 @@ describe("loadTemplate for TypeScript", () => {
     expect(second.sourceHash).not.toBe(first.sourceHash);
   });
 
+  it("reuses an unchanged template, and reloads it when a file it imports changes", async () => {
+    const dir = tempDir("template");
+    writeFileSync(join(dir, "phases.ts"), 'export const phases = ["one"];\n');
+    const file = join(dir, "main.ts");
+    writeFileSync(
+      file,
+      `import { defineWorkflow } from "@phaseboard/workflow-engine";
+import { z } from "zod";
+import { phases } from "./phases.js";
+export default defineWorkflow({ name: "Helpers", phases, argsSchema: z.object({}), async execute() {} });
+`,
+    );
+    const first = ok(await loadTemplate(file));
+    expect(ok(await loadTemplate(file)).definition).toBe(first.definition);
+    writeFileSync(join(dir, "phases.ts"), 'export const phases = ["one", "two"];\n');
+    const changed = ok(await loadTemplate(file));
+    expect(changed.definition.phases).toEqual(["one", "two"]);
+  });
+
   it("pins a run to its bundle: the snapshot reloads the old version after the file changed", async () => {
     const dir = tempDir("template");
     const file = writeTemplate(dir, "Pinned", ["one"]);

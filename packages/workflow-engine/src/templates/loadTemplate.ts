@@ -11,11 +11,16 @@ import type {
 import { parseYamlTemplate } from "../yaml/parseYamlTemplate.js";
 import { yamlDefinition } from "../yaml/yamlDefinition.js";
 import { bundleCodeTemplate } from "./bundleCodeTemplate.js";
+import { CodeTemplateCache } from "./CodeTemplateCache.js";
 import { importBundle } from "./importBundle.js";
 import { TemplateLoadError } from "./TemplateLoadError.js";
 
 /** Name of the bundle a code-template run saves beside its definition.json. */
 export const SNAPSHOT_BUNDLE_FILE = "definition.bundle.mjs";
+
+// Only successful loads are kept: a broken template is retried on every load, so fixing
+// a helper it imports needs no restart.
+const codeTemplates = new CodeTemplateCache();
 
 const CODE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 const YAML_EXTENSIONS = [".yaml", ".yml"];
@@ -74,16 +79,20 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
         { file },
       );
     }
+    const cached = codeTemplates.get(file, sourceHash);
+    if (cached) return cached;
     const bundle = await bundleCodeTemplate(file);
-    const definition = await importBundle(bundle, file);
+    const definition = await importBundle(bundle.text, file);
     checkCodeDefinition(definition, file);
-    return {
+    const loaded: LoadedTemplate = {
       ok: true,
       ...base,
       definition,
       snapshot: snapshotOf(definition, "code", { bundle: SNAPSHOT_BUNDLE_FILE }),
-      bundle,
+      bundle: bundle.text,
     };
+    codeTemplates.set(file, sourceHash, bundle.inputs, loaded);
+    return loaded;
   } catch (error) {
     const failure =
       error instanceof TemplateLoadError
