@@ -1,17 +1,27 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 
-// One Ajv for every template: schemas compile once and are cached by object identity.
-// `strict: false` because hand-written YAML schemas may carry annotations Ajv does not know;
-// `useDefaults` fills zod `.default()` values and JSON Schema `default`s into the args.
-const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false });
-const cache = new WeakMap<object, ValidateFunction>();
+// One Ajv for every template. `strict: false` because hand-written YAML schemas may carry
+// annotations Ajv does not know; `useDefaults` fills zod `.default()` values and JSON Schema
+// `default`s into the args; `addUsedSchema: false` so two templates may reuse an `$id`.
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  useDefaults: true,
+  coerceTypes: false,
+  addUsedSchema: false,
+});
 
-/** Compiles (once) a template's argsSchema; throws when the schema itself is invalid. */
+// Keyed by the schema's JSON, not its identity: callers such as the server rebuild the
+// schema object from stored JSON for every run, and Ajv keeps whatever it compiles.
+const cache = new Map<string, ValidateFunction>();
+
+/** Compiles (once per distinct schema) a template's argsSchema; throws when it is invalid. */
 export function argsSchemaValidator(schema: Record<string, unknown>): ValidateFunction {
-  let validate = cache.get(schema);
+  const key = JSON.stringify(schema);
+  let validate = cache.get(key);
   if (!validate) {
     validate = ajv.compile(schema);
-    cache.set(schema, validate);
+    cache.set(key, validate);
   }
   return validate;
 }

@@ -62,6 +62,18 @@ describe("validateArgs", () => {
     expect(input).toEqual({ environment: "dev" });
   });
 
+  it("validates against a schema rebuilt from JSON for every call, as the server stores it", () => {
+    const stored = JSON.stringify(codeDefinition.argsSchema);
+    for (const environment of ["dev", "staging"]) {
+      expect(validateArgs({ argsSchema: JSON.parse(stored) }, { environment })).toMatchObject({
+        environment,
+      });
+    }
+    const withId = { $id: "https://example.com/args.json", type: "object", required: ["a"] };
+    expect(() => validateArgs({ argsSchema: { ...withId } }, {})).toThrow("a: is required");
+    expect(validateArgs({ argsSchema: { ...withId, required: [] } }, {})).toEqual({});
+  });
+
   it("rejects arguments that are not an object", () => {
     expect(rejection(() => validateArgs(codeDefinition, ["dev"])).message).toBe(
       "invalid arguments: must be object",
