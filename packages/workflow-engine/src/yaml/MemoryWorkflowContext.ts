@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 import type {
   ApprovalDecision,
@@ -50,6 +51,9 @@ export class MemoryWorkflowContext implements WorkflowContext {
   maxConcurrentSteps = 0;
   private running = 0;
   private readonly seen = new Map<string, number>();
+  // As the executor does, steps started inside a parallel item are keyed under the
+  // item's key: `item/step`.
+  private readonly scope = new AsyncLocalStorage<string>();
 
   constructor(private readonly options: MemoryContextOptions = {}) {
     this.args = options.args ?? {};
@@ -63,9 +67,10 @@ export class MemoryWorkflowContext implements WorkflowContext {
   }
 
   async step<T = unknown>(id: string, config: StepConfig<T>): Promise<StepResult<T>> {
-    const count = (this.seen.get(id) ?? 0) + 1;
-    this.seen.set(id, count);
-    const key = count === 1 ? id : `${id}#${count}`;
+    const base = `${this.scope.getStore() ?? ""}${id}`;
+    const count = (this.seen.get(base) ?? 0) + 1;
+    this.seen.set(base, count);
+    const key = count === 1 ? base : `${base}#${count}`;
     this.calls.push({ method: "step", key, config: config as StepConfig });
     this.running += 1;
     this.maxConcurrentSteps = Math.max(this.maxConcurrentSteps, this.running);
@@ -140,18 +145,21 @@ export class MemoryWorkflowContext implements WorkflowContext {
           if (!(options.dependsOn?.(item) ?? []).every((key) => done.has(key))) return;
           started.add(index);
           active += 1;
-          fn(item).then(
-            (value) => {
-              results[index] = value;
-              active -= 1;
-              done.add(keyOf(item));
-              pump();
-            },
-            (error: unknown) => {
-              failed = true;
-              reject(error);
-            },
-          );
+          const prefix = this.scope.getStore() ?? "";
+          this.scope
+            .run(`${prefix}${keyOf(item)}/`, () => fn(item))
+            .then(
+              (value) => {
+                results[index] = value;
+                active -= 1;
+                done.add(keyOf(item));
+                pump();
+              },
+              (error: unknown) => {
+                failed = true;
+                reject(error);
+              },
+            );
         });
       };
       pump();

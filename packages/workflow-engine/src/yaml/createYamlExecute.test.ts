@@ -180,8 +180,10 @@ steps:
 `;
     const { ctx } = await run(text, { workdir: tempDir("graph") });
     expect(ctx.maxConcurrentSteps).toBe(2);
-    expect(ctx.stepKeys.at(-1)).toBe("last");
-    expect(new Set(ctx.stepKeys)).toEqual(new Set(["one", "two", "three", "four", "last"]));
+    expect(ctx.stepKeys.at(-1)).toBe("last/last");
+    expect(new Set(ctx.stepKeys)).toEqual(
+      new Set(["one/one", "two/two", "three/three", "four/four", "last/last"]),
+    );
   });
 
   it("runs a parallel group's children with their own needs and concurrency", async () => {
@@ -200,7 +202,8 @@ steps:
     const { ctx } = await run(text, { workdir: tempDir("group") });
     expect(ctx.maxConcurrentSteps).toBe(2);
     const keys = ctx.stepKeys;
-    expect(keys.indexOf("e2e")).toBeGreaterThan(keys.indexOf("unit"));
+    expect(keys.indexOf("e2e/e2e")).toBeGreaterThan(keys.indexOf("unit/unit"));
+    expect(new Set(keys)).toEqual(new Set(["lint/lint", "unit/unit", "e2e/e2e", "after"]));
     expect(keys.at(-1)).toBe("after");
   });
 
@@ -213,8 +216,8 @@ steps:
   - { id: ship, phase: a, type: script, command: "true", needs: [build] }
 `;
     const { ctx, result } = await run(text, { workdir: tempDir("blocked") });
-    expect(ctx.getStepResult("ship")).toEqual({
-      stepId: "ship",
+    expect(ctx.getStepResult("ship/ship")).toEqual({
+      stepId: "ship/ship",
       status: "skipped",
       data: { reason: 'needs "build", which failed' },
     });
@@ -225,7 +228,7 @@ steps:
 });
 
 describe("foreach", () => {
-  it("runs the step once per element with the `as` variable, keyed id[index]", async () => {
+  it("runs the step once per element with the `as` variable, keyed under id[index]", async () => {
     const text = `
 name: Each
 phases: [a]
@@ -245,8 +248,10 @@ steps:
       args: { packages: ["core", "web ui"] },
       workdir: tempDir("each"),
     });
-    expect(ctx.stepKeys).toEqual(["build[0]", "build[1]", "summary"]);
-    expect(ctx.getStepResult("build[1]")?.data).toMatchObject({ stdout: "building web ui 1\n" });
+    expect(ctx.stepKeys).toEqual(["build[0]/build", "build[1]/build", "summary"]);
+    expect(ctx.getStepResult("build[1]/build")?.data).toMatchObject({
+      stdout: "building web ui 1\n",
+    });
     expect(ctx.getStepResult("summary")?.data).toMatchObject({ stdout: "2\n" });
   });
 

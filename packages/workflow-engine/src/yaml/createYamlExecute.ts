@@ -32,8 +32,9 @@ interface SkipMarker {
 /**
  * Interprets a YAML template purely through the WorkflowContext API, so durability,
  * replay and memo keys come from the executor: a routing revisit calls `ctx.step` with
- * the same id again (the executor keys it `id#2`), a false `if` is a `skip` step, a
- * `foreach` element is `id[index]`.
+ * the same id again (the executor keys it `id#2`), a false `if` is a `skip` step, and
+ * steps scheduled through `ctx.parallel` (needs, parallel groups, foreach) are keyed under
+ * their item by the executor: `lint/lint`, `build[0]/build`.
  */
 export function createYamlExecute(
   template: YamlTemplate,
@@ -195,9 +196,10 @@ class YamlInterpreter {
     const indices = list.map((_, index) => index);
     const outcomes = await this.ctx.parallel(
       indices,
-      { concurrency: step.concurrency ?? 1, key: (index) => String(index) },
+      // The item key names the element's memoized step: the executor keys it `build[0]/build`.
+      { concurrency: step.concurrency ?? 1, key: (index) => `${step.id}[${index}]` },
       (index) =>
-        this.runLeaf(step, `${step.id}[${index}]`, {
+        this.runLeaf(step, step.id, {
           ...scope,
           [variable]: list[index],
           index,
