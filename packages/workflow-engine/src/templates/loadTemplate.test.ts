@@ -208,6 +208,21 @@ describe("loadTemplate for YAML", () => {
     expect(resumed.argsSchema).toEqual(loaded.definition.argsSchema);
   });
 
+  it("pins a run to the YAML it started with, even after the file changed", async () => {
+    const dir = tempDir("template");
+    const file = join(dir, "pipeline.yaml");
+    const steps = (command: string) =>
+      `name: P\nphases: [a]\nsteps:\n  - { id: s, phase: a, type: script, command: ${command} }\n`;
+    writeFileSync(file, steps("echo first"));
+    const pinned = ok(await loadTemplate(file));
+    writeFileSync(file, steps("echo second"));
+    expect(ok(await loadTemplate(file)).sourceHash).not.toBe(pinned.sourceHash);
+    const resumed = await loadDefinitionFromSnapshot(JSON.parse(JSON.stringify(pinned.snapshot)));
+    const ctx = new MemoryWorkflowContext({ workdir: dir });
+    await resumed.execute(ctx);
+    expect(ctx.getStepResult("s")?.data).toMatchObject({ stdout: "first\n" });
+  });
+
   it("returns a located error instead of throwing", async () => {
     const loaded = failed(await loadTemplate(join(fixtures, "invalid/unknown-phase.yaml")));
     expect(loaded.error).toMatchObject({ code: "UNKNOWN_PHASE", line: 5, column: 12 });

@@ -230,8 +230,8 @@ class YamlInterpreter {
     const common = {
       name: step.name ?? step.id,
       phase: step.phase,
-      ...(step.retry ? { retry: step.retry } : {}),
-      ...(step.timeout !== undefined ? { timeout: step.timeout } : {}),
+      ...("retry" in step && step.retry ? { retry: step.retry } : {}),
+      ...("timeout" in step && step.timeout !== undefined ? { timeout: step.timeout } : {}),
       // The interpreter decides what a failure means (route, continue, or fail the run).
       continueOnError: true,
     };

@@ -143,6 +143,14 @@ describe("parseYamlTemplate on invalid templates", () => {
     );
   });
 
+  it("rejects retry on a step type that has no process to retry", () => {
+    const text =
+      "name: X\nphases: [a]\nsteps:\n  - id: ok\n    phase: a\n    type: approval\n    message: go?\n    retry: { attempts: 3 }\n";
+    expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
+      't.yaml:8:5 steps[0].retry: unknown field "retry"',
+    );
+  });
+
   it("rejects routing in a list scheduled by needs", () => {
     const text =
       "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n" +

@@ -40,8 +40,6 @@ const commonStep = {
   phase: z.string(),
   description: z.string().optional(),
   if: z.string().optional(),
-  retry: retrySchema.optional(),
-  timeout: durationSchema.optional(),
   continueOnError: z.boolean().optional(),
   onSuccess: routeSchema.optional(),
   onFailure: idSchema.optional(),
@@ -56,10 +54,18 @@ const commonStep = {
   concurrency: z.number().int().min(1).optional(),
 };
 
+// Only where the context API honours them: retries and timeouts belong to processes
+// (agent, script); a signal wait may time out. Elsewhere they are unknown fields.
+const runsAProcess = {
+  retry: retrySchema.optional(),
+  timeout: durationSchema.optional(),
+};
+
 const envSchema = z.record(z.string(), z.string());
 
 const agentStep = z.strictObject({
   ...commonStep,
+  ...runsAProcess,
   type: z.literal("agent"),
   agent: z.string(),
   prompt: z.string(),
@@ -71,6 +77,7 @@ const agentStep = z.strictObject({
 
 const scriptStep = z.strictObject({
   ...commonStep,
+  ...runsAProcess,
   type: z.literal("script"),
   command: z.union([z.string(), z.array(z.string()).min(1)]),
   cwd: z.string().optional(),
@@ -94,6 +101,7 @@ const workflowStep = z.strictObject({
 const signalStep = z.strictObject({
   ...commonStep,
   type: z.literal("signal"),
+  timeout: durationSchema.optional(),
   signal: z.string(),
 });
 
