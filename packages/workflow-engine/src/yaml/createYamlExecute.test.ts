@@ -214,6 +214,7 @@ phases: [a]
 steps:
   - { id: build, phase: a, type: script, command: "exit 1", continueOnError: true, needs: [] }
   - { id: ship, phase: a, type: script, command: "true", needs: [build] }
+  - { id: announce, phase: a, type: script, command: "true", needs: [ship] }
 `;
     const { ctx, result } = await run(text, { workdir: tempDir("blocked") });
     expect(ctx.getStepResult("ship/ship")).toEqual({
@@ -221,8 +222,15 @@ steps:
       status: "skipped",
       data: { reason: 'needs "build", which failed' },
     });
+    expect(ctx.getStepResult("announce/announce")?.data).toEqual({
+      reason: 'needs "ship", which was skipped after a failure',
+    });
     expect(result).toMatchObject({
-      steps: { build: { status: "failed" }, ship: { status: "skipped" } },
+      steps: {
+        build: { status: "failed" },
+        ship: { status: "skipped" },
+        announce: { status: "skipped" },
+      },
     });
   });
 });

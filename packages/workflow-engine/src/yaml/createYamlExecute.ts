@@ -67,6 +67,8 @@ export function createYamlExecute(
 class YamlInterpreter {
   readonly outcomes: Record<string, StepOutcome> = {};
   private readonly visits = new Map<string, number>();
+  /** Steps skipped because something they need failed. */
+  private readonly blocked = new Set<string>();
 
   constructor(private readonly ctx: WorkflowContext) {}
 
@@ -140,10 +142,16 @@ class YamlInterpreter {
       },
       async (step) => {
         // A need skipped by its own `if` does not block: `if` gates one step, not the
-        // steps after it. A need that failed (with continueOnError) does.
-        const blocked = (step.needs ?? []).find((need) => this.outcomes[need]?.status === "failed");
+        // steps after it. A need that failed (with continueOnError) does, and so does a
+        // need that was itself blocked, so a failure stops everything downstream.
+        const blocked = (step.needs ?? []).find((need) => {
+          const outcome = this.outcomes[need];
+          return outcome?.status === "failed" || this.blocked.has(need);
+        });
         if (blocked !== undefined) {
-          await this.skip(step, `needs "${blocked}", which failed`);
+          const why = this.blocked.has(blocked) ? "was skipped after a failure" : "failed";
+          this.blocked.add(step.id);
+          await this.skip(step, `needs "${blocked}", which ${why}`);
           return;
         }
         const outcome = await this.runStep(step, scope);
