@@ -50,6 +50,11 @@ export type LoadedTemplate =
       definition: WorkflowDefinition;
       /** What a run pins: JSON-serializable snapshot written to definition.json. */
       snapshot: DefinitionSnapshot;
+      /**
+       * Code templates: the esbuild bundle's text. A run saves it beside definition.json
+       * under the name in `snapshot.source.bundle`, and resumes from it.
+       */
+      bundle?: string;
     }
   | {
       ok: false;
@@ -68,7 +73,10 @@ export interface DefinitionSnapshot {
   argsSchema: JsonSchema;
   steps?: StaticStep[];
   triggers?: WorkflowTrigger[];
-  /** YAML: the parsed document; code: path of the esbuild bundle saved beside definition.json. */
+  /**
+   * YAML: the parsed document; code: file name of the esbuild bundle saved beside
+   * definition.json (`definition.bundle.mjs`).
+   */
   source: { yaml: unknown } | { bundle: string };
 }
 

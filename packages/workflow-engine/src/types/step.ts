@@ -28,6 +28,11 @@ interface BaseStepConfig {
   timeout?: Duration;
   /** A failed step does not fail the run; the result says `failed`. */
   continueOnError?: boolean;
+  /**
+   * Record the step as `skipped` (StepResult status "skipped", this reason in `data`)
+   * without running it: a YAML step whose `if` is false. Memoized like any result.
+   */
+  skip?: { reason: string };
 }
 
 export interface AgentStepConfig extends BaseStepConfig {
