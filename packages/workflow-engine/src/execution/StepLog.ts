@@ -1,0 +1,38 @@
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { StepLogEvent } from "../types/observer.js";
+import type { StepResult } from "../types/step.js";
+
+/**
+ * One step's `logs/{stepKey}/` folder: input.json, events.jsonl, output.json, summary.md.
+ * Not fsynced: the checkpoint is the record of truth and is written (durably) after these;
+ * a crash that loses a log line loses no step result.
+ */
+export class StepLog {
+  private fd: number | undefined;
+
+  constructor(readonly dir: string) {}
+
+  open(input: unknown): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, "input.json"), JSON.stringify(input, null, 2));
+    this.fd = openSync(join(this.dir, "events.jsonl"), "a");
+  }
+
+  append(event: StepLogEvent): void {
+    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(event)}\n`);
+  }
+
+  close(result: StepResult, summary: string): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    writeFileSync(join(this.dir, "output.json"), JSON.stringify(result, null, 2));
+    writeFileSync(join(this.dir, "summary.md"), summary);
+  }
+
+  /** An interrupted attempt: keep what was logged, leave output.json unwritten. */
+  abandon(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
