@@ -19,13 +19,23 @@ export interface LockOwner {
 /** A lock is stale when its process is gone, or its heartbeat (mtime) is older than this. */
 export const DEFAULT_STALE_AFTER_MS = 30_000;
 
-/** True when a process with this pid exists (EPERM still means it exists). */
+/**
+ * True when a process with this pid exists and is not a zombie (EPERM still means it
+ * exists). A killed executor whose parent died first can linger as a zombie when the
+ * container's init does not reap: it executes nothing, so its lock is stale.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // state is the field after the parenthesised command name
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no procfs (macOS): trust kill(0)
   }
 }
 

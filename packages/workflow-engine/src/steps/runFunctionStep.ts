@@ -12,14 +12,16 @@ export async function runFunctionStep<T>(
 ): Promise<StepAttemptResult<T>> {
   const { signal } = attempt;
   if (signal.aborted) throw signal.reason;
-  const running = Promise.resolve().then(() =>
-    config.fn({
+  const running = Promise.resolve().then(() => {
+    // Aborted while queued (a sibling's pause-now): do not start the side effect at all.
+    if (signal.aborted) throw signal.reason;
+    return config.fn({
       stepId: attempt.stepKey,
       attempt: attempt.attempt,
       signal,
       log: (message) => attempt.emit({ kind: "log", text: message }),
-    }),
-  );
+    });
+  });
   const aborted = new Promise<never>((_, reject) => {
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
