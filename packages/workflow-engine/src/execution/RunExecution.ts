@@ -405,7 +405,7 @@ export class RunExecution {
           sequence: this.checkpoint.completed_step_ids.length,
           logDir: this.paths.relative(log.dir),
         });
-        emit({ kind: "system", text: `attempt ${attempt} started` });
+        if (attempt > 1) emit({ kind: "system", text: `attempt ${attempt} started` });
         const attemptController = new AbortController();
         const forward = () => attemptController.abort(controller.signal.reason);
         if (controller.signal.aborted) forward();

@@ -4,7 +4,8 @@ import type { StepLogEvent } from "../types/observer.js";
 import type { StepResult } from "../types/step.js";
 
 /**
- * One step's `logs/{stepKey}/` folder: input.json, events.jsonl, output.json, summary.md.
+ * One step's `logs/{stepKey}/` folder: input.json, events.jsonl (once there is an event),
+ * output.json, summary.md.
  * Not fsynced: the checkpoint is the record of truth and is written (durably) after these;
  * a crash that loses a log line loses no step result.
  */
@@ -16,11 +17,16 @@ export class StepLog {
   open(input: unknown): void {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, "input.json"), JSON.stringify(input, null, 2));
-    this.fd = openSync(join(this.dir, "events.jsonl"), "a");
+    this.opened = true;
   }
 
+  private opened = false;
+
+  /** events.jsonl is created on the first event: a silent step costs one file less. */
   append(event: StepLogEvent): void {
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    if (!this.opened) return;
+    this.fd ??= openSync(join(this.dir, "events.jsonl"), "a");
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
   }
 
   close(result: StepResult, summary: string): void {
