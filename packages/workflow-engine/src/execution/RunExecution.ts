@@ -7,7 +7,6 @@ import { CheckpointStore } from "../checkpoint/CheckpointStore.js";
 import { HostMissingError } from "../errors/HostMissingError.js";
 import { NonRetriableStepError } from "../errors/NonRetriableStepError.js";
 import { RunCancelledError } from "../errors/RunCancelledError.js";
-import { ScriptFailedError } from "../errors/ScriptFailedError.js";
 import { SignalTimeoutError } from "../errors/SignalTimeoutError.js";
 import { StepFailedError } from "../errors/StepFailedError.js";
 import { StepTimeoutError } from "../errors/StepTimeoutError.js";
@@ -725,17 +724,8 @@ export class RunExecution {
           key,
           { type: "script", name: command, phase: currentPhase(), input: { command, ...options } },
           {},
-          async (attempt) => {
-            try {
-              return await runScriptStep({ command, ...options }, attempt);
-            } catch (error) {
-              // exec reports the exit code instead of failing, like child_process.exec
-              if (error instanceof ScriptFailedError && error.exitCode !== undefined) {
-                return { data: { exitCode: error.exitCode, stdout: "", stderr: error.message } };
-              }
-              throw error;
-            }
-          },
+          // exec reports the exit code instead of failing, like child_process.exec
+          (attempt) => runScriptStep({ command, ...options }, attempt, { allowNonZeroExit: true }),
         );
         self.maybeSuspend();
         return result.data as ExecResult;

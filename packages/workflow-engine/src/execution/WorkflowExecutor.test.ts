@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it } from "vitest";
@@ -382,26 +382,43 @@ describe("WorkflowExecutor", () => {
     expect(calls).toEqual(["a", "b", "c"]);
   });
 
-  it("reports an executions directory that is not writable", async () => {
+  it("reports an executions directory that cannot be written, and writes nothing", async () => {
     const projectPath = tempDir("engine");
-    chmodSync(projectPath, 0o500);
-    try {
-      const executor = new WorkflowExecutor({ projectPath, workerId: "w" });
-      const done = executor.start({
-        runId: "r",
-        definition: workflow(async () => 1),
-        snapshot,
-        args: {},
-      }).done;
-      if (process.getuid?.() === 0) {
-        // root writes anywhere; the permission check cannot fail here
-        await done;
-      } else {
-        await expect(done).rejects.toBeInstanceOf(ExecutionsDirNotWritableError);
-      }
-    } finally {
-      chmodSync(projectPath, 0o700);
-    }
+    // A file where the executions directory belongs: even root cannot create the run there.
+    mkdirSync(join(projectPath, ".agent", "workflows"), { recursive: true });
+    writeFileSync(join(projectPath, ".agent", "workflows", "executions"), "");
+    const executor = new WorkflowExecutor({ projectPath, workerId: "w" });
+    let ran = false;
+    const def = workflow(async () => {
+      ran = true;
+    });
+    const done = executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
+    await expect(done).rejects.toBeInstanceOf(ExecutionsDirNotWritableError);
+    await expect(done).rejects.toThrow(/cannot write the run's executions directory/);
+    expect(ran).toBe(false);
+  });
+
+  it("fails the run clearly when a step names a phase the template does not declare", async () => {
+    const { executor } = setup();
+    const def = workflow(async (ctx) => ctx.step("x", noop("x", "qa")));
+    const outcome = await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
+    expect(outcome.error).toMatchObject({ code: "UNKNOWN_PHASE" });
+    expect(outcome.error?.message).toContain('phase "qa" is not one of the template\'s phases');
+  });
+
+  it("renews the lease with a heartbeat while the run executes", async () => {
+    const beats: string[] = [];
+    const { executor } = setup({ onHeartbeat: (h) => void beats.push(h.workerId) });
+    await executor.start({ runId: "r", definition: workflow(async () => 1), snapshot, args: {} })
+      .done;
+    expect(beats[0]).toBe("w1");
+  });
+
+  it("exec reports a failing command's exit code and output instead of throwing", async () => {
+    const { executor } = setup();
+    const def = workflow(async (ctx) => ctx.exec("echo out; echo err >&2; exit 3"));
+    const outcome = await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
+    expect(outcome.result).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
   });
 
   it("refuses to execute a run whose lock a live process holds", async () => {

@@ -22,6 +22,7 @@ export interface ScriptOutput {
 export function runScriptStep(
   config: Pick<ScriptStepConfig, "command" | "cwd" | "env">,
   attempt: StepAttempt,
+  options: { allowNonZeroExit?: boolean } = {},
 ): Promise<StepAttemptResult<ScriptOutput>> {
   const [file, args] =
     typeof config.command === "string"
@@ -75,8 +76,8 @@ export function runScriptStep(
         if (pgid !== undefined) await (killing ?? killProcessGroup(pgid, attempt.killGraceMs));
         if (attempt.signal.aborted) {
           reject(attempt.signal.reason);
-        } else if (code === 0) {
-          resolve({ data: { exitCode: 0, stdout, stderr } });
+        } else if (code === 0 || (code !== null && options.allowNonZeroExit)) {
+          resolve({ data: { exitCode: code, stdout, stderr } });
         } else {
           const how = code === null ? `signal ${signal}` : `exit code ${code}`;
           const tail = stderr.trim().split("\n").slice(-5).join("\n");
