@@ -505,8 +505,15 @@ export class RunExecution {
     const controller = new AbortController();
     this.inFlight.add(controller);
     this.waits.add(controller);
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener("abort", () => reject(controller.signal.reason), {
+        once: true,
+      });
+    });
+    aborted.catch(() => {});
     try {
-      return await fn(controller.signal);
+      // Raced, so a wait that ignores its signal (a child's `done`) still lets go at once.
+      return await Promise.race([fn(controller.signal), aborted]);
     } catch (error) {
       if (controller.signal.aborted) {
         const reason = controller.signal.reason;
@@ -605,9 +612,23 @@ export class RunExecution {
           workdir: self.workdir,
           parentRunId: self.runId,
         });
+        // Pause and cancel reach the child through `children`; the parent stays in flight
+        // until the child has stopped, so neither outlives the other's bookkeeping.
+        const holder = new AbortController();
         self.children.add(handle);
-        const outcome = await self.interruptible(() => handle.done);
-        self.children.delete(handle);
+        self.inFlight.add(holder);
+        let outcome: RunOutcome;
+        try {
+          outcome = await handle.done;
+        } finally {
+          self.children.delete(handle);
+          self.inFlight.delete(holder);
+        }
+        if (self.crashed) return NEVER;
+        if (holder.signal.aborted && holder.signal.reason instanceof RunCancelledError) {
+          self.maybeSuspend();
+          throw holder.signal.reason;
+        }
         if (outcome.status === "paused" || outcome.status === "waiting") {
           return self.suspend(outcome.status === "waiting" ? "waiting" : "paused");
         }

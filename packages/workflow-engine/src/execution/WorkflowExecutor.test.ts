@@ -474,6 +474,46 @@ describe("WorkflowExecutor", () => {
     expect(created).toBe(1);
   });
 
+  it("cancelling a parent cancels its running child and throws out of ctx.run", async () => {
+    const { projectPath } = setup();
+    const child = workflow(async (ctx) => {
+      await ctx.step("slow", { type: "script", phase: "build", command: "sleep 30" });
+    });
+    const executor = new WorkflowExecutor({
+      projectPath,
+      workerId: "w",
+      killGraceMs: 300,
+      host: {
+        loadTemplate: async () => ({
+          ok: true,
+          identifier: "child",
+          path: "child.ts",
+          format: "code",
+          sourceHash: "x",
+          definition: child,
+          snapshot,
+        }),
+        createChildRun: async () => ({ runId: "child" }),
+      },
+    });
+    const seen: string[] = [];
+    const def = workflow(async (ctx) => {
+      try {
+        await ctx.run("child", {});
+      } catch (error) {
+        seen.push((error as Error).name);
+      }
+    });
+    const handle = executor.start({ runId: "parent", definition: def, snapshot, args: {} });
+    await expect
+      .poll(() => existsSync(runPaths(projectPath, "child").stepLogDir("slow")))
+      .toBe(true);
+    await handle.cancel();
+    expect((await handle.done).status).toBe("cancelled");
+    expect(seen).toEqual(["RunCancelledError"]);
+    expect(newestCheckpoint(projectPath, "child").status).toBe("cancelled");
+  });
+
   it("continueAsNew ends the run and starts its successor with the new args", async () => {
     const { projectPath } = setup();
     const statuses: string[] = [];
