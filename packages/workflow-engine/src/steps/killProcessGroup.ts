@@ -1,12 +1,35 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 
-function groupAlive(pgid: number): boolean {
+/**
+ * True while a process of the group still runs. Zombies do not count: a member killed
+ * after its parent died is reparented to init, and an init that reaps slowly (or not at
+ * all, in some containers) would otherwise keep the group "alive" through every grace.
+ */
+export function processGroupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return true; // no procfs (macOS): trust kill(0)
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // fields after "(comm)": state ppid pgrp …
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z") return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -24,11 +47,11 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
  */
 export async function killProcessGroup(pgid: number, graceMs: number): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
-    if (!groupAlive(pgid)) return;
+    if (!processGroupAlive(pgid)) return;
     signalGroup(pgid, signal);
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline) {
-      if (!groupAlive(pgid)) return;
+      if (!processGroupAlive(pgid)) return;
       await delay(25);
     }
   }
