@@ -29,6 +29,7 @@ export { retryDelayMs } from "./execution/retryDelayMs.js";
 export { WorkflowExecutor } from "./execution/WorkflowExecutor.js";
 export { findExpiredRuns } from "./lease/findExpiredRuns.js";
 export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
+export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
 export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
 export { writeFileAtomic } from "./storage/writeFileAtomic.js";
 export type {

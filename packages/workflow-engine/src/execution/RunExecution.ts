@@ -753,7 +753,10 @@ export class RunExecution {
       },
 
       getStepResult<T>(stepId: string) {
-        return self.checkpoint.step_results[stepId] as StepResult<T> | undefined;
+        // Inside a parallel item, its own steps first (`lib/build`), then the run's.
+        const scoped = `${self.scope.getStore() ?? ""}${stepId}`;
+        const results = self.checkpoint.step_results;
+        return (results[scoped] ?? results[stepId]) as StepResult<T> | undefined;
       },
 
       async checkpoint() {

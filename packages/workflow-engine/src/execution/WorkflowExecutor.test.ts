@@ -321,6 +321,17 @@ describe("WorkflowExecutor", () => {
     });
   });
 
+  it("fails with SignalTimeoutError when resumed after a signal's deadline passed", async () => {
+    const { executor } = setup();
+    const def = workflow(async (ctx) => ctx.waitForSignal("go", { timeout: "20ms" }));
+    expect(
+      (await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done).status,
+    ).toBe("waiting");
+    await new Promise((r) => setTimeout(r, 30));
+    const outcome = await executor.resume("r").done;
+    expect(outcome.error).toMatchObject({ name: "SignalTimeoutError", code: "SIGNAL_TIMEOUT" });
+  });
+
   it("a durable sleep keeps its wake-up time across a restart", async () => {
     const { projectPath, executor } = setup();
     const def = workflow(async (ctx) => {
