@@ -183,8 +183,15 @@ export class RunExecution {
     }
     delete this.checkpoint.error;
     this.checkpoint.status = "running";
-    this.save();
-    await this.observer.onRunStatus?.({ runId: this.runId, status: "running" });
+    try {
+      this.save();
+      await this.observer.onRunStatus?.({ runId: this.runId, status: "running" });
+    } catch (error) {
+      // Never leave a lock behind for a run that did not start.
+      this.stopped = true;
+      this.lock.release();
+      throw error;
+    }
     this.startHeartbeat();
 
     type Ended = { kind: "settled"; ok: boolean; value: unknown } | { kind: "suspended" };
