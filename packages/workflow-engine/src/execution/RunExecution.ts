@@ -458,8 +458,29 @@ export class RunExecution {
       }
     } catch (error) {
       release();
-      log.abandon();
-      if (error instanceof Interrupt) return this.suspend(error.reason);
+      if (error instanceof Interrupt) {
+        // Back to pending: no output.json, no result; the observer hears onStepStarted again on resume.
+        log.abandon();
+        return this.suspend(error.reason);
+      }
+      if (error instanceof RunCancelledError) {
+        const cancelled: StepResult<T> = {
+          stepId: key,
+          status: "failed",
+          error: serializeError(error),
+        };
+        log.close(cancelled, summaryOf(key, info, cancelled, attempt));
+        await this.observer.onStepCompleted?.({
+          runId: this.runId,
+          stepKey: key,
+          status: "cancelled",
+          result: cancelled,
+          attempt,
+          durationMs: Date.now() - started,
+        });
+      } else {
+        log.abandon();
+      }
       throw error;
     } finally {
       release();

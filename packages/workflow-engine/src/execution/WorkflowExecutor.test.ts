@@ -222,7 +222,10 @@ describe("WorkflowExecutor", () => {
   });
 
   it("cancel throws RunCancelledError out of the pending call, runs finally steps, ends cancelled", async () => {
-    const { projectPath, executor } = setup();
+    const stepStatuses: string[] = [];
+    const { projectPath, executor } = setup({
+      onStepCompleted: (e) => void stepStatuses.push(`${e.stepKey}:${e.status}`),
+    });
     const seen: string[] = [];
     const def = workflow(async (ctx) => {
       try {
@@ -240,6 +243,7 @@ describe("WorkflowExecutor", () => {
     const outcome = await handle.done;
     expect(outcome.status).toBe("cancelled");
     expect(seen).toEqual([RunCancelledError.name, "cleanup"]);
+    expect(stepStatuses).toEqual(["long:cancelled", "cleanup:completed"]);
     expect(newestCheckpoint(projectPath, "r").status).toBe("cancelled");
   });
 
