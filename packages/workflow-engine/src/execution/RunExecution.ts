@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Checkpoint, StepMeta } from "../checkpoint/Checkpoint.js";
 import { emptyCheckpoint } from "../checkpoint/Checkpoint.js";
@@ -19,7 +19,7 @@ import { runFunctionStep } from "../steps/runFunctionStep.js";
 import { runScriptStep } from "../steps/runScriptStep.js";
 import type { StepAttempt, StepAttemptResult } from "../steps/StepAttempt.js";
 import type { RunPaths } from "../storage/runPaths.js";
-import { writeFileAtomic } from "../storage/writeFileAtomic.js";
+import { signalFiles } from "../storage/signalFiles.js";
 import type {
   ApprovalDecision,
   ChildRunResult,
@@ -31,10 +31,12 @@ import type { WorkflowDefinition } from "../types/definition.js";
 import type { ExecutorOptions, RunHandle, RunOutcome } from "../types/executor.js";
 import type { RunObserver, StepLogEvent } from "../types/observer.js";
 import type { Duration, StepConfig, StepResult, StepType } from "../types/step.js";
+import { abortableDelay } from "./abortableDelay.js";
 import { durationToMs } from "./durationToMs.js";
 import { retryDelayMs } from "./retryDelayMs.js";
 import { runParallel } from "./runParallel.js";
 import { StepLog } from "./StepLog.js";
+import { stepSummary } from "./stepSummary.js";
 
 /** Why a ctx call stopped without settling: the run is set aside and resumes later. */
 type Suspension = "paused" | "waiting" | "crashed";
@@ -93,6 +95,9 @@ export class RunExecution {
   private heartbeat: NodeJS.Timeout | undefined;
   private finishSuspended!: () => void;
   private continuedAs: string | undefined;
+  private continuationArgs: Record<string, unknown> | undefined;
+  /** The first phase is announced once per execution, even when it is the checkpoint's. */
+  private phaseAnnounced = false;
 
   constructor(
     readonly runId: string,
@@ -249,8 +254,6 @@ export class RunExecution {
     return outcome;
   }
 
-  private continuationArgs: Record<string, unknown> | undefined;
-
   private startHeartbeat(): void {
     const beat = () => {
       this.lock.touch();
@@ -347,8 +350,6 @@ export class RunExecution {
       stepIndex: this.checkpoint.completed_step_ids.length,
     });
   }
-
-  private phaseAnnounced = false;
 
   private record(key: string, result: StepResult, meta: StepMeta): void {
     this.checkpoint.step_results[key] = result;
@@ -469,7 +470,7 @@ export class RunExecution {
           status: "failed",
           error: serializeError(error),
         };
-        log.close(cancelled, summaryOf(key, info, cancelled, attempt));
+        log.close(cancelled, stepSummary(key, info, cancelled, attempt));
         await this.observer.onStepCompleted?.({
           runId: this.runId,
           stepKey: key,
@@ -492,7 +493,7 @@ export class RunExecution {
       return this.complete(key, info, log, failed, tried, started);
     }
     // Not memoized: resuming a failed run tries this step again.
-    log.close(failed, summaryOf(key, info, failed, tried));
+    log.close(failed, stepSummary(key, info, failed, tried));
     await this.observer.onStepCompleted?.({
       runId: this.runId,
       stepKey: key,
@@ -514,7 +515,7 @@ export class RunExecution {
     agentSession?: StepAttemptResult["agentSession"],
   ): Promise<StepResult<T>> {
     if (this.crashed) return NEVER;
-    log.close(result, summaryOf(key, info, result, attempt));
+    log.close(result, stepSummary(key, info, result, attempt));
     this.record(key, result, { type: info.type, name: info.name, phase: info.phase, attempt });
     await this.observer.onStepCompleted?.({
       runId: this.runId,
@@ -820,64 +821,4 @@ export class RunExecution {
     this.save();
     return wakeAt;
   }
-}
-
-function signalFiles(dir: string, name: string): string[] {
-  const folder = join(dir, encodeURIComponent(name));
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => join(folder, f));
-}
-
-let signalCounter = 0;
-
-/** Appends a signal durably; the n-th wait for `name` consumes the n-th signal. */
-export function recordSignal(dir: string, name: string, payload: unknown): void {
-  const folder = join(dir, encodeURIComponent(name));
-  mkdirSync(folder, { recursive: true });
-  signalCounter += 1;
-  const file = `${String(Date.now()).padStart(15, "0")}-${process.pid}-${String(signalCounter).padStart(6, "0")}.json`;
-  writeFileAtomic(
-    join(folder, file),
-    JSON.stringify({ name, payload, at: new Date().toISOString() }),
-  );
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function summaryOf(
-  key: string,
-  info: { type: StepType; name: string; phase: string },
-  result: StepResult,
-  attempt: number,
-): string {
-  const lines = [
-    `# ${info.name}`,
-    "",
-    `- step: \`${key}\` (${info.type}, phase ${info.phase})`,
-    `- status: ${result.status} after ${attempt} attempt(s)`,
-  ];
-  if (result.error) lines.push(`- error: ${result.error.name}: ${result.error.message}`);
-  return `${lines.join("\n")}\n`;
 }

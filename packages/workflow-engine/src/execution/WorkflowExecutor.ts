@@ -7,6 +7,7 @@ import { RunNotFoundError } from "../errors/RunNotFoundError.js";
 import { UnknownPhaseError } from "../errors/UnknownPhaseError.js";
 import { RunLock } from "../lease/RunLock.js";
 import { runPaths } from "../storage/runPaths.js";
+import { recordSignal } from "../storage/signalFiles.js";
 import { writeFileAtomic } from "../storage/writeFileAtomic.js";
 import type { DefinitionSnapshot, WorkflowDefinition } from "../types/definition.js";
 import type {
@@ -15,7 +16,7 @@ import type {
   StartRunInput,
   WorkflowExecutorApi,
 } from "../types/executor.js";
-import { RunExecution, type RunOwner, recordSignal } from "./RunExecution.js";
+import { RunExecution, type RunOwner } from "./RunExecution.js";
 
 /**
  * Executes runs durably under `{projectPath}/.agent/workflows/executions/{runId}`.
