@@ -22,6 +22,13 @@ describe("crash recovery across processes", () => {
       env: { ...process.env, CRASH: "1" },
     });
     await first.waitForOutput(/IN_STEP/);
+
+    // While the first process holds the run, a second one refuses to execute it.
+    const intruder = runProcess(tsx, [script, "resume", projectPath, "run-1"]);
+    expect(await intruder.exited).not.toBe(0);
+    expect(intruder.stderr()).toContain("RunLockedError");
+    expect(counts(projectPath)).toEqual({ s1: 1, s2: 1, s3: 1 });
+
     // kill -9 the whole process group: the executor and the step's shell die together
     process.kill(-(first.child.pid as number), "SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
