@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { CheckpointCorruptError } from "../errors/CheckpointCorruptError.js";
-import { writeFileAtomic } from "../storage/writeFileAtomic.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "../storage/writeFileAtomic.js";
 import type { Checkpoint } from "./Checkpoint.js";
 
 const FILE = /^step-(\d+)\.json$/;
@@ -64,7 +65,23 @@ export class CheckpointStore {
     return undefined;
   }
 
-  /** Writes step-(N+1).json durably, then drops files older than the kept window. */
+  /**
+   * Writes step-(N+1).json durably, then drops files older than the kept window. The
+   * number and the bytes are taken synchronously, so concurrent writes of one run still
+   * leave the newest state under the highest number.
+   */
+  async write(checkpoint: Checkpoint): Promise<number> {
+    if (this.sequence < 0) mkdirSync(this.dir, { recursive: true });
+    this.sequence += 1;
+    const sequence = this.sequence;
+    await writeFileAtomicAsync(join(this.dir, `step-${sequence}.json`), JSON.stringify(checkpoint));
+    const old = sequence - CHECKPOINTS_KEPT;
+    // already gone (a rewind or an earlier cleanup) is fine
+    if (old >= 0) await unlink(join(this.dir, `step-${old}.json`)).catch(() => {});
+    return sequence;
+  }
+
+  /** Synchronous {@link write}, for short maintenance (rewind) outside a running run. */
   save(checkpoint: Checkpoint): number {
     if (this.sequence < 0) mkdirSync(this.dir, { recursive: true });
     this.sequence += 1;

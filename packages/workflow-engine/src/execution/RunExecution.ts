@@ -95,6 +95,8 @@ export class RunExecution {
   private heartbeat: NodeJS.Timeout | undefined;
   private finishSuspended!: () => void;
   private continuedAs: string | undefined;
+  /** Settles when every checkpoint write started so far has. */
+  private writes: Promise<void> = Promise.resolve();
   private continuationArgs: Record<string, unknown> | undefined;
   /** The first phase is announced once per execution, even when it is the checkpoint's. */
   private phaseAnnounced = false;
@@ -143,8 +145,12 @@ export class RunExecution {
     this.suspension = "crashed";
     this.abortInFlight(new Interrupt("crashed"));
     this.stopHeartbeat();
-    this.lock.release();
-    this.finishSuspended();
+    // Writes already handed to the OS land (or not) in a real crash before anyone could
+    // resume; waiting for them keeps the next executor from racing this one's files.
+    void this.writes.then(() => {
+      this.lock.release();
+      this.finishSuspended();
+    });
   }
 
   private abortInFlight(reason: unknown): void {
@@ -189,7 +195,7 @@ export class RunExecution {
     delete this.checkpoint.error;
     this.checkpoint.status = "running";
     try {
-      this.save();
+      await this.save();
       await this.observer.onRunStatus?.({ runId: this.runId, status: "running" });
     } catch (error) {
       // Never leave a lock behind for a run that did not start.
@@ -238,7 +244,8 @@ export class RunExecution {
     if (outcome.error) this.checkpoint.error = outcome.error;
     if (outcome.continuedAs) this.checkpoint.continued_as = outcome.continuedAs;
     try {
-      this.save();
+      await this.save();
+      await this.writes;
     } finally {
       this.lock.release();
     }
@@ -275,10 +282,16 @@ export class RunExecution {
     this.heartbeat = undefined;
   }
 
-  private save(): void {
-    if (this.crashed) return;
+  private save(): Promise<void> {
+    if (this.crashed) return Promise.resolve();
     this.checkpoint.timestamp = new Date().toISOString();
-    this.store.save(this.checkpoint);
+    // Number and bytes are fixed now; the IO may overlap another write of this run.
+    const job = this.store.write(this.checkpoint).then(() => {});
+    this.writes = Promise.all([this.writes, job]).then(
+      () => {},
+      () => {},
+    );
+    return job;
   }
 
   /** Suspends once nothing is in flight: pending steps finish and checkpoint first. */
@@ -351,7 +364,7 @@ export class RunExecution {
     });
   }
 
-  private record(key: string, result: StepResult, meta: StepMeta): void {
+  private async record(key: string, result: StepResult, meta: StepMeta): Promise<void> {
     this.checkpoint.step_results[key] = result;
     this.checkpoint.step_meta[key] = meta;
     this.checkpoint.completed_step_ids.push(key);
@@ -359,7 +372,7 @@ export class RunExecution {
     delete this.checkpoint.pending.agent_sessions[key];
     delete this.checkpoint.pending.timers[key];
     delete this.checkpoint.pending.children[key];
-    this.save();
+    await this.save();
   }
 
   // ── one durable step ───────────────────────────────────────────────────────
@@ -439,7 +452,8 @@ export class RunExecution {
             resumeSessionId: this.checkpoint.pending.agent_sessions[key],
             onAgentSession: (sessionId) => {
               this.checkpoint.pending.agent_sessions[key] = sessionId;
-              this.save();
+              // Best effort: losing it only means the rerun starts a fresh agent session.
+              void this.save().catch(() => {});
             },
           });
           if (controller.signal.aborted) throw controller.signal.reason;
@@ -516,7 +530,12 @@ export class RunExecution {
   ): Promise<StepResult<T>> {
     if (this.crashed) return NEVER;
     log.close(result, stepSummary(key, info, result, attempt));
-    this.record(key, result, { type: info.type, name: info.name, phase: info.phase, attempt });
+    await this.record(key, result, {
+      type: info.type,
+      name: info.name,
+      phase: info.phase,
+      attempt,
+    });
     await this.observer.onStepCompleted?.({
       runId: this.runId,
       stepKey: key,
@@ -633,7 +652,7 @@ export class RunExecution {
             await host.createChildRun({ parentRunId: self.runId, template: loaded, args, name })
           ).runId;
           self.checkpoint.pending.children[key] = childId;
-          self.save();
+          await self.save();
         }
         const handle = self.owner.startOrResumeChild(childId, loaded.definition, {
           snapshot: loaded.snapshot,
@@ -667,7 +686,7 @@ export class RunExecution {
           ...(outcome.result !== undefined ? { result: outcome.result as T } : {}),
         };
         const result: StepResult = { stepId: key, status: "completed", data };
-        self.record(key, result, { type: "workflow", name, phase, attempt: 1 });
+        await self.record(key, result, { type: "workflow", name, phase, attempt: 1 });
         return data;
       },
 
@@ -684,7 +703,7 @@ export class RunExecution {
         if (file) {
           const payload = (JSON.parse(readFileSync(file, "utf8")) as { payload?: unknown }).payload;
           await self.enterPhase(phase);
-          self.record(
+          await self.record(
             key,
             { stepId: key, status: "completed", data: payload },
             { type: "signal", name, phase, attempt: 1 },
@@ -692,7 +711,7 @@ export class RunExecution {
           return payload as T;
         }
         if (options.timeout !== undefined) {
-          const deadline = self.timer(key, options.timeout);
+          const deadline = await self.timer(key, options.timeout);
           if (Date.now() >= deadline) {
             throw new SignalTimeoutError(
               `signal "${name}" did not arrive within ${options.timeout}`,
@@ -714,7 +733,7 @@ export class RunExecution {
         const file = join(self.paths.approvals, `${encodeURIComponent(key)}.json`);
         if (existsSync(file)) {
           const decision = JSON.parse(readFileSync(file, "utf8")) as ApprovalDecision;
-          self.record(
+          await self.record(
             key,
             { stepId: key, status: "completed", data: decision },
             { type: "approval", name: id, phase, attempt: 1 },
@@ -739,9 +758,9 @@ export class RunExecution {
         if (self.memo(key, "sleep", id)) return;
         const parked = self.gate();
         if (parked) return parked;
-        const wakeAt = self.timer(key, duration);
+        const wakeAt = await self.timer(key, duration);
         await self.interruptible((signal) => abortableDelay(wakeAt - Date.now(), signal));
-        self.record(
+        await self.record(
           key,
           { stepId: key, status: "completed", data: { wakeAt: new Date(wakeAt).toISOString() } },
           { type: "sleep", name: id, phase: currentPhase(), attempt: 1 },
@@ -750,7 +769,7 @@ export class RunExecution {
 
       async setState(state: Record<string, unknown>) {
         self.checkpoint.state = { ...self.checkpoint.state, ...state };
-        self.save();
+        await self.save();
         await self.observer.onState?.({ runId: self.runId, state: self.checkpoint.state });
       },
 
@@ -759,7 +778,7 @@ export class RunExecution {
         // Replay: comments already emitted before the restart are not emitted again.
         if (self.commentCalls <= self.checkpoint.comment_count) return;
         self.checkpoint.comment_count = self.commentCalls;
-        self.save();
+        await self.save();
         await self.observer.onComment?.({
           runId: self.runId,
           text,
@@ -789,7 +808,7 @@ export class RunExecution {
       },
 
       async checkpoint() {
-        self.save();
+        await self.save();
       },
 
       async continueAsNew(args: Record<string, unknown>): Promise<never> {
@@ -801,7 +820,7 @@ export class RunExecution {
           }
           next = (await host.createContinuationRun({ previousRunId: self.runId, args })).runId;
           self.checkpoint.continued_as = next;
-          self.save();
+          await self.save();
         }
         self.continuedAs = next;
         self.continuationArgs = args;
@@ -813,12 +832,12 @@ export class RunExecution {
   }
 
   /** A durable deadline: recorded once, so a restart keeps the original wake-up time. */
-  private timer(key: string, duration: Duration): number {
+  private async timer(key: string, duration: Duration): Promise<number> {
     const existing = this.checkpoint.pending.timers[key];
     if (existing) return Date.parse(existing);
     const wakeAt = Date.now() + durationToMs(duration);
     this.checkpoint.pending.timers[key] = new Date(wakeAt).toISOString();
-    this.save();
+    await this.save();
     return wakeAt;
   }
 }

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
 let tmpCounter = 0;
@@ -38,5 +39,33 @@ export function fsyncDirectory(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * {@link writeFileAtomic} on the thread pool: the same temp + fsync + rename + directory
+ * fsync, without blocking the event loop for the fsync. The executor uses it for
+ * checkpoints, so a server executing many runs keeps answering HTTP and WebSocket while
+ * their fsyncs proceed in parallel (and the filesystem can batch their journal commits).
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
+  tmpCounter += 1;
+  const tmp = `${path}.${process.pid}.${tmpCounter}.tmp`;
+  const file = await open(tmp, "w", 0o644);
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await file.close();
+  await rename(tmp, path);
+  const dir = await open(dirname(path), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
 }
