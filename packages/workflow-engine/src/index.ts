@@ -31,7 +31,7 @@ export { findExpiredRuns } from "./lease/findExpiredRuns.js";
 export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
 export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
 export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
-export { writeFileAtomic } from "./storage/writeFileAtomic.js";
+export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic.js";
 export type {
   ApprovalDecision,
   ChildRunResult,
