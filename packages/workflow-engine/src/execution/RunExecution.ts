@@ -282,11 +282,12 @@ export class RunExecution {
     this.heartbeat = undefined;
   }
 
-  private save(): Promise<void> {
-    if (this.crashed) return Promise.resolve();
+  /** Resolves false when nothing was written (the process is "dead"): announce nothing. */
+  private save(): Promise<boolean> {
+    if (this.crashed) return Promise.resolve(false);
     this.checkpoint.timestamp = new Date().toISOString();
     // Number and bytes are fixed now; the IO may overlap another write of this run.
-    const job = this.store.write(this.checkpoint).then(() => {});
+    const job = this.store.write(this.checkpoint).then(() => true);
     this.writes = Promise.all([this.writes, job]).then(
       () => {},
       () => {},
@@ -364,7 +365,7 @@ export class RunExecution {
     });
   }
 
-  private async record(key: string, result: StepResult, meta: StepMeta): Promise<void> {
+  private async record(key: string, result: StepResult, meta: StepMeta): Promise<boolean> {
     this.checkpoint.step_results[key] = result;
     this.checkpoint.step_meta[key] = meta;
     this.checkpoint.completed_step_ids.push(key);
@@ -372,7 +373,7 @@ export class RunExecution {
     delete this.checkpoint.pending.agent_sessions[key];
     delete this.checkpoint.pending.timers[key];
     delete this.checkpoint.pending.children[key];
-    await this.save();
+    return this.save();
   }
 
   // ── one durable step ───────────────────────────────────────────────────────
@@ -413,7 +414,7 @@ export class RunExecution {
     let lastError: unknown;
     let attempt = 0;
     try {
-      log.open({ stepKey: key, ...info });
+      await log.open({ stepKey: key, ...info });
       for (attempt = 1; attempt <= attempts; attempt++) {
         await this.observer.onStepStarted?.({
           runId: this.runId,
@@ -484,7 +485,7 @@ export class RunExecution {
           status: "failed",
           error: serializeError(error),
         };
-        log.close(cancelled, stepSummary(key, info, cancelled, attempt));
+        await log.close(cancelled, stepSummary(key, info, cancelled, attempt));
         await this.observer.onStepCompleted?.({
           runId: this.runId,
           stepKey: key,
@@ -507,7 +508,7 @@ export class RunExecution {
       return this.complete(key, info, log, failed, tried, started);
     }
     // Not memoized: resuming a failed run tries this step again.
-    log.close(failed, stepSummary(key, info, failed, tried));
+    await log.close(failed, stepSummary(key, info, failed, tried));
     await this.observer.onStepCompleted?.({
       runId: this.runId,
       stepKey: key,
@@ -529,13 +530,15 @@ export class RunExecution {
     agentSession?: StepAttemptResult["agentSession"],
   ): Promise<StepResult<T>> {
     if (this.crashed) return NEVER;
-    log.close(result, stepSummary(key, info, result, attempt));
-    await this.record(key, result, {
+    await log.close(result, stepSummary(key, info, result, attempt));
+    const written = await this.record(key, result, {
       type: info.type,
       name: info.name,
       phase: info.phase,
       attempt,
     });
+    // Disk first: what did not reach the checkpoint is never announced.
+    if (!written) return NEVER;
     await this.observer.onStepCompleted?.({
       runId: this.runId,
       stepKey: key,

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StepLogEvent } from "../types/observer.js";
 import type { StepResult } from "../types/step.js";
@@ -14,9 +15,9 @@ export class StepLog {
 
   constructor(readonly dir: string) {}
 
-  open(input: unknown): void {
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, "input.json"), JSON.stringify(input, null, 2));
+  async open(input: unknown): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, "input.json"), JSON.stringify(input, null, 2));
     this.opened = true;
   }
 
@@ -29,11 +30,13 @@ export class StepLog {
     writeSync(this.fd, `${JSON.stringify(event)}\n`);
   }
 
-  close(result: StepResult, summary: string): void {
+  async close(result: StepResult, summary: string): Promise<void> {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    writeFileSync(join(this.dir, "output.json"), JSON.stringify(result, null, 2));
-    writeFileSync(join(this.dir, "summary.md"), summary);
+    await Promise.all([
+      writeFile(join(this.dir, "output.json"), JSON.stringify(result, null, 2)),
+      writeFile(join(this.dir, "summary.md"), summary),
+    ]);
   }
 
   /** An interrupted attempt: keep what was logged, leave output.json unwritten. */
