@@ -336,6 +336,19 @@ describe("WorkflowExecutor", () => {
     expect(outcome.error).toMatchObject({ name: "SignalTimeoutError", code: "SIGNAL_TIMEOUT" });
   });
 
+  it("rejects signals, approvals and resumes for unknown runs, and resumes without a definition", async () => {
+    const { projectPath, executor } = setup();
+    await expect(executor.signal("nope", "go")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    await expect(executor.approve("nope", "a", { approved: true })).rejects.toMatchObject({
+      code: "RUN_NOT_FOUND",
+    });
+    await expect(executor.resume("nope").done).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    await executor.start({ runId: "r", definition: workflow(async () => 1), snapshot, args: {} })
+      .done;
+    const stranger = new WorkflowExecutor({ projectPath, workerId: "other" });
+    await expect(stranger.resume("r").done).rejects.toMatchObject({ code: "DEFINITION_REQUIRED" });
+  });
+
   it("a durable sleep keeps its wake-up time across a restart", async () => {
     const { projectPath, executor } = setup();
     const def = workflow(async (ctx) => {
