@@ -11,6 +11,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,6 +63,18 @@ function floorWrite(dir: string, bytes: Buffer, i: number, dirSync: boolean): nu
   return Number(process.hrtime.bigint() - t) / 1000;
 }
 
+/** The floor plus what seed 004's tree asks of every step: logs/{id}/ with three files. */
+function floorWithStepLogs(dir: string, bytes: Buffer, i: number): number {
+  const t = process.hrtime.bigint();
+  const logs = join(dir, `logs-${i}`);
+  mkdirSync(logs);
+  for (const name of ["input.json", "output.json", "summary.md"]) {
+    writeFileSync(join(logs, name), "{}");
+  }
+  const took = Number(process.hrtime.bigint() - t) / 1000;
+  return took + floorWrite(dir, bytes, i, true);
+}
+
 async function perStepOverhead() {
   const N = 500;
   const projectPath = project();
@@ -71,6 +84,7 @@ async function perStepOverhead() {
   const perCall: number[] = [];
   const floor: number[] = [];
   const floorDirSync: number[] = [];
+  const floorWithLogs: number[] = [];
   let bytes = 0;
   // Interleaved: after each step, the floor writes the very checkpoint that step wrote,
   // so both see the same disk load (this machine's fsync latency varies a lot).
@@ -88,6 +102,7 @@ async function perStepOverhead() {
         bytes = same.length;
         floor.push(floorWrite(floorDir, same, i, false));
         floorDirSync.push(floorWrite(floorDir, same, i, true));
+        floorWithLogs.push(floorWithStepLogs(floorDir, same, i));
       }
     },
   };
@@ -110,6 +125,10 @@ async function perStepOverhead() {
   );
   console.log(
     `   floor + directory fsync (what we do):  ${fd.toFixed(0)} µs  → ratio ${(step / fd).toFixed(2)}×`,
+  );
+  const fl = median(floorWithLogs);
+  console.log(
+    `   floor + seed 004's step log files:      ${fl.toFixed(0)} µs  → ratio ${(step / fl).toFixed(2)}×`,
   );
 }
 
