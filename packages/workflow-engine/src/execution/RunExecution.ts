@@ -413,6 +413,7 @@ export class RunExecution {
     };
     let lastError: unknown;
     let attempt = 0;
+    let success: StepAttemptResult<T> | undefined;
     try {
       await log.open({ stepKey: key, ...info });
       for (attempt = 1; attempt <= attempts; attempt++) {
@@ -458,8 +459,8 @@ export class RunExecution {
             },
           });
           if (controller.signal.aborted) throw controller.signal.reason;
-          const result: StepResult<T> = { stepId: key, status: "completed", data: output.data };
-          return await this.complete(key, info, log, result, attempt, started, output.agentSession);
+          success = output;
+          break;
         } catch (error) {
           if (controller.signal.aborted) throw controller.signal.reason;
           lastError = error;
@@ -472,6 +473,29 @@ export class RunExecution {
           controller.signal.removeEventListener("abort", forward);
         }
       }
+      // Outside the attempt loop: a failure to record (disk full) fails the run; it must
+      // not count as a failed attempt and run the step's side effect again.
+      if (success) {
+        const result: StepResult<T> = { stepId: key, status: "completed", data: success.data };
+        return await this.complete(key, info, log, result, attempt, started, success.agentSession);
+      }
+      const serialized = serializeError(lastError);
+      const failed: StepResult<T> = { stepId: key, status: "failed", error: serialized };
+      const tried = Math.min(attempt, attempts);
+      if (policy.continueOnError) {
+        return await this.complete(key, info, log, failed, tried, started);
+      }
+      // Not memoized: resuming a failed run tries this step again.
+      await log.close(failed, stepSummary(key, info, failed, tried));
+      await this.observer.onStepCompleted?.({
+        runId: this.runId,
+        stepKey: key,
+        status: "failed",
+        result: failed,
+        attempt: tried,
+        durationMs: Date.now() - started,
+      });
+      throw new StepFailedError(key, tried, serialized, { cause: lastError });
     } catch (error) {
       release();
       if (error instanceof Interrupt) {
@@ -501,23 +525,6 @@ export class RunExecution {
     } finally {
       release();
     }
-    const serialized = serializeError(lastError);
-    const failed: StepResult<T> = { stepId: key, status: "failed", error: serialized };
-    const tried = Math.min(attempt, attempts);
-    if (policy.continueOnError) {
-      return this.complete(key, info, log, failed, tried, started);
-    }
-    // Not memoized: resuming a failed run tries this step again.
-    await log.close(failed, stepSummary(key, info, failed, tried));
-    await this.observer.onStepCompleted?.({
-      runId: this.runId,
-      stepKey: key,
-      status: "failed",
-      result: failed,
-      attempt: tried,
-      durationMs: Date.now() - started,
-    });
-    throw new StepFailedError(key, tried, serialized, { cause: lastError });
   }
 
   private async complete<T>(

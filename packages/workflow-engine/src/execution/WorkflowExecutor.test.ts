@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it } from "vitest";
@@ -176,6 +176,30 @@ describe("WorkflowExecutor", () => {
     expect(outcome.result).toEqual(["ok", "failed", "NON_RETRIABLE_STEP"]);
     expect(tries).toBe(3);
     expect(nonRetriable).toBe(1);
+  });
+
+  it("a checkpoint that cannot be written stops the run instead of retrying the step", async () => {
+    const { projectPath, executor } = setup();
+    let runs = 0;
+    const def = workflow(async (ctx) => {
+      await ctx.step("side-effect", {
+        type: "function",
+        phase: "build",
+        retry: { attempts: 3, initialDelay: 1 },
+        fn: () => {
+          runs += 1;
+          // the checkpoints folder turns into a file: the next write cannot land
+          const dir = runPaths(projectPath, "r").checkpoints;
+          rmSync(dir, { recursive: true });
+          writeFileSync(dir, "");
+        },
+      });
+    });
+    // Not even the run's end can be recorded, so `done` rejects with the disk's error.
+    const done = executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
+    await expect(done).rejects.toMatchObject({ code: "ENOTDIR" });
+    expect(runs).toBe(1);
+    expect(existsSync(runPaths(projectPath, "r").lock)).toBe(false);
   });
 
   it("fails a step whose attempt exceeds its timeout and kills its process", async () => {
