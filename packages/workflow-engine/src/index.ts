@@ -1,4 +1,37 @@
 /** Phaseboard's workflow engine: templates, durable execution and checkpoints. */
+
+// execution
+export type { Checkpoint, StepMeta } from "./checkpoint/Checkpoint.js";
+export { CHECKPOINTS_KEPT, CheckpointStore } from "./checkpoint/CheckpointStore.js";
+export { AgentRunnerMissingError } from "./errors/AgentRunnerMissingError.js";
+export { AgentStepFailedError } from "./errors/AgentStepFailedError.js";
+export { CheckpointCorruptError } from "./errors/CheckpointCorruptError.js";
+export { DefinitionRequiredError } from "./errors/DefinitionRequiredError.js";
+export { EngineError } from "./errors/EngineError.js";
+export { ExecutionsDirNotWritableError } from "./errors/ExecutionsDirNotWritableError.js";
+export { HostMissingError } from "./errors/HostMissingError.js";
+export { InvalidDurationError } from "./errors/InvalidDurationError.js";
+export { NonRetriableStepError } from "./errors/NonRetriableStepError.js";
+export { ParallelDependencyError } from "./errors/ParallelDependencyError.js";
+export { RunActiveError } from "./errors/RunActiveError.js";
+export { RunCancelledError } from "./errors/RunCancelledError.js";
+export { RunLockedError } from "./errors/RunLockedError.js";
+export { RunNotFoundError } from "./errors/RunNotFoundError.js";
+export { ScriptFailedError } from "./errors/ScriptFailedError.js";
+export { SignalTimeoutError } from "./errors/SignalTimeoutError.js";
+export { StepFailedError } from "./errors/StepFailedError.js";
+export { StepTimeoutError } from "./errors/StepTimeoutError.js";
+export { deserializeError, serializeError } from "./errors/serializeError.js";
+export { TemplateChangedError } from "./errors/TemplateChangedError.js";
+export { UnknownPhaseError } from "./errors/UnknownPhaseError.js";
+export { durationToMs } from "./execution/durationToMs.js";
+export { retryDelayMs } from "./execution/retryDelayMs.js";
+export { WorkflowExecutor } from "./execution/WorkflowExecutor.js";
+export { findExpiredRuns } from "./lease/findExpiredRuns.js";
+export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
+export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
+export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
+export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic.js";
 export type {
   ApprovalDecision,
   ChildRunResult,

@@ -35,6 +35,10 @@ export interface ExecutorOptions {
   host?: RunHost;
   /** How often a running run's lease is renewed (ms, default 5 000). */
   heartbeatIntervalMs?: number;
+  /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */
+  killGraceMs?: number;
+  /** A run.lock whose heartbeat is older than this is taken over (ms, default 30 000). */
+  staleAfterMs?: number;
 }
 
 export interface StartRunInput {

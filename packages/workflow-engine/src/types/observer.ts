@@ -79,4 +79,6 @@ export interface RunObserver {
   }): void | Promise<void>;
   onState?(event: { runId: string; state: Record<string, unknown> }): void | Promise<void>;
   onHeartbeat?(event: { runId: string; workerId: string; at: Date }): void | Promise<void>;
+  /** Something was recovered from rather than failed on (e.g. a corrupt newest checkpoint). */
+  onWarning?(event: { runId: string; code: string; message: string }): void | Promise<void>;
 }

@@ -1,0 +1,47 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { StepLogEvent } from "../types/observer.js";
+import type { StepResult } from "../types/step.js";
+
+/**
+ * One step's `logs/{stepKey}/` folder: input.json, events.jsonl (once there is an event),
+ * output.json, summary.md.
+ * Not fsynced: the checkpoint is the record of truth and is written (durably) after these;
+ * a crash that loses a log line loses no step result.
+ */
+export class StepLog {
+  private fd: number | undefined;
+
+  constructor(readonly dir: string) {}
+
+  async open(input: unknown): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, "input.json"), JSON.stringify(input, null, 2));
+    this.opened = true;
+  }
+
+  private opened = false;
+
+  /** events.jsonl is created on the first event: a silent step costs one file less. */
+  append(event: StepLogEvent): void {
+    if (!this.opened) return;
+    this.fd ??= openSync(join(this.dir, "events.jsonl"), "a");
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+  }
+
+  async close(result: StepResult, summary: string): Promise<void> {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    await Promise.all([
+      writeFile(join(this.dir, "output.json"), JSON.stringify(result, null, 2)),
+      writeFile(join(this.dir, "summary.md"), summary),
+    ]);
+  }
+
+  /** An interrupted attempt: keep what was logged, leave output.json unwritten. */
+  abandon(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import type { AgentRunner } from "@phaseboard/agent-cli";
+import type { StepLogEvent } from "../types/observer.js";
+
+/** What the executor hands a step runner for one attempt. */
+export interface StepAttempt {
+  stepKey: string;
+  attempt: number;
+  /** Aborted on pause-now, cancel or timeout; `signal.reason` says which. */
+  signal: AbortSignal;
+  /** Default working directory (the run's workdir). */
+  workdir: string;
+  /** Appends to events.jsonl and emits workflow.step.progress. */
+  emit(event: Omit<StepLogEvent, "at">): void;
+  /** How long each of SIGINT and SIGTERM gets before escalating (ms). */
+  killGraceMs: number;
+  runAgent?: AgentRunner;
+  /** A session of this step's interrupted earlier attempt, to continue. */
+  resumeSessionId?: string;
+  /** Called as soon as an agent reports its session id, so it is recorded durably. */
+  onAgentSession?(sessionId: string): void;
+}
+
+export interface StepAttemptResult<T = unknown> {
+  data: T;
+  agentSession?: {
+    agent: string;
+    sessionId: string;
+    sessionLogPath?: string;
+    usage?: unknown;
+    costUsd?: number;
+  };
+}

@@ -1,0 +1,74 @@
+import { AgentRunnerMissingError } from "../errors/AgentRunnerMissingError.js";
+import { AgentStepFailedError } from "../errors/AgentStepFailedError.js";
+import type { AgentStepConfig } from "../types/step.js";
+import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
+
+export interface AgentOutput {
+  resultText?: string;
+  sessionId?: string;
+  usage?: unknown;
+  costUsd?: number;
+}
+
+/**
+ * Runs an agent step through the host's AgentRunner. Every agent event goes to
+ * events.jsonl; the session id is handed to the executor the moment it is known, so an
+ * interrupted step continues that session on resume.
+ */
+export async function runAgentStep(
+  config: AgentStepConfig,
+  attempt: StepAttempt,
+): Promise<StepAttemptResult<AgentOutput>> {
+  if (!attempt.runAgent) {
+    throw new AgentRunnerMissingError(
+      `step "${attempt.stepKey}" is an agent step, but the executor was created without runAgent`,
+    );
+  }
+  if (attempt.signal.aborted) throw attempt.signal.reason;
+  let sessionId = attempt.resumeSessionId;
+  const result = await attempt.runAgent({
+    agent: config.agent,
+    prompt: config.prompt,
+    cwd: config.cwd ?? attempt.workdir,
+    permission: config.permission,
+    model: config.model,
+    env: config.env,
+    resumeSessionId: attempt.resumeSessionId,
+    signal: attempt.signal,
+    onEvent: (event) => {
+      if (event.type === "init" && event.sessionId !== sessionId) {
+        sessionId = event.sessionId;
+        attempt.onAgentSession?.(event.sessionId);
+      }
+      attempt.emit(
+        event.type === "stderr"
+          ? { kind: "stderr", text: event.text }
+          : { kind: "agent", agent: event },
+      );
+    },
+  });
+  if (attempt.signal.aborted) throw attempt.signal.reason;
+  sessionId = result.sessionId ?? sessionId;
+  if (result.status !== "completed") {
+    throw new AgentStepFailedError(
+      `agent ${config.agent} ended ${result.status}${result.error ? `: ${result.error}` : ""}`,
+    );
+  }
+  return {
+    data: {
+      resultText: result.resultText,
+      sessionId,
+      usage: result.usage,
+      costUsd: result.costUsd,
+    },
+    agentSession: sessionId
+      ? {
+          agent: config.agent,
+          sessionId,
+          sessionLogPath: result.sessionLogPath,
+          usage: result.usage,
+          costUsd: result.costUsd,
+        }
+      : undefined,
+  };
+}

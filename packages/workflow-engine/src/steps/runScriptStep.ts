@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { ScriptFailedError } from "../errors/ScriptFailedError.js";
+import type { ScriptStepConfig } from "../types/step.js";
+import { killProcessGroup } from "./killProcessGroup.js";
+import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
+
+/** Output kept in the step result; the full stream is in events.jsonl. */
+const MAX_CAPTURE = 1024 * 1024;
+
+export interface ScriptOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a script step in its own process group (so pause, cancel and timeout stop every
+ * process it started): a string goes through `sh -c`, an argv array runs without a shell.
+ * Each stdout/stderr line becomes one event.
+ */
+export function runScriptStep(
+  config: Pick<ScriptStepConfig, "command" | "cwd" | "env">,
+  attempt: StepAttempt,
+  options: { allowNonZeroExit?: boolean } = {},
+): Promise<StepAttemptResult<ScriptOutput>> {
+  const [file, args] =
+    typeof config.command === "string"
+      ? ["/bin/sh", ["-c", config.command]]
+      : [config.command[0] ?? "", config.command.slice(1)];
+  return new Promise((resolve, reject) => {
+    if (attempt.signal.aborted) {
+      reject(attempt.signal.reason);
+      return;
+    }
+    const child = spawn(file, args, {
+      cwd: config.cwd ?? attempt.workdir,
+      env: { ...process.env, ...config.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    let killing: Promise<void> | undefined;
+    const pgid = child.pid;
+    const onAbort = () => {
+      if (pgid !== undefined) killing = killProcessGroup(pgid, attempt.killGraceMs);
+    };
+    attempt.signal.addEventListener("abort", onAbort, { once: true });
+
+    const streams = [
+      [child.stdout, "stdout"],
+      [child.stderr, "stderr"],
+    ] as const;
+    const closed = streams.map(
+      ([stream, kind]) =>
+        new Promise<void>((done) => {
+          const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+          lines.on("line", (text) => {
+            if (kind === "stdout" && stdout.length < MAX_CAPTURE) stdout += `${text}\n`;
+            if (kind === "stderr" && stderr.length < MAX_CAPTURE) stderr += `${text}\n`;
+            attempt.emit({ kind, text });
+          });
+          lines.on("close", () => done());
+        }),
+    );
+    child.once("error", (error) => {
+      attempt.signal.removeEventListener("abort", onAbort);
+      reject(new ScriptFailedError(`cannot start ${file}: ${error.message}`, { cause: error }));
+    });
+    child.once("exit", (code, signal) => {
+      attempt.signal.removeEventListener("abort", onAbort);
+      void (async () => {
+        await Promise.all(closed);
+        // Background children may outlive the shell; the step owns its group, so end it.
+        if (pgid !== undefined) await (killing ?? killProcessGroup(pgid, attempt.killGraceMs));
+        if (attempt.signal.aborted) {
+          reject(attempt.signal.reason);
+        } else if (code === 0 || (code !== null && options.allowNonZeroExit)) {
+          resolve({ data: { exitCode: code, stdout, stderr } });
+        } else {
+          const how = code === null ? `signal ${signal}` : `exit code ${code}`;
+          const tail = stderr.trim().split("\n").slice(-5).join("\n");
+          reject(
+            new ScriptFailedError(`script ended with ${how}${tail ? `: ${tail}` : ""}`, {
+              exitCode: code ?? -1,
+            }),
+          );
+        }
+      })();
+    });
+  });
+}
