@@ -18,12 +18,13 @@ export const triggerSchema = z.discriminatedUnion("type", [
     type: z.literal("cron"),
     /** Five- or six-field cron expression. */
     schedule: z.string(),
+    timezone: z.string().optional(),
     args: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({
     type: z.literal("webhook"),
-    /** Name of the environment variable holding the shared secret, or the secret itself. */
-    secret: z.string().optional(),
+    /** Name of the environment variable holding the shared secret. */
+    secretEnv: z.string().optional(),
     args: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);

@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError } from "../HttpError.js";
 
-/** Routes anyone may call, token or not: a load balancer's liveness probe. */
-const PUBLIC_ROUTES = new Set(["/api/health"]);
+/**
+ * Routes anyone may call, token or not: a load balancer's liveness probe, and webhooks,
+ * which carry their template's own secret instead.
+ */
+const PUBLIC_ROUTES = new Set(["/api/health", "/api/hooks/:definitionId"]);
 
 /**
  * When a token is configured, every HTTP request and WebSocket upgrade must carry it, as
