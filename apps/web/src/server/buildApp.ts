@@ -57,6 +57,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logController: new LogController({ disableRequestLogging: !isDebug(options.logger) }),
     // Runs and steps are addressed by cuid; nobody needs trailing-slash variants.
     routerOptions: { ignoreTrailingSlash: true },
+    // A stalled download or socket must not hold shutdown (and the parking of runs) hostage.
+    forceCloseConnections: true,
   });
   const hub = new EventHub();
   await app.register(errorHandlerPlugin);

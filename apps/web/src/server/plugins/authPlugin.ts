@@ -18,10 +18,15 @@ export const authPlugin = fp(
     const { token } = options;
     if (!token) return;
     const expected = digest(token);
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", async (request, reply) => {
       if (PUBLIC_ROUTES.has(request.routeOptions.url ?? "")) return;
       const presented = presentedToken(request);
       if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+        if (request.headers.upgrade?.toLowerCase() === "websocket") {
+          // A refused upgrade's socket is no longer the HTTP server's to close: end it here,
+          // or it lingers and holds shutdown open.
+          reply.raw.once("finish", () => request.raw.socket.destroy());
+        }
         throw new HttpError(
           "UNAUTHORIZED",
           presented === undefined
