@@ -64,7 +64,7 @@ describe("templates", () => {
       identifier: "deploy",
       path: ".agent/workflows/definitions/deploy.yaml",
     });
-    expect((error?.error as { message: string }).message).toBeTruthy();
+    expect((error?.error as { message?: string } | undefined)?.message).toBeTruthy();
 
     rmSync(join(dir, "deploy.yaml"));
     const removed = await afterSync(server, (defs) => defs.length === 1);
