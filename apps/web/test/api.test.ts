@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runDetailResponseSchema, runListResponseSchema } from "@phaseboard/contracts";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { addStep, startTestServer, type TestServer } from "./helpers/startTestServer.js";
@@ -130,6 +131,8 @@ describe("runs", () => {
     const first = await server.api(
       `/api/workflow-executions?project_id=${server.projectId}&limit=2`,
     );
+    // The answer is exactly the shared contract the board and CLI parse.
+    expect(runListResponseSchema.safeParse(first.body).error).toBeUndefined();
     expect(first.body.data.map((run: { id: string }) => run.id)).toEqual([ids[4], ids[3]]);
     expect(first.body.data[0]).toMatchObject({
       _count: { comments: 0, artifacts: 0, steps: 0 },
@@ -208,6 +211,7 @@ describe("runs", () => {
     });
     expect(rewound.status).toBe(200);
     const detail = await server.api(`/api/workflow-executions/${run.id}`);
+    expect(runDetailResponseSchema.safeParse(detail.body).error).toBeUndefined();
     expect(detail.body.data).toMatchObject({
       status: "pending",
       current_phase: "implement",

@@ -13,10 +13,9 @@ import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
+import { listRunsQuery } from "./listRunsQuery.js";
 import type { RunManager } from "./RunManager.js";
 import { validateArgs } from "./validateArgs.js";
-
-const definitionSummary = { select: { id: true, name: true, identifier: true, phases: true } };
 
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
@@ -92,46 +91,8 @@ export class RunService {
   }
 
   /** Newest first, by a `(created_at, id)` cursor so pages stay stable while runs are added. */
-  async list(query: z.output<typeof listRunsQuerySchema>) {
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const runs = await this.db.workflowRun.findMany({
-      where: {
-        ...(query.project_id && { project_id: query.project_id }),
-        ...(query.status && { status: { in: query.status } }),
-        ...(query.phase && { current_phase: query.phase }),
-        ...(query.workflow_definition_id && {
-          workflow_definition_id: query.workflow_definition_id,
-        }),
-        ...(!query.include_archived && { archived_at: null }),
-        ...(cursor && {
-          OR: [
-            { created_at: { lt: cursor.createdAt } },
-            { created_at: cursor.createdAt, id: { lt: cursor.id } },
-          ],
-        }),
-      },
-      orderBy: [{ created_at: "desc" }, { id: "desc" }],
-      take: query.limit + 1,
-      include: {
-        definition: definitionSummary,
-        _count: { select: { comments: true, steps: true } },
-      },
-    });
-    const page = runs.slice(0, query.limit);
-    const artifactCounts = await this.#artifactCounts(page.map((run) => run.id));
-    const last = page.at(-1);
-    return {
-      data: page.map(({ definition, _count, ...run }) => ({
-        ...run,
-        workflow_definition: definition,
-        _count: { ..._count, artifacts: artifactCounts.get(run.id) ?? 0 },
-      })),
-      page: {
-        next_cursor:
-          runs.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
-        limit: query.limit,
-      },
-    };
+  list(query: z.output<typeof listRunsQuerySchema>) {
+    return listRunsQuery(this.db, query);
   }
 
   async #artifactCounts(runIds: string[]): Promise<Map<string, number>> {
@@ -230,17 +191,4 @@ export class RunService {
       state: run.state as Record<string, unknown> | null,
     };
   }
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw new HttpError("VALIDATION_FAILED", "cursor: not a cursor this server returned");
-  }
-  return { createdAt, id };
 }
