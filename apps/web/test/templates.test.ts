@@ -66,6 +66,10 @@ describe("templates", () => {
     });
     expect((error?.error as { message?: string } | undefined)?.message).toBeTruthy();
 
+    writeFileSync(join(dir, "deploy.yaml"), "name: Deploy Fixed\nphases: [ship]\n");
+    const fixed = await afterSync(server, (defs) => defs.some((d) => d.name === "Deploy Fixed"));
+    expect(fixed.find((d) => d.name === "Deploy Fixed")?.error).toBeNull();
+
     rmSync(join(dir, "deploy.yaml"));
     const removed = await afterSync(server, (defs) => defs.length === 1);
     expect(removed[0]?.name).toBe("Implement Feature");
@@ -108,5 +112,27 @@ describe("webhook triggers", () => {
     });
     expect(badArgs.status).toBe(400);
     delete process.env.PB_TEST_HOOK_SECRET;
+  });
+});
+
+describe("cron triggers", () => {
+  it("starts runs on the template's schedule", async () => {
+    server = await startTestServer({
+      templates: {
+        "nightly.yaml":
+          "name: Nightly\nphases: [check]\ntriggers:\n  - { type: cron, schedule: '* * * * * *', args: { from: cron } }\n",
+      },
+    });
+    const s = server;
+    const run = await new Promise<{ args: unknown }>((resolve) => {
+      const off = s.app.services.hub.subscribe((event) => {
+        if (event.type !== "workflow.execution.created") return;
+        off();
+        void s.app.db.workflowRun
+          .findUniqueOrThrow({ where: { id: event.data.execution_id } })
+          .then(resolve);
+      });
+    });
+    expect(run.args).toEqual({ from: "cron" });
   });
 });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Prisma } from "@phaseboard/db";
 import { tempDir } from "@phaseboard/test-kit";
 import { loadConfig } from "../../src/server/config.js";
 import { type RunningServer, startServer } from "../../src/server/startServer.js";
@@ -82,7 +83,7 @@ export async function startTestServer(
   };
   const project = await server.app.db.project.findUniqueOrThrow({ where: { path: projectDir } });
   const definition = await server.app.db.workflowDefinition.findFirst({
-    where: { project_id: project.id, error: { equals: null as never } },
+    where: { project_id: project.id, error: { equals: Prisma.DbNull } },
   });
   return {
     ...server,

@@ -60,6 +60,7 @@ export const servicesPlugin = fp(
       }),
     });
     const runs = new RunService(db, hub, catalog, manager);
+    manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => void triggers.schedule(projectId));
     app.decorate("services", {

@@ -1,6 +1,6 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
-import type { DbClient } from "@phaseboard/db";
+import { type DbClient, Prisma } from "@phaseboard/db";
 import type { LoadedTemplate } from "@phaseboard/workflow-engine";
 import { HttpError } from "../../HttpError.js";
 import type { TemplateLoader } from "./TemplateLoader.js";
@@ -66,7 +66,7 @@ export class DefinitionCatalog {
             args_schema: template.definition.argsSchema as object,
             steps: (template.definition.steps ?? []) as object[],
             triggers: (template.definition.triggers ?? []) as object[],
-            error: null as unknown as undefined,
+            error: Prisma.DbNull,
           }
         : {
             ...common,

@@ -4,6 +4,7 @@ import type { DbClient } from "@phaseboard/db";
 import type {
   ExecutorOptions,
   RunHandle,
+  RunHost,
   RunOutcome,
   WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
@@ -49,11 +50,17 @@ export class RunManager {
   readonly #active = new Map<string, RunHandle>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
+  #hostFor: ((projectId: string) => RunHost) | undefined;
 
   constructor(private readonly options: RunManagerOptions) {
     this.workerId = options.workerId ?? `server-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.concurrency = options.concurrency ?? 4;
     this.#leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** The server side of `ctx.run` and `ctx.continueAsNew`, given once RunService exists. */
+  setHostFactory(hostFor: (projectId: string) => RunHost): void {
+    this.#hostFor = hostFor;
   }
 
   get activeCount(): number {
@@ -226,6 +233,7 @@ export class RunManager {
         projectPath: project.path,
         workerId: this.workerId,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
+        ...(this.#hostFor && { host: this.#hostFor(projectId) }),
         observer: createPrismaRunObserver({
           db: this.options.db,
           hub: this.options.hub,

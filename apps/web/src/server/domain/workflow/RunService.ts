@@ -7,7 +7,8 @@ import {
   type RunStatus,
   type UpdateRunBody,
 } from "@phaseboard/contracts";
-import type { DbClient } from "@phaseboard/db";
+import { type DbClient, Prisma } from "@phaseboard/db";
+import type { RunHost } from "@phaseboard/workflow-engine";
 import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
@@ -30,7 +31,7 @@ export class RunService {
    * Validates the args against the template's schema, creates the `pending` row at the top
    * of the first column, snapshots definition.json and args.json, and queues the run.
    */
-  async create(input: CreateRunBody) {
+  async create(input: CreateRunBody, options: { enqueue?: boolean } = {}) {
     const body = createRunBodySchema.parse(input);
     const project = await this.db.project.findUnique({ where: { id: body.project_id } });
     if (!project) throw new HttpError("NOT_FOUND", `No project ${body.project_id}`);
@@ -86,8 +87,59 @@ export class RunService {
         parent_run_id: run.parent_run_id,
       },
     });
-    this.manager.enqueue(run.id, "start");
+    if (options.enqueue ?? true) this.manager.enqueue(run.id, "start");
     return run;
+  }
+
+  /**
+   * What the executor asks of the server for one project: templates by name, identifier
+   * or path (`ctx.run`), and records for child and successor runs (their own cards).
+   */
+  hostFor(projectId: string): RunHost {
+    const find = async (reference: string) => {
+      const definitions = await this.db.workflowDefinition.findMany({
+        where: { project_id: projectId, error: { equals: Prisma.DbNull } },
+      });
+      const match = definitions.find(
+        (row) =>
+          row.id === reference ||
+          row.identifier === reference ||
+          row.name === reference ||
+          row.path === reference ||
+          row.path.endsWith(`/${reference}`),
+      );
+      if (!match)
+        throw new HttpError("NOT_FOUND", `No template ${reference} in project ${projectId}`);
+      return match;
+    };
+    return {
+      loadTemplate: async (reference) => this.catalog.template((await find(reference)).id),
+      createChildRun: async ({ parentRunId, template, args, name }) => {
+        const definition = await find(template.identifier);
+        // The parent's executor drives its child: the manager must not start it too.
+        const run = await this.create(
+          {
+            project_id: projectId,
+            workflow_definition_id: definition.id,
+            args,
+            name,
+            parent_run_id: parentRunId,
+          },
+          { enqueue: false },
+        );
+        return { runId: run.id };
+      },
+      createContinuationRun: async ({ previousRunId, args }) => {
+        const previous = await this.require(previousRunId);
+        const run = await this.create({
+          project_id: projectId,
+          workflow_definition_id: previous.workflow_definition_id,
+          args,
+          name: previous.name,
+        });
+        return { runId: run.id };
+      },
+    };
   }
 
   /** Newest first, by a `(created_at, id)` cursor so pages stay stable while runs are added. */

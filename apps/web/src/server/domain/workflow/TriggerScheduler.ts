@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Trigger } from "@phaseboard/contracts";
-import type { DbClient } from "@phaseboard/db";
+import { type DbClient, Prisma } from "@phaseboard/db";
 import { Cron } from "croner";
 import type { FastifyBaseLogger } from "fastify";
 import { HttpError } from "../../HttpError.js";
@@ -25,7 +25,7 @@ export class TriggerScheduler {
   async schedule(projectId: string): Promise<void> {
     for (const job of this.#jobs.get(projectId) ?? []) job.stop();
     const definitions = await this.db.workflowDefinition.findMany({
-      where: { project_id: projectId, error: { equals: null as never } },
+      where: { project_id: projectId, error: { equals: Prisma.DbNull } },
     });
     const jobs: Cron[] = [];
     for (const definition of definitions) {
