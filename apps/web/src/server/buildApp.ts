@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import multipart from "@fastify/multipart";
 import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
@@ -8,6 +9,7 @@ import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
 import { EventHub } from "./events/EventHub.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 import { authPlugin } from "./plugins/authPlugin.js";
+import { clientFilesPlugin } from "./plugins/clientFilesPlugin.js";
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
 import { servicesPlugin } from "./plugins/servicesPlugin.js";
@@ -39,6 +41,8 @@ export interface BuildAppOptions {
   /** A lease not renewed for this long is abandoned (ms). */
   leaseMs?: number | undefined;
   heartbeatIntervalMs?: number | undefined;
+  /** The built board to serve (default apps/web/dist/client, when it exists). */
+  clientDir?: string | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
   wsMaxBufferedBytes?: number | undefined;
 }
@@ -93,6 +97,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(artifactRoutes);
   await app.register(hookRoutes);
   await app.register(docsRoutes, { version });
+  await app.register(clientFilesPlugin, {
+    root: options.clientDir ?? fileURLToPath(new URL("../../dist/client", import.meta.url)),
+  });
   return app;
 }
 
