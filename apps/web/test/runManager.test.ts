@@ -82,6 +82,21 @@ describe("run manager", () => {
     executor.release(second);
   });
 
+  it("renews the lease of a running run while its step runs", async () => {
+    const executor = scriptedExecutor();
+    server = await startTestServer({ executorFactory: executor.factory, heartbeatIntervalMs: 20 });
+    const runId = await createRun(server);
+    await executor.reached(runId);
+    const db = server.app.db;
+    const first = (await db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).heartbeat_at;
+    for (;;) {
+      const now = (await db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).heartbeat_at;
+      if (now && first && now > first) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    executor.release(runId);
+  });
+
   it("pauses a running run and resumes it from its checkpoint", async () => {
     const executor = scriptedExecutor();
     server = await startTestServer({ executorFactory: executor.factory });

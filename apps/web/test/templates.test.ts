@@ -1,5 +1,6 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { FEATURE_TEMPLATE, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
@@ -73,6 +74,29 @@ describe("templates", () => {
     rmSync(join(dir, "deploy.yaml"));
     const removed = await afterSync(server, (defs) => defs.length === 1);
     expect(removed[0]?.name).toBe("Implement Feature");
+  });
+
+  it("picks up a definitions folder created after the project was registered", async () => {
+    server = await startTestServer();
+    const other = tempDir("late");
+    const created = await server.api("/api/projects", { body: { name: "late", path: other } });
+    const projectId = created.body.data.id as string;
+    mkdirSync(join(other, ".agent", "workflows", "definitions"), { recursive: true });
+    writeFileSync(
+      join(other, ".agent", "workflows", "definitions", "late.yaml"),
+      "name: Late\nphases: [a]\n",
+    );
+    const s = server;
+    for (;;) {
+      const { body } = await s.api(`/api/workflow-definitions?project_id=${projectId}`);
+      if (body.data.length === 1) break;
+      await new Promise<void>((resolve) => {
+        const off = s.app.services.catalog.onSynced(() => {
+          off();
+          resolve();
+        });
+      });
+    }
   });
 
   it("refuses to start a run of a broken template with 409", async () => {

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import { type DbClient, Prisma } from "@phaseboard/db";
 import type { LoadedTemplate } from "@phaseboard/workflow-engine";
@@ -30,6 +30,8 @@ export class DefinitionCatalog {
     private readonly loader: TemplateLoader,
     /** Quiet time after a file event before re-reading the folder (ms). */
     private readonly debounceMs = 50,
+    /** How often to look for a definitions folder that does not exist yet (ms). */
+    private readonly appearPollMs = 2_000,
   ) {}
 
   /** Called after every sync of a project (tests and triggers wait on it). */
@@ -119,7 +121,16 @@ export class DefinitionCatalog {
     try {
       watcher = watch(definitionsDir(project.path), { recursive: true });
     } catch {
-      return; // No definitions folder: nothing to watch until the project is re-registered.
+      // No definitions folder yet: look for it now and then, and watch it once it exists.
+      const timer = setInterval(() => {
+        if (!existsSync(definitionsDir(project.path))) return;
+        clearInterval(timer);
+        this.#timers.delete(`${project.id}:appear`);
+        void this.sync(project).then(() => this.watch(project));
+      }, this.appearPollMs);
+      timer.unref();
+      this.#timers.set(`${project.id}:appear`, timer);
+      return;
     }
     watcher.on("change", () => {
       clearTimeout(this.#timers.get(project.id));
@@ -156,7 +167,7 @@ export class DefinitionCatalog {
 
   close(): void {
     for (const watcher of this.#watchers.values()) watcher.close();
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const timer of this.#timers.values()) clearInterval(timer);
     this.#watchers.clear();
   }
 }

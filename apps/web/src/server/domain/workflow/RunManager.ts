@@ -50,6 +50,7 @@ export class RunManager {
   readonly #active = new Map<string, RunHandle>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
+  #heartbeat: NodeJS.Timeout | undefined;
   #hostFor: ((projectId: string) => RunHost) | undefined;
 
   constructor(private readonly options: RunManagerOptions) {
@@ -197,6 +198,7 @@ export class RunManager {
    */
   async shutdown(): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#heartbeat);
     this.#queue.length = 0;
     const handles = [...this.#active.entries()];
     await Promise.all(
@@ -216,6 +218,28 @@ export class RunManager {
       }),
     );
     this.#active.clear();
+  }
+
+  /**
+   * Renews the leases of every run this process executes, whatever the executor does, so
+   * a long step never looks abandoned to another server while this one is alive.
+   */
+  #startHeartbeat() {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#active.size === 0) {
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = undefined;
+        return;
+      }
+      void this.options.db.workflowRun
+        .updateMany({
+          where: { id: { in: [...this.#active.keys()] }, worker_id: this.workerId },
+          data: { heartbeat_at: new Date() },
+        })
+        .catch(() => undefined);
+    }, this.options.heartbeatIntervalMs ?? 5_000);
+    this.#heartbeat.unref();
   }
 
   #dequeue(runId: string) {
@@ -300,6 +324,7 @@ export class RunManager {
       });
     }
     this.#active.set(runId, handle);
+    this.#startHeartbeat();
     void handle.done
       .then((outcome) => this.#finish(outcome))
       .catch((error: unknown) =>
