@@ -1,6 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
+import {
+  artifactResponseSchema,
+  commentListResponseSchema,
+  MAX_ARTIFACT_BYTES,
+} from "@phaseboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { addStep, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
@@ -171,7 +175,9 @@ describe("artifacts", () => {
       body: { comment_id: comment.body.data.id },
     });
     expect(attached.body.data.workflow_comment_id).toBe(comment.body.data.id);
+    expect(artifactResponseSchema.safeParse(attached.body).error).toBeUndefined();
     const listed = await s.api(`/api/workflow-executions/${runId}/comments`);
+    expect(commentListResponseSchema.safeParse(listed.body).error).toBeUndefined();
     expect(listed.body.data[0].artifacts).toEqual([expect.objectContaining({ id: artifact.id })]);
     const detached = await s.api(`/api/artifacts/${artifact.id}/detach`, { method: "DELETE" });
     expect(detached.body.data.workflow_comment_id).toBeNull();

@@ -1,3 +1,8 @@
+import {
+  runDetailResponseSchema,
+  serverMessageSchema,
+  stepResponseSchema,
+} from "@phaseboard/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSocket } from "./helpers/openSocket.js";
 import { scriptedExecutor } from "./helpers/scriptedExecutor.js";
@@ -53,7 +58,14 @@ describe("run manager", () => {
       "workflow.step.completed:completed",
       "workflow.execution.status_changed:completed",
     ]);
+    // Every message is exactly the shared contract the board parses.
+    for (const message of client.messages) {
+      expect(serverMessageSchema.safeParse(message).error, message.type).toBeUndefined();
+    }
     const done = await server.api(`/api/workflow-executions/${runId}`);
+    expect(runDetailResponseSchema.safeParse(done.body).error).toBeUndefined();
+    const step = await server.api(`/api/workflow-steps/${done.body.data.steps[0].id}`);
+    expect(stepResponseSchema.safeParse(step.body).error).toBeUndefined();
     expect(done.body.data).toMatchObject({
       status: "completed",
       worker_id: null,
