@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
+import { openSocket } from "./helpers/openSocket.js";
 import { FEATURE_TEMPLATE, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
@@ -48,9 +49,14 @@ describe("templates", () => {
 
   it("follows added, edited, broken and removed files without a restart", async () => {
     server = await startTestServer();
+    const client = await openSocket(`${server.url}/ws`);
     const dir = join(server.projectDir, ".agent", "workflows", "definitions");
     writeFileSync(join(dir, "deploy.yaml"), "name: Deploy\nphases: [ship]\n");
     await afterSync(server, (defs) => defs.some((d) => d.name === "Deploy"));
+    // Boards learn of it live.
+    const changed = await client.waitFor((m) => m.type === "workflow.definitions.changed");
+    expect(changed.data).toEqual({ project_id: server.projectId });
+    client.socket.close();
 
     writeFileSync(join(dir, "deploy.yaml"), "name: Deploy Everything\nphases: [build, ship]\n");
     const edited = await afterSync(server, (defs) =>

@@ -20,6 +20,7 @@ describe("workflow events", () => {
         "workflow.comment.created",
         "workflow.artifact.created",
         "workflow.artifact.attached",
+        "workflow.definitions.changed",
       ]),
     );
   });

@@ -98,6 +98,15 @@ export const artifactAttachedEventSchema = event("workflow.artifact.attached", {
   comment_id: idSchema.nullable(),
 });
 
+/**
+ * `workflow.definitions.changed`: a project's templates were re-read (a file was added,
+ * edited, removed or broke). The only event not about one run.
+ */
+export const definitionsChangedEventSchema = z.object({
+  type: z.literal("workflow.definitions.changed"),
+  data: z.object({ project_id: idSchema }),
+});
+
 /** Every `workflow.*` event the server pushes, discriminated by `type`. */
 export const workflowEventSchema = z.discriminatedUnion("type", [
   runCreatedEventSchema,
@@ -111,6 +120,7 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   commentCreatedEventSchema,
   artifactCreatedEventSchema,
   artifactAttachedEventSchema,
+  definitionsChangedEventSchema,
 ]);
 export type WorkflowEvent = z.infer<typeof workflowEventSchema>;
 export type WorkflowEventType = WorkflowEvent["type"];

@@ -67,6 +67,7 @@ export {
   type ClientMessage,
   clientMessageSchema,
   commentCreatedEventSchema,
+  definitionsChangedEventSchema,
   helloMessageSchema,
   pingMessageSchema,
   pongMessageSchema,

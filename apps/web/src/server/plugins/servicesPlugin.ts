@@ -62,7 +62,10 @@ export const servicesPlugin = fp(
     const runs = new RunService(db, hub, catalog, manager);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const triggers = new TriggerScheduler(db, runs, app.log);
-    catalog.onSynced((projectId) => void triggers.schedule(projectId));
+    catalog.onSynced((projectId) => {
+      void triggers.schedule(projectId);
+      hub.publish({ type: "workflow.definitions.changed", data: { project_id: projectId } });
+    });
     app.decorate("services", {
       hub,
       projects: new ProjectService(db),
