@@ -81,9 +81,11 @@ describe("run manager", () => {
   it("runs at most `concurrency` runs at once and starts queued ones as slots free", async () => {
     const executor = scriptedExecutor();
     server = await startTestServer({ executorFactory: executor.factory, concurrency: 1 });
-    const first = await createRun(server);
-    const second = await createRun(server);
-    await executor.reached(first);
+    // Created back to back, so their queue drains overlap.
+    const [a, b] = await Promise.all([createRun(server), createRun(server)]);
+    await Promise.race([executor.reached(a), executor.reached(b)]);
+    const first = executor.calls[0]?.runId as string;
+    const second = first === a ? b : a;
     expect(server.app.services.manager.activeCount).toBe(1);
     expect((await server.api(`/api/workflow-executions/${second}`)).body.data.status).toBe(
       "pending",
@@ -154,5 +156,30 @@ describe("run manager", () => {
         worker_id: null,
       });
     }
+  });
+
+  it("never lets a second process execute a run whose lease is alive", async () => {
+    const executor = scriptedExecutor();
+    server = await startTestServer({ executorFactory: executor.factory });
+    const runId = await createRun(server);
+    await executor.reached(runId);
+    // A second manager on the same database, as a second server process would have.
+    const { RunManager } = await import("../src/server/domain/workflow/RunManager.js");
+    const other = scriptedExecutor();
+    const rival = new RunManager({
+      db: server.app.db,
+      hub: server.app.services.hub,
+      catalog: server.app.services.catalog,
+      executorFactory: other.factory,
+      workerId: "rival",
+    });
+    expect(await rival.recover()).toBe(0);
+    // The claim is one conditional UPDATE, and it matches nothing while the lease lives.
+    await rival.enqueue(runId, "resume");
+    expect(other.calls).toEqual([]);
+    expect(
+      (await server.app.db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).worker_id,
+    ).toBe(server.app.services.manager.workerId);
+    executor.release(runId);
   });
 });

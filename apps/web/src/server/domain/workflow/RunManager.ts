@@ -50,6 +50,7 @@ export class RunManager {
   readonly #active = new Map<string, RunHandle>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
+  #starting = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #hostFor: ((projectId: string) => RunHost) | undefined;
 
@@ -91,11 +92,16 @@ export class RunManager {
     return updated;
   }
 
-  /** Queues a run; it starts as soon as a slot is free. */
-  enqueue(runId: string, mode: QueueEntry["mode"] = "start"): void {
-    if (this.#active.has(runId) || this.#queue.some((entry) => entry.runId === runId)) return;
+  /**
+   * Queues a run; it starts as soon as a slot is free. The promise settles once the queue
+   * has been worked through as far as free slots allow (callers need not wait for it).
+   */
+  enqueue(runId: string, mode: QueueEntry["mode"] = "start"): Promise<void> {
+    if (this.#active.has(runId) || this.#queue.some((entry) => entry.runId === runId)) {
+      return Promise.resolve();
+    }
     this.#queue.push({ runId, mode });
-    void this.#drain();
+    return this.#drain();
   }
 
   /** Pause: the executor stops before its next step; a queued run just leaves the queue. */
@@ -108,7 +114,7 @@ export class RunManager {
 
   async resume(runId: string) {
     const updated = await this.dispatch(runId, { type: "resume" });
-    this.enqueue(runId, updated.started_at ? "resume" : "start");
+    void this.enqueue(runId, updated.started_at ? "resume" : "start");
     return updated;
   }
 
@@ -130,7 +136,7 @@ export class RunManager {
       where: { id: runId },
       data: { current_phase: phase },
     });
-    this.enqueue(runId, "resume");
+    void this.enqueue(runId, "resume");
     return updated;
   }
 
@@ -159,7 +165,7 @@ export class RunManager {
     if (run.status !== "waiting")
       return this.options.db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
     const updated = await this.dispatch(run.id, { type: "resume" });
-    this.enqueue(run.id, "resume");
+    void this.enqueue(run.id, "resume");
     return updated;
   }
 
@@ -187,7 +193,7 @@ export class RunManager {
           data: { status: "pending", worker_id: null, heartbeat_at: null },
         });
       }
-      this.enqueue(run.id, run.started_at ? "resume" : "start");
+      void this.enqueue(run.id, run.started_at ? "resume" : "start");
     }
     return runs.length;
   }
@@ -273,15 +279,24 @@ export class RunManager {
 
   async #drain(): Promise<void> {
     if (!this.options.executorFactory) return;
-    while (!this.#stopping && this.#active.size < this.concurrency && this.#queue.length > 0) {
+    // Several drains can overlap (each enqueue starts one); a slot is reserved before the
+    // first await so together they never exceed the limit.
+    while (
+      !this.#stopping &&
+      this.#active.size + this.#starting < this.concurrency &&
+      this.#queue.length > 0
+    ) {
       const entry = this.#queue.shift() as QueueEntry;
-      await this.#launch(entry).catch(async (error: unknown) => {
-        await this.dispatch(entry.runId, {
-          type: "fail",
-          at: new Date(),
-          message: error instanceof Error ? error.message : String(error),
-        }).catch(() => undefined);
-      });
+      this.#starting++;
+      await this.#launch(entry)
+        .finally(() => this.#starting--)
+        .catch(async (error: unknown) => {
+          await this.dispatch(entry.runId, {
+            type: "fail",
+            at: new Date(),
+            message: error instanceof Error ? error.message : String(error),
+          }).catch(() => undefined);
+        });
     }
   }
 

@@ -87,7 +87,7 @@ export class RunService {
         parent_run_id: run.parent_run_id,
       },
     });
-    if (options.enqueue ?? true) this.manager.enqueue(run.id, "start");
+    if (options.enqueue ?? true) void this.manager.enqueue(run.id, "start");
     return run;
   }
 
