@@ -85,6 +85,9 @@ try {
 
   const health = await load(`${server.url}/api/health`);
   const list = await load(`${server.url}/api/workflow-executions?project_id=${projectRow.id}`);
+  const list100 = await load(
+    `${server.url}/api/workflow-executions?project_id=${projectRow.id}&limit=100`,
+  );
   const filtered = await load(
     `${server.url}/api/workflow-executions?project_id=${projectRow.id}&status=running&phase=implement&limit=50`,
   );
@@ -140,7 +143,8 @@ try {
   );
   for (const [label, r] of [
     ["GET /api/health (baseline)", health],
-    ["GET /api/workflow-executions?project_id (100)", list],
+    ["GET /api/workflow-executions?project_id (50)", list],
+    ["GET …?project_id&limit=100", list100],
     ["GET …?status&phase&limit=50", filtered],
   ] as const) {
     console.log(

@@ -110,6 +110,7 @@ export {
   approvalParamsSchema,
   type CreateRunBody,
   createRunBodySchema,
+  DEFAULT_RUN_PAGE,
   type ListRunsQuery,
   listRunsQuerySchema,
   MAX_RUN_PAGE,

@@ -15,7 +15,7 @@ describe("run contracts", () => {
       phase: "implement",
       limit: 25,
     });
-    expect(listRunsQuerySchema.parse({}).limit).toBe(100);
+    expect(listRunsQuerySchema.parse({}).limit).toBe(50);
   });
 
   it("names the field when a filter is out of range or unknown", () => {

@@ -82,6 +82,9 @@ function listParam<T extends z.ZodType>(item: T) {
   );
 }
 
+/** The page size when `limit` is not given. */
+export const DEFAULT_RUN_PAGE = 50;
+
 /** The largest page the run list returns. */
 export const MAX_RUN_PAGE = 500;
 
@@ -99,7 +102,8 @@ export const listRunsQuerySchema = z.object({
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .max(MAX_RUN_PAGE, `must be at most ${MAX_RUN_PAGE}`)
-    .default(100),
+    // A column rarely shows more than 50 cards before the board asks for the next page.
+    .default(DEFAULT_RUN_PAGE),
   /** `next_cursor` of the previous page. */
   cursor: z.string().min(1).optional(),
 });
