@@ -149,7 +149,9 @@ describe("run manager", () => {
     await executor.reached(stale.id);
     expect(executor.calls).toContainEqual({ kind: "resume", runId: stale.id });
     const db = server.app.db;
-    await server.app.services.manager.shutdown();
+    // Closing the server (what SIGTERM does) parks its runs before the database closes.
+    await server.close();
+    server = undefined;
     for (const id of [runId, stale.id]) {
       expect(await db.workflowRun.findUniqueOrThrow({ where: { id } })).toMatchObject({
         status: "pending",
