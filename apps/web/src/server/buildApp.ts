@@ -1,9 +1,28 @@
+import { fileURLToPath } from "node:url";
+import multipart from "@fastify/multipart";
+import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
+import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
+import { readYamlTemplates } from "./domain/workflow/readYamlTemplates.js";
+import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
+import { EventHub } from "./events/EventHub.js";
+import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 import { authPlugin } from "./plugins/authPlugin.js";
+import { clientFilesPlugin } from "./plugins/clientFilesPlugin.js";
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
+import { servicesPlugin } from "./plugins/servicesPlugin.js";
+import { websocketPlugin } from "./plugins/websocketPlugin.js";
+import { artifactRoutes } from "./routes/artifactRoutes.js";
+import { commentRoutes } from "./routes/commentRoutes.js";
+import { definitionRoutes } from "./routes/definitionRoutes.js";
+import { docsRoutes } from "./routes/docsRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
+import { hookRoutes } from "./routes/hookRoutes.js";
+import { projectRoutes } from "./routes/projectRoutes.js";
+import { runRoutes } from "./routes/runRoutes.js";
+import { stepRoutes } from "./routes/stepRoutes.js";
 import { version } from "./version.js";
 
 export interface BuildAppOptions {
@@ -13,6 +32,19 @@ export interface BuildAppOptions {
   /** The newest migration applied at start, reported by /api/health. */
   migration?: string | null;
   logger?: FastifyServerOptions["logger"];
+  /** Reads a project's templates (default: the YAML metadata reader). */
+  loader?: TemplateLoader;
+  /** Builds the executor; without one, runs wait in the queue. */
+  executorFactory?: ExecutorFactory | undefined;
+  /** Runs executing at once (default 4). */
+  concurrency?: number | undefined;
+  /** A lease not renewed for this long is abandoned (ms). */
+  leaseMs?: number | undefined;
+  heartbeatIntervalMs?: number | undefined;
+  /** The built board to serve (default apps/web/dist/client, when it exists). */
+  clientDir?: string | undefined;
+  /** Bytes a WebSocket client may leave unread before it is dropped. */
+  wsMaxBufferedBytes?: number | undefined;
 }
 
 /**
@@ -29,11 +61,45 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logController: new LogController({ disableRequestLogging: !isDebug(options.logger) }),
     // Runs and steps are addressed by cuid; nobody needs trailing-slash variants.
     routerOptions: { ignoreTrailingSlash: true },
+    // A stalled download or socket must not hold shutdown (and the parking of runs) hostage.
+    forceCloseConnections: true,
   });
+  const hub = new EventHub();
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { token: options.token });
   await app.register(databasePlugin, { db: options.db });
+  await app.register(routeCatalogPlugin);
+  await app.register(multipart, {
+    limits: { fileSize: MAX_ARTIFACT_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 },
+  });
+  await app.register(servicesPlugin, {
+    db: options.db,
+    hub,
+    loader: options.loader ?? readYamlTemplates,
+    executorFactory: options.executorFactory,
+    concurrency: options.concurrency,
+    leaseMs: options.leaseMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+  });
+  await app.register(websocketPlugin, {
+    hub,
+    version,
+    ...(options.wsMaxBufferedBytes !== undefined && {
+      maxBufferedBytes: options.wsMaxBufferedBytes,
+    }),
+  });
   await app.register(healthRoutes, { version, migration: options.migration ?? null });
+  await app.register(projectRoutes);
+  await app.register(definitionRoutes);
+  await app.register(runRoutes);
+  await app.register(stepRoutes);
+  await app.register(commentRoutes);
+  await app.register(artifactRoutes);
+  await app.register(hookRoutes);
+  await app.register(docsRoutes, { version });
+  await app.register(clientFilesPlugin, {
+    root: options.clientDir ?? fileURLToPath(new URL("../../dist/client", import.meta.url)),
+  });
   return app;
 }
 

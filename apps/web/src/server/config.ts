@@ -12,6 +12,8 @@ export const configDefaults = {
   host: "127.0.0.1",
   /** pino log level. */
   logLevel: "info",
+  /** Runs executing at once; the rest wait in a queue. */
+  concurrency: 4,
 } as const;
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -29,6 +31,12 @@ const envSchema = z.object({
     .trim()
     .min(16, "PHASEBOARD_TOKEN must be at least 16 characters")
     .optional(),
+  PHASEBOARD_CONCURRENCY: z.coerce
+    .number({ error: "PHASEBOARD_CONCURRENCY must be a number" })
+    .int("PHASEBOARD_CONCURRENCY must be a whole number")
+    .min(1, "PHASEBOARD_CONCURRENCY must be at least 1")
+    .max(64, "PHASEBOARD_CONCURRENCY must be at most 64")
+    .default(configDefaults.concurrency),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default(configDefaults.logLevel),
@@ -39,6 +47,8 @@ export interface ServerConfig {
   host: string;
   token: string | undefined;
   logLevel: string;
+  /** Runs executing at once (PHASEBOARD_CONCURRENCY). */
+  concurrency: number;
   /** `$PHASEBOARD_HOME`, where per-user state lives. */
   home: string;
   database: { url: string; filePath: string };
@@ -87,6 +97,7 @@ export function loadConfig(
     host,
     token,
     logLevel: parsed.data.LOG_LEVEL,
+    concurrency: parsed.data.PHASEBOARD_CONCURRENCY,
     home: resolvePhaseboardHome(env),
     database,
     projectDir: overrides.projectDir ?? findProjectDir(env),

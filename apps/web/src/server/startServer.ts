@@ -1,6 +1,6 @@
 import { createDbClient, migrateDatabase } from "@phaseboard/db";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { buildApp } from "./buildApp.js";
+import { type BuildAppOptions, buildApp } from "./buildApp.js";
 import type { ServerConfig } from "./config.js";
 import { registerProject } from "./domain/project/registerProject.js";
 
@@ -17,7 +17,17 @@ export interface RunningServer {
  */
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: FastifyServerOptions["logger"] } = {},
+  options: { logger?: FastifyServerOptions["logger"] } & Partial<
+    Pick<
+      BuildAppOptions,
+      | "loader"
+      | "executorFactory"
+      | "concurrency"
+      | "leaseMs"
+      | "heartbeatIntervalMs"
+      | "wsMaxBufferedBytes"
+    >
+  > = {},
 ): Promise<RunningServer> {
   await migrateDatabase({ url: config.database.url });
   const db = createDbClient({ url: config.database.url });
@@ -31,8 +41,17 @@ export async function startServer(
       token: config.token,
       migration: latest?.migration_name ?? null,
       logger: options.logger,
+      concurrency: config.concurrency,
+      ...options,
     });
     app.addHook("onClose", async () => db.$disconnect());
+    // Templates first (runs need them), then the runs a previous process left behind.
+    for (const project of await app.services.projects.list()) {
+      await app.services.catalog.sync(project);
+      app.services.catalog.watch(project);
+    }
+    const recovered = await app.services.manager.recover();
+    if (recovered > 0) app.log.info({ runs: recovered }, "resuming runs left by a previous start");
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {

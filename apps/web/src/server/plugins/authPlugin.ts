@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError } from "../HttpError.js";
 
-/** Routes anyone may call, token or not: a load balancer's liveness probe. */
-const PUBLIC_ROUTES = new Set(["/api/health"]);
+/**
+ * Routes anyone may call, token or not: a load balancer's liveness probe, and webhooks,
+ * which carry their template's own secret instead.
+ */
+const PUBLIC_ROUTES = new Set(["/api/health", "/api/hooks/:definitionId"]);
 
 /**
  * When a token is configured, every HTTP request and WebSocket upgrade must carry it, as
@@ -15,10 +18,15 @@ export const authPlugin = fp(
     const { token } = options;
     if (!token) return;
     const expected = digest(token);
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", async (request, reply) => {
       if (PUBLIC_ROUTES.has(request.routeOptions.url ?? "")) return;
       const presented = presentedToken(request);
       if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+        if (request.headers.upgrade?.toLowerCase() === "websocket") {
+          // A refused upgrade's socket is no longer the HTTP server's to close: end it here,
+          // or it lingers and holds shutdown open.
+          reply.raw.once("finish", () => request.raw.socket.destroy());
+        }
         throw new HttpError(
           "UNAUTHORIZED",
           presented === undefined

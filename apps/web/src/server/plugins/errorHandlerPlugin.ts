@@ -2,6 +2,7 @@ import { type ErrorCode, type ErrorEnvelope, errorRegistry } from "@phaseboard/c
 import type { FastifyError, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ZodError } from "zod";
+import { RunTransitionError } from "../domain/workflow/runStatusReducer.js";
 import { HttpError } from "../HttpError.js";
 
 /** Fastify's own error codes that callers caused, mapped onto the API's codes. */
@@ -12,6 +13,12 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "BAD_REQUEST",
   FST_ERR_VALIDATION: "VALIDATION_FAILED",
+  FST_REQ_FILE_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_FILES_LIMIT: "PAYLOAD_TOO_LARGE",
+  FST_PARTS_LIMIT: "PAYLOAD_TOO_LARGE",
+  FST_FIELDS_LIMIT: "PAYLOAD_TOO_LARGE",
+  FST_INVALID_MULTIPART_CONTENT_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_PROTO_VIOLATION: "BAD_REQUEST",
 };
 
 /** One error shape for the whole API: `{ "error": { "code", "message" } }`. */
@@ -36,6 +43,9 @@ export const errorHandlerPlugin = fp(
 function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
   if (error instanceof HttpError) {
     return { error: { code: error.code, message: error.message, details: error.details } };
+  }
+  if (error instanceof RunTransitionError) {
+    return { error: { code: "CONFLICT", message: error.message } };
   }
   if (error instanceof ZodError) {
     return {

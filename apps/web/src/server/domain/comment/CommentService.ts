@@ -1,0 +1,71 @@
+import type { CreateCommentBody } from "@phaseboard/contracts";
+import type { DbClient } from "@phaseboard/db";
+import type { EventHub } from "../../events/EventHub.js";
+import { HttpError } from "../../HttpError.js";
+
+/** Comments on a run or on one of its steps, by people, Phaseboard or agents. */
+export class CommentService {
+  constructor(
+    private readonly db: DbClient,
+    private readonly hub: EventHub,
+  ) {}
+
+  async create(runId: string, body: CreateCommentBody & { created_by?: string | null }) {
+    const run = await this.db.workflowRun.findUnique({
+      where: { id: runId },
+      select: { id: true, project_id: true },
+    });
+    if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${runId}`);
+    if (body.step_id) await this.requireStepOfRun(runId, body.step_id);
+    const comment = await this.db.workflowComment.create({
+      data: {
+        workflow_run_id: runId,
+        workflow_run_step_id: body.step_id ?? null,
+        text: body.text,
+        comment_type: body.comment_type ?? "user",
+        created_by: body.created_by ?? null,
+      },
+      include: { creator: { select: { id: true, username: true, display_name: true } } },
+    });
+    this.hub.publish({
+      type: "workflow.comment.created",
+      data: {
+        execution_id: runId,
+        project_id: run.project_id,
+        comment_id: comment.id,
+        step_id: comment.workflow_run_step_id,
+        comment_type: comment.comment_type as "user" | "system" | "agent",
+      },
+    });
+    return comment;
+  }
+
+  async list(runId: string, stepId?: string) {
+    const run = await this.db.workflowRun.findUnique({
+      where: { id: runId },
+      select: { id: true },
+    });
+    if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${runId}`);
+    if (stepId) await this.requireStepOfRun(runId, stepId);
+    return this.db.workflowComment.findMany({
+      where: { workflow_run_id: runId, ...(stepId && { workflow_run_step_id: stepId }) },
+      orderBy: { created_at: "asc" },
+      include: {
+        creator: { select: { id: true, username: true, display_name: true } },
+        artifacts: true,
+      },
+    });
+  }
+
+  /** A step id from another run is refused, never silently attached elsewhere. */
+  private async requireStepOfRun(runId: string, stepId: string) {
+    const step = await this.db.workflowRunStep.findUnique({
+      where: { id: stepId },
+      select: { workflow_run_id: true },
+    });
+    if (!step) throw new HttpError("NOT_FOUND", `No step ${stepId}`);
+    if (step.workflow_run_id !== runId) {
+      throw new HttpError("VALIDATION_FAILED", `step_id: step ${stepId} belongs to another run`);
+    }
+  }
+}

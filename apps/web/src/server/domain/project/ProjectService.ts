@@ -1,0 +1,35 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { CreateProjectBody } from "@phaseboard/contracts";
+import type { DbClient } from "@phaseboard/db";
+import { HttpError } from "../../HttpError.js";
+
+/** Projects are repository paths; creating one checks the folder exists. */
+export class ProjectService {
+  constructor(private readonly db: DbClient) {}
+
+  list() {
+    return this.db.project.findMany({ orderBy: { created_at: "asc" } });
+  }
+
+  async get(id: string) {
+    const project = await this.db.project.findUnique({ where: { id } });
+    if (!project) throw new HttpError("NOT_FOUND", `No project ${id}`);
+    return project;
+  }
+
+  /** Registers the repository at `path` (idempotent: the same path answers the same row). */
+  async create(body: CreateProjectBody) {
+    const path = resolve(body.path);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new HttpError("VALIDATION_FAILED", `path: ${path} does not exist`);
+    if (!info.isDirectory()) {
+      throw new HttpError("VALIDATION_FAILED", `path: ${path} is not a directory`);
+    }
+    return this.db.project.upsert({
+      where: { path },
+      create: { name: body.name, path },
+      update: {},
+    });
+  }
+}

@@ -1,0 +1,387 @@
+import { randomUUID } from "node:crypto";
+import type { RunStatus } from "@phaseboard/contracts";
+import type { DbClient } from "@phaseboard/db";
+import type {
+  ExecutorOptions,
+  RunHandle,
+  RunHost,
+  RunOutcome,
+  WorkflowExecutorApi,
+} from "@phaseboard/workflow-engine";
+import type { EventHub } from "../../events/EventHub.js";
+import type { DefinitionCatalog } from "./DefinitionCatalog.js";
+import { createPrismaRunObserver } from "./PrismaRunObserver.js";
+import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
+
+/** Builds the executor for one project; injected so tests and the CLI can choose. */
+export type ExecutorFactory = (options: ExecutorOptions) => WorkflowExecutorApi;
+
+export interface RunManagerOptions {
+  db: DbClient;
+  hub: EventHub;
+  catalog: DefinitionCatalog;
+  /** Absent until an executor is configured: runs then wait in the queue. */
+  executorFactory?: ExecutorFactory | undefined;
+  /** Runs executing at once in this process (default 4). */
+  concurrency?: number;
+  /** A lease not renewed for this long is considered abandoned (ms, default 30 000). */
+  leaseMs?: number;
+  /** How often the executor renews a lease (ms, default 5 000). */
+  heartbeatIntervalMs?: number;
+  workerId?: string;
+}
+
+interface QueueEntry {
+  runId: string;
+  mode: "start" | "resume";
+}
+
+/**
+ * Runs workflows in the background: a bounded number at once, the rest queued in order.
+ * Each executing run holds a lease (`worker_id`, `heartbeat_at`) so two servers on one
+ * database never execute the same run, and a server that died leaves leases that expire
+ * and are picked up by the next start (`recover`).
+ */
+export class RunManager {
+  readonly workerId: string;
+  readonly concurrency: number;
+  readonly #leaseMs: number;
+  readonly #queue: QueueEntry[] = [];
+  readonly #active = new Map<string, RunHandle>();
+  readonly #executors = new Map<string, WorkflowExecutorApi>();
+  #stopping = false;
+  #starting = 0;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #hostFor: ((projectId: string) => RunHost) | undefined;
+
+  constructor(private readonly options: RunManagerOptions) {
+    this.workerId = options.workerId ?? `server-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.concurrency = options.concurrency ?? 4;
+    this.#leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** The server side of `ctx.run` and `ctx.continueAsNew`, given once RunService exists. */
+  setHostFactory(hostFor: (projectId: string) => RunHost): void {
+    this.#hostFor = hostFor;
+  }
+
+  get activeCount(): number {
+    return this.#active.size;
+  }
+  get queuedCount(): number {
+    return this.#queue.length;
+  }
+
+  /** Applies one action through the reducer, persists it and emits status_changed. */
+  async dispatch(runId: string, action: RunAction) {
+    const { db, hub } = this.options;
+    const run = await db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    const patch = runStatusReducer({ status: run.status as RunStatus }, action);
+    const updated = await db.workflowRun.update({ where: { id: runId }, data: patch });
+    if (updated.status !== run.status) {
+      hub.publish({
+        type: "workflow.execution.status_changed",
+        data: {
+          execution_id: runId,
+          project_id: run.project_id,
+          status: updated.status as RunStatus,
+          error_message: updated.error_message,
+        },
+      });
+    }
+    return updated;
+  }
+
+  /**
+   * Queues a run; it starts as soon as a slot is free. The promise settles once the queue
+   * has been worked through as far as free slots allow (callers need not wait for it).
+   */
+  enqueue(runId: string, mode: QueueEntry["mode"] = "start"): Promise<void> {
+    if (this.#active.has(runId) || this.#queue.some((entry) => entry.runId === runId)) {
+      return Promise.resolve();
+    }
+    this.#queue.push({ runId, mode });
+    return this.#drain();
+  }
+
+  /** Pause: the executor stops before its next step; a queued run just leaves the queue. */
+  async pause(runId: string, now = false) {
+    const updated = await this.dispatch(runId, { type: "pause", at: new Date() });
+    this.#dequeue(runId);
+    await this.#active.get(runId)?.pause({ now });
+    return updated;
+  }
+
+  async resume(runId: string) {
+    const updated = await this.dispatch(runId, { type: "resume" });
+    void this.enqueue(runId, updated.started_at ? "resume" : "start");
+    return updated;
+  }
+
+  async cancel(runId: string) {
+    const updated = await this.dispatch(runId, { type: "cancel", at: new Date() });
+    this.#dequeue(runId);
+    await this.#active.get(runId)?.cancel();
+    return updated;
+  }
+
+  /** Keeps steps before `phase`, forgets the rest, and queues the run to continue. */
+  async rewind(runId: string, phase: string) {
+    const run = await this.options.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    runStatusReducer({ status: run.status as RunStatus }, { type: "rewind" });
+    const executor = await this.#executorFor(run.project_id);
+    await executor?.rewind(runId, phase);
+    const updated = await this.dispatch(runId, { type: "rewind" });
+    await this.options.db.workflowRun.update({
+      where: { id: runId },
+      data: { current_phase: phase },
+    });
+    void this.enqueue(runId, "resume");
+    return updated;
+  }
+
+  async signal(runId: string, name: string, payload: unknown) {
+    const run = await this.options.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    const executor = await this.#executorFor(run.project_id);
+    if (!executor) return run;
+    await executor.signal(runId, name, payload);
+    return this.#wake(run);
+  }
+
+  async approve(
+    runId: string,
+    approvalId: string,
+    decision: { approved: boolean; comment?: string },
+  ) {
+    const run = await this.options.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    const executor = await this.#executorFor(run.project_id);
+    if (!executor) return run;
+    await executor.approve(runId, approvalId, decision);
+    return this.#wake(run);
+  }
+
+  /** A waiting run continues once what it waited for is recorded. */
+  async #wake(run: { id: string; status: string }) {
+    if (run.status !== "waiting")
+      return this.options.db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
+    const updated = await this.dispatch(run.id, { type: "resume" });
+    void this.enqueue(run.id, "resume");
+    return updated;
+  }
+
+  /**
+   * Crash recovery at start: runs left `running` by a process whose lease expired, and
+   * runs still `pending`, are queued again (resumed from their checkpoint when they had
+   * started, so finished steps do not repeat).
+   */
+  async recover(): Promise<number> {
+    const expired = new Date(Date.now() - this.#leaseMs);
+    const runs = await this.options.db.workflowRun.findMany({
+      where: {
+        OR: [
+          { status: "pending" },
+          { status: "running", OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }] },
+        ],
+      },
+      orderBy: { created_at: "asc" },
+      select: { id: true, status: true, started_at: true },
+    });
+    for (const run of runs) {
+      if (run.status === "running") {
+        await this.options.db.workflowRun.update({
+          where: { id: run.id },
+          data: { status: "pending", worker_id: null, heartbeat_at: null },
+        });
+      }
+      void this.enqueue(run.id, run.started_at ? "resume" : "start");
+    }
+    return runs.length;
+  }
+
+  /**
+   * Shutdown: take no more work, interrupt running steps and park their runs as pending
+   * with no lease, so the next start resumes them from the last checkpoint.
+   */
+  async shutdown(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#heartbeat);
+    this.#queue.length = 0;
+    const handles = [...this.#active.entries()];
+    await Promise.all(
+      handles.map(async ([runId, handle]) => {
+        await handle.pause({ now: true }).catch(() => undefined);
+        await handle.done.catch(() => undefined);
+        const run = await this.options.db.workflowRun.findUnique({ where: { id: runId } });
+        if (
+          run?.status === "running" ||
+          (run?.status === "paused" && run.worker_id === this.workerId)
+        ) {
+          await this.options.db.workflowRun.update({
+            where: { id: runId },
+            data: { status: "pending", worker_id: null, heartbeat_at: null, paused_at: null },
+          });
+        }
+      }),
+    );
+    this.#active.clear();
+  }
+
+  /**
+   * Renews the leases of every run this process executes, whatever the executor does, so
+   * a long step never looks abandoned to another server while this one is alive.
+   */
+  #startHeartbeat() {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#active.size === 0) {
+        clearInterval(this.#heartbeat);
+        this.#heartbeat = undefined;
+        return;
+      }
+      void this.options.db.workflowRun
+        .updateMany({
+          where: { id: { in: [...this.#active.keys()] }, worker_id: this.workerId },
+          data: { heartbeat_at: new Date() },
+        })
+        .catch(() => undefined);
+    }, this.options.heartbeatIntervalMs ?? 5_000);
+    this.#heartbeat.unref();
+  }
+
+  #dequeue(runId: string) {
+    const index = this.#queue.findIndex((entry) => entry.runId === runId);
+    if (index >= 0) this.#queue.splice(index, 1);
+  }
+
+  async #executorFor(projectId: string): Promise<WorkflowExecutorApi | undefined> {
+    const factory = this.options.executorFactory;
+    if (!factory) return undefined;
+    let executor = this.#executors.get(projectId);
+    if (!executor) {
+      const project = await this.options.db.project.findUniqueOrThrow({ where: { id: projectId } });
+      executor = factory({
+        projectPath: project.path,
+        workerId: this.workerId,
+        heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
+        ...(this.#hostFor && { host: this.#hostFor(projectId) }),
+        observer: createPrismaRunObserver({
+          db: this.options.db,
+          hub: this.options.hub,
+          projectId,
+          // The executor reports running/waiting etc.; terminal outcomes come from `done`.
+          onRunStatus: async () => undefined,
+        }),
+      });
+      this.#executors.set(projectId, executor);
+    }
+    return executor;
+  }
+
+  async #drain(): Promise<void> {
+    if (!this.options.executorFactory) return;
+    // Several drains can overlap (each enqueue starts one); a slot is reserved before the
+    // first await so together they never exceed the limit.
+    while (
+      !this.#stopping &&
+      this.#active.size + this.#starting < this.concurrency &&
+      this.#queue.length > 0
+    ) {
+      const entry = this.#queue.shift() as QueueEntry;
+      this.#starting++;
+      await this.#launch(entry)
+        .finally(() => this.#starting--)
+        .catch(async (error: unknown) => {
+          await this.dispatch(entry.runId, {
+            type: "fail",
+            at: new Date(),
+            message: error instanceof Error ? error.message : String(error),
+          }).catch(() => undefined);
+        });
+    }
+  }
+
+  async #launch({ runId, mode }: QueueEntry): Promise<void> {
+    const { db, catalog } = this.options;
+    const now = new Date();
+    const expired = new Date(now.getTime() - this.#leaseMs);
+    // Claim the lease atomically: only one process wins a pending or abandoned run.
+    const claimed = await db.workflowRun.updateMany({
+      where: {
+        id: runId,
+        OR: [
+          { status: "pending" },
+          { status: "running", OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }] },
+        ],
+      },
+      data: { worker_id: this.workerId, heartbeat_at: now },
+    });
+    if (claimed.count === 0) return;
+    const run = await db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    await this.dispatch(runId, {
+      type: "claim",
+      workerId: this.workerId,
+      at: now,
+      resumed: run.started_at !== null,
+    });
+    const executor = await this.#executorFor(run.project_id);
+    if (!executor) return;
+    let handle: RunHandle;
+    if (mode === "resume") {
+      handle = executor.resume(runId);
+    } else {
+      const template = catalog.template(run.workflow_definition_id);
+      handle = executor.start({
+        runId,
+        definition: template.definition,
+        snapshot: template.snapshot,
+        args: run.args as Record<string, unknown>,
+        ...(run.parent_run_id && { parentRunId: run.parent_run_id }),
+      });
+    }
+    this.#active.set(runId, handle);
+    this.#startHeartbeat();
+    void handle.done
+      .then((outcome) => this.#finish(outcome))
+      .catch((error: unknown) =>
+        this.#finish({
+          runId,
+          status: "failed",
+          error: { name: "Error", message: error instanceof Error ? error.message : String(error) },
+        }),
+      );
+  }
+
+  async #finish(outcome: RunOutcome): Promise<void> {
+    this.#active.delete(outcome.runId);
+    if (!this.#stopping) {
+      const run = await this.options.db.workflowRun.findUnique({ where: { id: outcome.runId } });
+      if (run?.status === "running") {
+        const at = new Date();
+        const action: RunAction | undefined =
+          outcome.status === "completed"
+            ? { type: "complete", at }
+            : outcome.status === "failed"
+              ? { type: "fail", at, message: outcome.error?.message ?? "The run failed" }
+              : outcome.status === "cancelled"
+                ? { type: "cancel", at }
+                : outcome.status === "waiting"
+                  ? { type: "wait" }
+                  : { type: "pause", at };
+        if (outcome.result !== undefined) {
+          await this.options.db.workflowRun.update({
+            where: { id: outcome.runId },
+            data: { result: outcome.result as object },
+          });
+        }
+        await this.dispatch(outcome.runId, action).catch(() => undefined);
+      } else if (run) {
+        // Paused or cancelled by a person while it ran: just release the lease.
+        await this.options.db.workflowRun.update({
+          where: { id: outcome.runId },
+          data: { worker_id: null, heartbeat_at: null },
+        });
+      }
+    }
+    void this.#drain();
+  }
+}

@@ -1,0 +1,246 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type CreateRunBody,
+  createRunBodySchema,
+  type listRunsQuerySchema,
+  type RunStatus,
+  type UpdateRunBody,
+} from "@phaseboard/contracts";
+import { type DbClient, Prisma } from "@phaseboard/db";
+import type { RunHost } from "@phaseboard/workflow-engine";
+import { generateKeyBetween } from "fractional-indexing";
+import type { z } from "zod";
+import type { EventHub } from "../../events/EventHub.js";
+import { HttpError } from "../../HttpError.js";
+import type { DefinitionCatalog } from "./DefinitionCatalog.js";
+import { listRunsQuery } from "./listRunsQuery.js";
+import type { RunManager } from "./RunManager.js";
+import { validateArgs } from "./validateArgs.js";
+
+/** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
+export class RunService {
+  constructor(
+    private readonly db: DbClient,
+    private readonly hub: EventHub,
+    private readonly catalog: DefinitionCatalog,
+    private readonly manager: RunManager,
+  ) {}
+
+  /**
+   * Validates the args against the template's schema, creates the `pending` row at the top
+   * of the first column, snapshots definition.json and args.json, and queues the run.
+   */
+  async create(input: CreateRunBody, options: { enqueue?: boolean } = {}) {
+    const body = createRunBodySchema.parse(input);
+    const project = await this.db.project.findUnique({ where: { id: body.project_id } });
+    if (!project) throw new HttpError("NOT_FOUND", `No project ${body.project_id}`);
+    const definition = await this.db.workflowDefinition.findUnique({
+      where: { id: body.workflow_definition_id },
+    });
+    if (!definition || definition.project_id !== project.id) {
+      throw new HttpError(
+        "NOT_FOUND",
+        `No workflow definition ${body.workflow_definition_id} in project ${project.id}`,
+      );
+    }
+    if (definition.error) {
+      throw new HttpError(
+        "CONFLICT",
+        `Template ${definition.identifier} does not load: ${(definition.error as { message?: string }).message}`,
+      );
+    }
+    const template = this.catalog.template(definition.id);
+    validateArgs(template.definition.argsSchema, body.args);
+    const firstPhase = template.definition.phases[0] ?? null;
+    const top = await this.db.workflowRun.findFirst({
+      where: { project_id: project.id, current_phase: firstPhase },
+      orderBy: { position: "asc" },
+      select: { position: true },
+    });
+    const run = await this.db.workflowRun.create({
+      data: {
+        project_id: project.id,
+        workflow_definition_id: definition.id,
+        parent_run_id: body.parent_run_id ?? null,
+        name: body.name ?? definition.name,
+        args: body.args as object,
+        current_phase: firstPhase,
+        status: "pending",
+        position: generateKeyBetween(null, top?.position ?? null),
+      },
+    });
+    const runDir = join(project.path, ".agent", "workflows", "executions", run.id);
+    await mkdir(runDir, { recursive: true });
+    await writeFile(join(runDir, "definition.json"), JSON.stringify(template.snapshot, null, 2));
+    await writeFile(join(runDir, "args.json"), JSON.stringify(body.args, null, 2));
+    this.hub.publish({
+      type: "workflow.execution.created",
+      data: {
+        execution_id: run.id,
+        project_id: run.project_id,
+        workflow_definition_id: run.workflow_definition_id,
+        name: run.name,
+        status: "pending",
+        current_phase: run.current_phase,
+        position: run.position,
+        parent_run_id: run.parent_run_id,
+      },
+    });
+    if (options.enqueue ?? true) void this.manager.enqueue(run.id, "start");
+    return run;
+  }
+
+  /**
+   * What the executor asks of the server for one project: templates by name, identifier
+   * or path (`ctx.run`), and records for child and successor runs (their own cards).
+   */
+  hostFor(projectId: string): RunHost {
+    const find = async (reference: string) => {
+      const definitions = await this.db.workflowDefinition.findMany({
+        where: { project_id: projectId, error: { equals: Prisma.DbNull } },
+      });
+      const match = definitions.find(
+        (row) =>
+          row.id === reference ||
+          row.identifier === reference ||
+          row.name === reference ||
+          row.path === reference ||
+          row.path.endsWith(`/${reference}`),
+      );
+      if (!match)
+        throw new HttpError("NOT_FOUND", `No template ${reference} in project ${projectId}`);
+      return match;
+    };
+    return {
+      loadTemplate: async (reference) => this.catalog.template((await find(reference)).id),
+      createChildRun: async ({ parentRunId, template, args, name }) => {
+        const definition = await find(template.identifier);
+        // The parent's executor drives its child: the manager must not start it too.
+        const run = await this.create(
+          {
+            project_id: projectId,
+            workflow_definition_id: definition.id,
+            args,
+            name,
+            parent_run_id: parentRunId,
+          },
+          { enqueue: false },
+        );
+        return { runId: run.id };
+      },
+      createContinuationRun: async ({ previousRunId, args }) => {
+        const previous = await this.require(previousRunId);
+        const run = await this.create({
+          project_id: projectId,
+          workflow_definition_id: previous.workflow_definition_id,
+          args,
+          name: previous.name,
+        });
+        return { runId: run.id };
+      },
+    };
+  }
+
+  /** Newest first, by a `(created_at, id)` cursor so pages stay stable while runs are added. */
+  list(query: z.output<typeof listRunsQuerySchema>) {
+    return listRunsQuery(this.db, query);
+  }
+
+  async #artifactCounts(runIds: string[]): Promise<Map<string, number>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.db.workflowRunStep.findMany({
+      where: { workflow_run_id: { in: runIds }, artifacts: { some: {} } },
+      select: { workflow_run_id: true, _count: { select: { artifacts: true } } },
+    });
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      counts.set(
+        row.workflow_run_id,
+        (counts.get(row.workflow_run_id) ?? 0) + row._count.artifacts,
+      );
+    }
+    return counts;
+  }
+
+  async require(id: string) {
+    const run = await this.db.workflowRun.findUnique({ where: { id } });
+    if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${id}`);
+    return run;
+  }
+
+  async get(id: string) {
+    const run = await this.db.workflowRun.findUnique({
+      where: { id },
+      include: {
+        steps: { orderBy: { sequence: "asc" }, include: { session: true } },
+        comments: { orderBy: { created_at: "asc" } },
+        definition: true,
+        _count: { select: { comments: true, steps: true } },
+      },
+    });
+    if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${id}`);
+    const counts = await this.#artifactCounts([id]);
+    const { definition, _count, ...rest } = run;
+    return {
+      ...rest,
+      workflow_definition: definition,
+      _count: { ..._count, artifacts: counts.get(id) ?? 0 },
+    };
+  }
+
+  /** Renames, archives, or moves the card within its column (rewrites only this row). */
+  async update(id: string, body: UpdateRunBody) {
+    const run = await this.require(id);
+    let position = body.position;
+    if (!position && (body.after_id !== undefined || body.before_id !== undefined)) {
+      const neighbour = async (neighbourId: string | null | undefined, field: string) => {
+        if (!neighbourId) return null;
+        const row = await this.db.workflowRun.findUnique({ where: { id: neighbourId } });
+        if (!row || row.project_id !== run.project_id) {
+          throw new HttpError(
+            "VALIDATION_FAILED",
+            `${field}: no run ${neighbourId} in this project`,
+          );
+        }
+        return row.position;
+      };
+      const after = await neighbour(body.after_id, "after_id");
+      const before = await neighbour(body.before_id, "before_id");
+      try {
+        position = generateKeyBetween(after, before);
+      } catch {
+        throw new HttpError("VALIDATION_FAILED", "after_id: must be above before_id in the column");
+      }
+    }
+    const updated = await this.db.workflowRun.update({
+      where: { id },
+      data: {
+        ...(body.name && { name: body.name }),
+        ...(position && { position }),
+        ...(body.archived !== undefined && { archived_at: body.archived ? new Date() : null }),
+      },
+    });
+    this.hub.publish({
+      type: "workflow.execution.updated",
+      data: {
+        execution_id: id,
+        project_id: updated.project_id,
+        name: updated.name,
+        position: updated.position,
+        archived: updated.archived_at !== null,
+      },
+    });
+    return updated;
+  }
+
+  async state(id: string) {
+    const run = await this.require(id);
+    return {
+      execution_id: run.id,
+      status: run.status as RunStatus,
+      current_phase: run.current_phase,
+      state: run.state as Record<string, unknown> | null,
+    };
+  }
+}

@@ -1,0 +1,143 @@
+import type { listRunsQuerySchema } from "@phaseboard/contracts";
+import type { DbClient } from "@phaseboard/db";
+import type { z } from "zod";
+import { HttpError } from "../../HttpError.js";
+
+type Query = z.output<typeof listRunsQuerySchema>;
+type Row = Record<string, unknown>;
+
+const DATE_COLUMNS = [
+  "heartbeat_at",
+  "started_at",
+  "completed_at",
+  "paused_at",
+  "cancelled_at",
+  "archived_at",
+  "created_at",
+  "updated_at",
+];
+const JSON_COLUMNS = ["args", "state", "result"];
+
+/**
+ * The board's run list as one SQL statement: the page of runs, its template summary and
+ * the card counts as correlated subqueries on indexed columns. Prisma's `include` +
+ * `_count` issues a query per relation and costs several times more on a 100-card page,
+ * which is the API's hottest read (see bench/serverBench.ts).
+ */
+export async function listRunsQuery(db: DbClient, query: Query) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.project_id) {
+    where.push("r.project_id = ?");
+    params.push(query.project_id);
+  }
+  if (query.status) {
+    where.push(`r.status IN (${query.status.map(() => "?").join(", ")})`);
+    params.push(...query.status);
+  }
+  if (query.phase) {
+    where.push("r.current_phase = ?");
+    params.push(query.phase);
+  }
+  if (query.workflow_definition_id) {
+    where.push("r.workflow_definition_id = ?");
+    params.push(query.workflow_definition_id);
+  }
+  if (!query.include_archived) where.push("r.archived_at IS NULL");
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor);
+    // The stored created_at value is compared as stored, whatever its encoding.
+    where.push("(r.created_at < ? OR (r.created_at = ? AND r.id < ?))");
+    params.push(cursor.createdAt, cursor.createdAt, cursor.id);
+  }
+  const sql = `SELECT r.*, CAST(r.created_at AS TEXT) AS cursor_created_at,
+      d.name AS d_name, d.identifier AS d_identifier, d.phases AS d_phases,
+      (SELECT count(*) FROM workflow_comments c WHERE c.workflow_run_id = r.id) AS n_comments,
+      (SELECT count(*) FROM workflow_run_steps s WHERE s.workflow_run_id = r.id) AS n_steps,
+      (SELECT count(*) FROM workflow_artifacts a JOIN workflow_run_steps s2 ON a.workflow_run_step_id = s2.id
+        WHERE s2.workflow_run_id = r.id) AS n_artifacts
+    FROM workflow_runs r LEFT JOIN workflow_definitions d ON d.id = r.workflow_definition_id
+    ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY r.created_at DESC, r.id DESC
+    LIMIT ?`;
+  const rows = await db.$queryRawUnsafe<Row[]>(sql, ...params, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(toRunSummary),
+    page: {
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor(String(last.cursor_created_at), String(last.id))
+          : null,
+      limit: query.limit,
+    },
+  };
+}
+
+function toRunSummary(row: Row) {
+  const {
+    d_name,
+    d_identifier,
+    d_phases,
+    n_comments,
+    n_steps,
+    n_artifacts,
+    cursor_created_at: _cursor,
+    ...run
+  } = row;
+  for (const column of DATE_COLUMNS) run[column] = toIso(run[column]);
+  for (const column of JSON_COLUMNS) run[column] = parseJson(run[column]);
+  run.current_step_index = Number(run.current_step_index);
+  return {
+    ...run,
+    workflow_definition:
+      d_name === null || d_name === undefined
+        ? null
+        : {
+            id: run.workflow_definition_id,
+            name: d_name,
+            identifier: d_identifier,
+            phases: parseJson(d_phases),
+          },
+    _count: {
+      comments: Number(n_comments),
+      steps: Number(n_steps),
+      artifacts: Number(n_artifacts),
+    },
+  };
+}
+
+function toIso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  const date =
+    typeof value === "number" || /^\d+$/.test(String(value))
+      ? new Date(Number(value))
+      : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
+  const separator = decoded.lastIndexOf("|");
+  const createdAt = decoded.slice(0, separator);
+  const id = decoded.slice(separator + 1);
+  if (separator <= 0 || !id) {
+    throw new HttpError("VALIDATION_FAILED", "cursor: not a cursor this server returned");
+  }
+  return { createdAt, id };
+}

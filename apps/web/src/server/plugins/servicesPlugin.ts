@@ -1,0 +1,87 @@
+import type { DbClient } from "@phaseboard/db";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { ArtifactService } from "../domain/artifact/ArtifactService.js";
+import { CommentService } from "../domain/comment/CommentService.js";
+import { ProjectService } from "../domain/project/ProjectService.js";
+import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
+import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
+import { RunService } from "../domain/workflow/RunService.js";
+import { StepService } from "../domain/workflow/StepService.js";
+import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
+import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
+import type { EventHub } from "../events/EventHub.js";
+
+export interface Services {
+  hub: EventHub;
+  projects: ProjectService;
+  catalog: DefinitionCatalog;
+  manager: RunManager;
+  runs: RunService;
+  steps: StepService;
+  comments: CommentService;
+  artifacts: ArtifactService;
+  triggers: TriggerScheduler;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface ServicesOptions {
+  db: DbClient;
+  hub: EventHub;
+  loader: TemplateLoader;
+  executorFactory?: ExecutorFactory | undefined;
+  concurrency?: number | undefined;
+  leaseMs?: number | undefined;
+  heartbeatIntervalMs?: number | undefined;
+}
+
+/**
+ * The domain services, built once and shared with every route plugin. Closing the app
+ * stops watchers and cron jobs, then parks running runs (see RunManager.shutdown).
+ */
+export const servicesPlugin = fp(
+  async (app: FastifyInstance, options: ServicesOptions) => {
+    const { db, hub } = options;
+    const catalog = new DefinitionCatalog(db, options.loader);
+    const manager = new RunManager({
+      db,
+      hub,
+      catalog,
+      executorFactory: options.executorFactory,
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
+      ...(options.heartbeatIntervalMs !== undefined && {
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+      }),
+    });
+    const runs = new RunService(db, hub, catalog, manager);
+    manager.setHostFactory((projectId) => runs.hostFor(projectId));
+    const triggers = new TriggerScheduler(db, runs, app.log);
+    catalog.onSynced((projectId) => {
+      void triggers.schedule(projectId);
+      hub.publish({ type: "workflow.definitions.changed", data: { project_id: projectId } });
+    });
+    app.decorate("services", {
+      hub,
+      projects: new ProjectService(db),
+      catalog,
+      manager,
+      runs,
+      steps: new StepService(db),
+      comments: new CommentService(db, hub),
+      artifacts: new ArtifactService(db, hub),
+      triggers,
+    });
+    app.addHook("onClose", async () => {
+      catalog.close();
+      triggers.stop();
+      await manager.shutdown();
+    });
+  },
+  { name: "services", dependencies: ["database"] },
+);

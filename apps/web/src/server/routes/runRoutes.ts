@@ -1,0 +1,170 @@
+import {
+  approvalBodySchema,
+  approvalParamsSchema,
+  createRunBodySchema,
+  idParamsSchema,
+  listRunsQuerySchema,
+  pauseRunBodySchema,
+  rewindRunBodySchema,
+  runDetailResponseSchema,
+  runListResponseSchema,
+  runResponseSchema,
+  runStateResponseSchema,
+  signalBodySchema,
+  signalParamsSchema,
+  updateRunBodySchema,
+} from "@phaseboard/contracts";
+import type { FastifyInstance } from "fastify";
+import { HttpError } from "../HttpError.js";
+import { defineRoute } from "../http/defineRoute.js";
+
+export async function runRoutes(app: FastifyInstance) {
+  const { runs, manager } = app.services;
+  app.addRoutes([
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions",
+      summary: "Create and start a run (args are validated against the template's schema)",
+      tag: "runs",
+      body: createRunBodySchema,
+      response: { status: 201, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ body }) => ({ data: await runs.create(body) }),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/workflow-executions",
+      summary: "List runs, newest first, filtered and paginated by cursor",
+      tag: "runs",
+      query: listRunsQuerySchema,
+      response: { status: 200, schema: runListResponseSchema },
+      errors: [],
+      handler: async ({ query }) => runs.list(query),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/workflow-executions/:id",
+      summary: "Get a run with its steps, comments and template",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: runDetailResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => ({ data: await runs.get(params.id) }),
+    }),
+    defineRoute({
+      method: "PATCH",
+      url: "/api/workflow-executions/:id",
+      summary: "Rename, archive, or move a card within its column",
+      tag: "runs",
+      params: idParamsSchema,
+      body: updateRunBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params, body }) => ({ data: await runs.update(params.id, body) }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/pause",
+      summary: "Pause before the next step (`now` also interrupts the running step)",
+      tag: "runs",
+      params: idParamsSchema,
+      body: pauseRunBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params, body }) => {
+        await runs.require(params.id);
+        return { data: await manager.pause(params.id, body.now) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/resume",
+      summary: "Resume a paused or waiting run from its latest checkpoint",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params }) => {
+        await runs.require(params.id);
+        return { data: await manager.resume(params.id) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/cancel",
+      summary: "Cancel a run (finally steps still run)",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params }) => {
+        await runs.require(params.id);
+        return { data: await manager.cancel(params.id) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/rewind",
+      summary: "Rerun from a phase, keeping the results of earlier steps",
+      tag: "runs",
+      params: idParamsSchema,
+      body: rewindRunBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params, body }) => {
+        const run = await runs.get(params.id);
+        const phases = (run.workflow_definition?.phases ?? []) as string[];
+        if (!phases.includes(body.phase)) {
+          throw new HttpError(
+            "VALIDATION_FAILED",
+            `phase: "${body.phase}" is not a phase of this template (${phases.join(", ")})`,
+          );
+        }
+        return { data: await manager.rewind(params.id, body.phase) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/signals/:name",
+      summary: "Send a signal a run waits for (`ctx.waitForSignal`)",
+      tag: "runs",
+      params: signalParamsSchema,
+      body: signalBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params, body }) => {
+        await runs.require(params.id);
+        return { data: await manager.signal(params.id, params.name, body.payload) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/approvals/:stepId",
+      summary: "Approve or reject an approval step",
+      tag: "runs",
+      params: approvalParamsSchema,
+      body: approvalBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params, body }) => {
+        await runs.require(params.id);
+        return {
+          data: await manager.approve(params.id, params.stepId, {
+            approved: body.approved,
+            ...(body.comment && { comment: body.comment }),
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/workflow-executions/:id/state",
+      summary: "What the template published with ctx.setState",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: runStateResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => ({ data: await runs.state(params.id) }),
+    }),
+  ]);
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Prisma } from "@phaseboard/db";
+import { tempDir } from "@phaseboard/test-kit";
+import { loadConfig } from "../../src/server/config.js";
+import { type RunningServer, startServer } from "../../src/server/startServer.js";
+
+/** A template with one required string argument, three phases and two steps. */
+export const FEATURE_TEMPLATE = `name: Implement Feature
+description: Research, build and test a feature
+phases: [research, implement, test]
+argsSchema:
+  type: object
+  required: [featureName]
+  properties:
+    featureName: { type: string, minLength: 1 }
+    priority: { type: integer, minimum: 1 }
+steps:
+  - { id: research, name: Research, phase: research, type: script, command: "echo hi" }
+  - { id: build, name: Build, phase: implement, type: script, command: "echo build" }
+triggers:
+  - { type: webhook, secretEnv: PB_TEST_HOOK_SECRET }
+`;
+
+export interface TestServer extends RunningServer {
+  projectDir: string;
+  projectId: string;
+  definitionId: string;
+  /** `fetch` against the server, JSON in and out. */
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
+    status: number;
+    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the route answers
+    body: any;
+  }>;
+}
+
+/**
+ * The real server on a free port with a temp PHASEBOARD_HOME (so a temp database) and a
+ * temp project holding one template.
+ */
+export async function startTestServer(
+  options: { env?: Record<string, string>; templates?: Record<string, string> } & Parameters<
+    typeof startServer
+  >[1] = {},
+): Promise<TestServer> {
+  const {
+    env = {},
+    templates = { "implement-feature.yaml": FEATURE_TEMPLATE },
+    ...serverOptions
+  } = options;
+  const projectDir = tempDir("project");
+  const definitions = join(projectDir, ".agent", "workflows", "definitions");
+  mkdirSync(definitions, { recursive: true });
+  for (const [name, content] of Object.entries(templates))
+    writeFileSync(join(definitions, name), content);
+  const config = loadConfig({
+    PHASEBOARD_HOME: tempDir("home"),
+    PHASEBOARD_PROJECT: projectDir,
+    PORT: "0",
+    ...env,
+  });
+  const server = await startServer(config, { logger: false, ...serverOptions });
+  const headers: Record<string, string> = config.token
+    ? { authorization: `Bearer ${config.token}` }
+    : {};
+  const api: TestServer["api"] = async (path, init = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+      headers: {
+        ...headers,
+        ...(init.body !== undefined && { "content-type": "application/json" }),
+        ...init.headers,
+      },
+      ...(init.body !== undefined && {
+        body: typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+      }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const project = await server.app.db.project.findUniqueOrThrow({ where: { path: projectDir } });
+  const definition = await server.app.db.workflowDefinition.findFirst({
+    where: { project_id: project.id, error: { equals: Prisma.DbNull } },
+  });
+  return {
+    ...server,
+    projectDir,
+    projectId: project.id,
+    definitionId: definition?.id ?? "",
+    api,
+  };
+}
+
+/** Creates a step row the way the engine's observer would, for comment/artifact tests. */
+export async function addStep(server: TestServer, runId: string, stepKey = "research") {
+  return server.app.db.workflowRunStep.create({
+    data: {
+      workflow_run_id: runId,
+      step_id: stepKey,
+      name: stepKey,
+      phase: "research",
+      type: "script",
+    },
+  });
+}
