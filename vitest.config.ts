@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // longer timeouts), and this file only collects them.
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "apps/*/vitest*.config.ts"],
   },
 });
