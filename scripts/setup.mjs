@@ -87,7 +87,11 @@ if (forTests) {
 // is newer than the last build, so an unchanged checkout starts at once.
 const web = join(root, "apps", "web");
 const builtIndex = join(web, "dist", "client", "index.html");
-const clientSources = [join(web, "src", "client"), join(web, "index.html"), join(web, "vite.config.ts")];
+const clientSources = [
+  join(web, "src", "client"),
+  join(web, "index.html"),
+  join(web, "vite.config.ts"),
+];
 if (!existsSync(builtIndex) || newestMtime(clientSources) > statSync(builtIndex).mtimeMs) {
   say("building the board (apps/web/dist/client)");
   if (!run("pnpm", ["--filter", "@phaseboard/web", "--silent", "build"])) {

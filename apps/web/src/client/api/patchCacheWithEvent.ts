@@ -54,7 +54,6 @@ export function patchCacheWithEvent(
       return;
     case "workflow.execution.status_changed": {
       const { status, at } = e.data;
-      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       const time = at ?? new Date().toISOString();
       patchRun((run) => ({
         ...run,
@@ -66,11 +65,13 @@ export function patchCacheWithEvent(
           ? { completed_at: run.completed_at ?? time }
           : {}),
       }));
+      // Patching first: setQueryData would clear the invalidation.
+      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       return;
     }
     case "workflow.execution.phase_changed":
-      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       patchRun((run) => ({ ...run, current_phase: e.data.current_phase }));
+      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       return;
     case "workflow.execution.state_changed":
       patchRun((run) => ({ ...run, state: e.data.state }));

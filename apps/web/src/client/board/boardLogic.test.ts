@@ -105,8 +105,9 @@ describe("dropRule", () => {
     expect(later.kind === "refuse" && later.reason).toMatch(/earlier phase/);
     expect(dropRule(run(), "phase:implement", DONE, phases)).toMatchObject({ kind: "refuse" });
     expect(dropRule(run(), "phase:implement", QUEUED, phases)).toMatchObject({ kind: "refuse" });
-    expect(
-      dropRule(run({ status: "pending" }), QUEUED, "phase:research", phases),
-    ).toMatchObject({ kind: "refuse", reason: expect.stringMatching(/not started/) });
+    expect(dropRule(run({ status: "pending" }), QUEUED, "phase:research", phases)).toMatchObject({
+      kind: "refuse",
+      reason: expect.stringMatching(/not started/),
+    });
   });
 });

@@ -31,7 +31,7 @@ describe("staticClientPlugin", () => {
     const index = await app.inject({ method: "GET", url: "/" });
     expect(index.statusCode).toBe(200);
     expect(index.headers["content-type"]).toMatch(/text\/html/);
-    expect(index.body).toContain('<div id=root>');
+    expect(index.body).toContain("<div id=root>");
     const asset = await app.inject({ method: "GET", url: "/assets/main-abc.js" });
     expect(asset.statusCode).toBe(200);
     expect(asset.body).toBe("console.log(1)");
@@ -41,7 +41,7 @@ describe("staticClientPlugin", () => {
     app = await appServing(builtClient());
     const page = await app.inject({ method: "GET", url: "/runs/ck123?step=build" });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<div id=root>');
+    expect(page.body).toContain("<div id=root>");
   });
 
   it("keeps unknown API paths as JSON 404s and leaves the API routes alone", async () => {
