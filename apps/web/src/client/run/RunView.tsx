@@ -55,7 +55,9 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-run-view={run.id}>
-      <header className="shrink-0 border-b border-line px-5 pt-4 pb-3">
+      <header
+        className={`shrink-0 border-b border-line pt-4 pb-3 pl-5 ${inDrawer ? "pr-12" : "pr-5"}`}
+      >
         <div className="flex items-start gap-3">
           <div className="min-w-0 flex-1">
             <h1 className="truncate text-lg font-semibold tracking-tight">{run.name}</h1>

@@ -59,7 +59,7 @@ export function StepLogView({ step }: { step: RunStep }) {
                   key={key}
                   className="prose-log my-2 rounded-md bg-white/5 px-3 py-2 font-sans text-[13px] text-[#e6edf3]"
                 >
-                  <Markdown text={entry.text} />
+                  <Markdown text={entry.text} onDark />
                 </div>
               );
             case "tool":

@@ -150,6 +150,13 @@ export function NewRunDialog({
               validator={validator}
               formData={args}
               noHtml5Validate
+              transformErrors={(errors) =>
+                errors.map((error) =>
+                  error.name === "required"
+                    ? { ...error, message: "This field is required." }
+                    : error,
+                )
+              }
               showErrorList={false}
               liveValidate="onChange"
               onChange={(event) => setArgs(event.formData as Record<string, unknown>)}
