@@ -10,7 +10,7 @@ import {
   useSensor,
   useSensors,
 } from "@dnd-kit/core";
-import { arrayMove, sortableKeyboardCoordinates } from "@dnd-kit/sortable";
+import { arrayMove } from "@dnd-kit/sortable";
 import { Plus } from "lucide-react";
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
@@ -28,6 +28,7 @@ import { Skeleton } from "../ui/Skeleton";
 import { useProjectSelection } from "../ui/useProjectSelection";
 import { BoardColumn } from "./BoardColumn";
 import { buildBoardColumns, QUEUED } from "./boardColumns";
+import { boardKeyboardCoordinates } from "./boardKeyboardCoordinates";
 import { dropRule } from "./dropRule";
 import { positionBetween } from "./positionBetween";
 import { RunCard } from "./RunCard";
@@ -70,7 +71,7 @@ export function BoardPage() {
   const sensors = useSensors(
     // A small distance so a click opens the card instead of starting a drag.
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+    useSensor(KeyboardSensor, { coordinateGetter: boardKeyboardCoordinates }),
   );
 
   const openRun = (run: Run) => {
