@@ -46,7 +46,11 @@ steps:
     command: echo checked
 `;
 
-describe("a day on the board, against the real server", () => {
+// Skipped until the server's run API is on main: GET /api/projects,
+// GET /api/workflow-definitions, POST /api/workflow-executions (+ pause, resume, cancel,
+// rewind, comments, artifacts, PATCH position), GET /api/workflow-steps/:id/logs/:type,
+// GET /api/artifacts/:id, PATCH /api/artifacts/:id/attach, and the /ws events.
+describe.skip("a day on the board, against the real server", () => {
   let board: Board;
   beforeAll(async () => {
     board = await startBoard({

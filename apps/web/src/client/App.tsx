@@ -1,13 +1,18 @@
 import { type QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { Toaster } from "sonner";
 import { BoardPage } from "./board/BoardPage";
 import { LiveConnectionContext } from "./live/LiveConnectionContext";
 import type { LiveConnection } from "./live/liveConnection";
-import { RunPage } from "./run/RunPage";
-import { TemplatesPage } from "./templates/TemplatesPage";
 import { AppShell } from "./ui/AppShell";
 import { useTheme } from "./ui/useTheme";
+
+// The board loads first; pages and dialogs with heavy libraries (forms, Markdown) load on demand.
+const RunPage = lazy(() => import("./run/RunPage").then((m) => ({ default: m.RunPage })));
+const TemplatesPage = lazy(() =>
+  import("./templates/TemplatesPage").then((m) => ({ default: m.TemplatesPage })),
+);
 
 export function App({
   queryClient,
@@ -24,8 +29,22 @@ export function App({
           <Routes>
             <Route element={<AppShell />}>
               <Route index element={<BoardPage />} />
-              <Route path="templates" element={<TemplatesPage />} />
-              <Route path="runs/:runId" element={<RunPage />} />
+              <Route
+                path="templates"
+                element={
+                  <Suspense fallback={null}>
+                    <TemplatesPage />
+                  </Suspense>
+                }
+              />
+              <Route
+                path="runs/:runId"
+                element={
+                  <Suspense fallback={null}>
+                    <RunPage />
+                  </Suspense>
+                }
+              />
             </Route>
           </Routes>
         </BrowserRouter>

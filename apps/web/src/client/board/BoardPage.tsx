@@ -12,13 +12,12 @@ import {
 } from "@dnd-kit/core";
 import { arrayMove } from "@dnd-kit/sortable";
 import { Plus } from "lucide-react";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { useDefinitions, useRuns } from "../api/queries";
 import type { Run } from "../api/types";
 import { RewindDialog } from "../run/RewindDialog";
-import { RunDrawer } from "../run/RunDrawer";
 import { type RunAction, useRunActions } from "../run/useRunActions";
 import { EmptyTemplates } from "../templates/EmptyTemplates";
 import { templateError } from "../templates/templateError";
@@ -32,6 +31,8 @@ import { boardKeyboardCoordinates } from "./boardKeyboardCoordinates";
 import { dropRule } from "./dropRule";
 import { positionBetween } from "./positionBetween";
 import { RunCard } from "./RunCard";
+
+const RunDrawer = lazy(() => import("../run/RunDrawer").then((m) => ({ default: m.RunDrawer })));
 
 export function BoardPage() {
   const { project, projects } = useProjectSelection();
@@ -262,7 +263,11 @@ export function BoardPage() {
           }}
         />
       ) : null}
-      {selectedRunId ? <RunDrawer runId={selectedRunId} onClose={closeRun} /> : null}
+      {selectedRunId ? (
+        <Suspense fallback={null}>
+          <RunDrawer runId={selectedRunId} onClose={closeRun} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

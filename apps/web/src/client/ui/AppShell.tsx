@@ -1,11 +1,14 @@
 import { KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucide-react";
-import { createContext, useContext, useState } from "react";
+import { createContext, lazy, Suspense, useContext, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { ConnectionIndicator } from "../live/ConnectionIndicator";
-import { NewRunDialog } from "../templates/NewRunDialog";
 import { Button } from "./Button";
 import { useProjectSelection } from "./useProjectSelection";
 import { useTheme } from "./useTheme";
+
+const NewRunDialog = lazy(() =>
+  import("../templates/NewRunDialog").then((m) => ({ default: m.NewRunDialog })),
+);
 
 interface NewRunState {
   open(templateId?: string): void;
@@ -85,11 +88,13 @@ export function AppShell() {
         </main>
       </div>
       {project && newRun ? (
-        <NewRunDialog
-          project={project}
-          initialTemplateId={newRun.templateId}
-          onClose={() => setNewRun(null)}
-        />
+        <Suspense fallback={null}>
+          <NewRunDialog
+            project={project}
+            initialTemplateId={newRun.templateId}
+            onClose={() => setNewRun(null)}
+          />
+        </Suspense>
       ) : null}
     </NewRunContext.Provider>
   );
