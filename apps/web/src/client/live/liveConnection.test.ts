@@ -8,7 +8,9 @@ import { type ConnectionState, LiveConnection } from "./liveConnection";
 
 function listen(port = 0): Promise<WebSocketServer> {
   return new Promise((resolve) => {
-    const server = new WebSocketServer({ port, host: "127.0.0.1" }, () => resolve(server));
+    const server: WebSocketServer = new WebSocketServer({ port, host: "127.0.0.1" }, (): void =>
+      resolve(server),
+    );
   });
 }
 
