@@ -8,6 +8,11 @@ import { ApiError } from "./ApiError";
  * const runs = await apiFetch<Run[]>(`/api/workflow-executions?project_id=${id}`);
  */
 export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return (await apiFetchEnvelope<{ data: T }>(path, init))?.data as T;
+}
+
+/** Like apiFetch, but answers the whole body (for lists that carry `page` beside `data`). */
+export async function apiFetchEnvelope<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   if (init.body !== undefined && !(init.body instanceof FormData)) {
     headers.set("content-type", "application/json");
@@ -33,7 +38,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
       response.status,
     );
   }
-  return (body as { data: T } | undefined)?.data as T;
+  return body as T;
 }
 
 /** A JSON body for apiFetch. */

@@ -1,7 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
-import type { LiveEvent } from "./liveEvent";
+import type { LiveEvent, UnknownLiveEvent } from "./liveEvent";
 import { queryKeys } from "./queryKeys";
-import type { Comment, Run, RunStep, StepLog, StepLogEvent } from "./types";
+import type { Comment, Run, RunStep, StepLog } from "./types";
 
 /**
  * Applies one server event to the query cache: the board never polls, so this is the
@@ -12,9 +12,10 @@ import type { Comment, Run, RunStep, StepLog, StepLogEvent } from "./types";
  */
 export function patchCacheWithEvent(
   client: QueryClient,
-  event: LiveEvent | { type: string; data: { project_id: string; execution_id: string } },
+  event: LiveEvent | UnknownLiveEvent,
 ): void {
   const { project_id: projectId, execution_id: runId } = event.data;
+  const now = new Date().toISOString();
   const patchRun = (patch: (run: Run) => Run) => {
     client.setQueryData<Run[]>(queryKeys.runs(projectId), (runs) =>
       runs?.map((run) => (run.id === runId ? patch(run) : run)),
@@ -24,54 +25,69 @@ export function patchCacheWithEvent(
   const known = client
     .getQueryData<Run[]>(queryKeys.runs(projectId))
     ?.some((run) => run.id === runId);
+  // Patching first: setQueryData would clear an invalidation made before it.
+  const refetchBoardIfUnknown = () => {
+    if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
+  };
   const e = event as LiveEvent;
   switch (e.type) {
     case "workflow.execution.created": {
-      const created = e.data.run;
-      if (!created) {
-        void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
-        return;
-      }
+      const { data } = e;
+      const created: Run = {
+        id: data.execution_id,
+        project_id: data.project_id,
+        workflow_definition_id: data.workflow_definition_id,
+        name: data.name,
+        status: data.status,
+        current_phase: data.current_phase,
+        position: data.position,
+        created_at: now,
+        state: null,
+        steps: [],
+        _count: { comments: 0, artifacts: 0, steps: 0 },
+      };
       client.setQueryData<Run[]>(queryKeys.runs(projectId), (runs) =>
         runs && !runs.some((run) => run.id === created.id) ? [...runs, created] : runs,
       );
       return;
     }
     case "workflow.execution.updated": {
-      const update = e.data.run;
-      if (!update || !known) {
-        void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
+      const { name, position, archived } = e.data;
+      if (archived) {
+        client.setQueryData<Run[]>(queryKeys.runs(projectId), (runs) =>
+          runs?.filter((run) => run.id !== runId),
+        );
         return;
       }
-      patchRun((run) => ({ ...run, ...update, id: run.id }));
+      patchRun((run) => ({ ...run, name, position }));
+      refetchBoardIfUnknown();
       return;
     }
-    case "workflow.execution.deleted":
-      client.setQueryData<Run[]>(queryKeys.runs(projectId), (runs) =>
-        runs?.filter((run) => run.id !== runId),
-      );
-      client.removeQueries({ queryKey: queryKeys.run(runId) });
-      return;
     case "workflow.execution.status_changed": {
-      const { status, at } = e.data;
-      const time = at ?? new Date().toISOString();
+      const { status } = e.data;
       patchRun((run) => ({
         ...run,
         status,
-        ...("error_message" in e.data ? { error_message: e.data.error_message ?? null } : {}),
-        ...(status === "running" && !run.started_at ? { started_at: time } : {}),
-        ...(status === "paused" ? { paused_at: time } : {}),
+        ...(e.data.error_message !== undefined ? { error_message: e.data.error_message } : {}),
+        ...(status === "running" && !run.started_at ? { started_at: now } : {}),
+        ...(status === "running" ? { completed_at: null } : {}),
+        ...(status === "paused" ? { paused_at: now } : {}),
         ...(status === "completed" || status === "failed" || status === "cancelled"
-          ? { completed_at: run.completed_at ?? time }
+          ? { completed_at: run.completed_at ?? now }
           : {}),
       }));
-      // Patching first: setQueryData would clear the invalidation.
-      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
+      refetchBoardIfUnknown();
       return;
     }
     case "workflow.execution.phase_changed":
-      patchRun((run) => ({ ...run, current_phase: e.data.current_phase }));
-      if (!known) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
+      patchRun((run) => ({
+        ...run,
+        current_phase: e.data.current_phase,
+        ...(e.data.current_step_index !== undefined
+          ? { current_step_index: e.data.current_step_index }
+          : {}),
+      }));
+      refetchBoardIfUnknown();
       return;
     case "workflow.execution.state_changed":
       patchRun((run) => ({ ...run, state: e.data.state }));
@@ -80,24 +96,30 @@ export function patchCacheWithEvent(
       const data = e.data;
       const started: RunStep = {
         id: data.step_id,
-        step_id: data.step_key ?? data.step_id,
-        name: data.step_name ?? data.step_key ?? data.step_id,
-        phase: data.phase ?? "",
+        step_id: data.step_key,
+        name: data.step_name,
+        phase: data.phase,
+        type: data.type,
+        attempt: data.attempt,
         status: "running",
-        started_at: data.started_at ?? new Date().toISOString(),
+        started_at: now,
         completed_at: null,
-        ...(data.type ? { type: data.type } : {}),
-        ...(data.attempt ? { attempt: data.attempt } : {}),
+        error_message: null,
       };
-      patchRun((run) => ({
-        ...run,
-        ...(data.phase ? { current_phase: run.current_phase ?? data.phase } : {}),
-        steps: upsertStep(run.steps, started),
-      }));
+      patchRun((run) => {
+        const isNew = !run.steps?.some((step) => step.id === started.id);
+        return {
+          ...run,
+          steps: upsertStep(run.steps, started),
+          ...(isNew && run._count
+            ? { _count: { ...run._count, steps: (run._count.steps ?? 0) + 1 } }
+            : {}),
+        };
+      });
       return;
     }
     case "workflow.step.completed": {
-      const { step_id: stepId, status, completed_at: completedAt } = e.data;
+      const { step_id: stepId, status } = e.data;
       patchRun((run) => ({
         ...run,
         steps: run.steps?.map((step) =>
@@ -105,8 +127,10 @@ export function patchCacheWithEvent(
             ? {
                 ...step,
                 status,
-                completed_at: completedAt ?? new Date().toISOString(),
-                ...("error_message" in e.data ? { error_message: e.data.error_message } : {}),
+                completed_at: now,
+                ...(e.data.error_message !== undefined
+                  ? { error_message: e.data.error_message }
+                  : {}),
               }
             : step,
         ),
@@ -117,28 +141,23 @@ export function patchCacheWithEvent(
       return;
     }
     case "workflow.step.progress": {
-      const line: StepLogEvent = e.data.event ?? { kind: "stdout", text: e.data.output ?? "" };
+      const line = asJsonLine(e.data);
       // Appended only to a log already loaded: one not loaded yet will read it from disk.
       client.setQueryData<StepLog>(queryKeys.stepLog(e.data.step_id, "events"), (log) =>
-        log ? { ...log, content: `${log.content}${JSON.stringify(line)}\n` } : log,
+        log ? { ...log, content: `${log.content}${line}\n` } : log,
       );
       return;
     }
     case "workflow.comment.created": {
-      const comment = e.data.comment;
       const comments = client.getQueryData<Comment[]>(queryKeys.comments(runId));
       if (comments?.some((c) => c.id === e.data.comment_id)) return;
-      if (comment && comments) {
-        client.setQueryData<Comment[]>(queryKeys.comments(runId), [...comments, comment]);
-      } else {
-        void client.invalidateQueries({ queryKey: queryKeys.comments(runId) });
-      }
       patchRun((run) => bumpCount(run, "comments"));
+      void client.invalidateQueries({ queryKey: queryKeys.comments(runId) });
       return;
     }
     case "workflow.artifact.created":
-      void client.invalidateQueries({ queryKey: queryKeys.artifacts(runId) });
       patchRun((run) => bumpCount(run, "artifacts"));
+      void client.invalidateQueries({ queryKey: queryKeys.artifacts(runId) });
       return;
     case "workflow.artifact.attached":
       void client.invalidateQueries({ queryKey: queryKeys.artifacts(runId) });
@@ -150,13 +169,23 @@ export function patchCacheWithEvent(
   }
 }
 
+/** `output` is a line of events.jsonl; plain text from an older server is wrapped as one. */
+function asJsonLine(data: { output: string; kind?: string | undefined; at?: string | undefined }) {
+  const text = data.output.replace(/\n$/, "");
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === "object" && "kind" in parsed) return text;
+  } catch {
+    // Not JSON: wrap it below.
+  }
+  return JSON.stringify({ at: data.at, kind: data.kind ?? "stdout", text: data.output });
+}
+
 function upsertStep(steps: RunStep[] | undefined, started: RunStep): RunStep[] {
   const list = steps ?? [];
   const index = list.findIndex((step) => step.id === started.id);
   if (index === -1) return [...list, started];
-  return list.map((step, i) =>
-    i === index ? { ...step, ...started, name: step.name || started.name } : step,
-  );
+  return list.map((step, i) => (i === index ? { ...step, ...started } : step));
 }
 
 function bumpCount(run: Run, key: "comments" | "artifacts"): Run {

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "./apiFetch";
+import { ApiError } from "./ApiError";
+import { apiFetch, apiFetchEnvelope } from "./apiFetch";
 import { queryKeys } from "./queryKeys";
 import type {
   Artifact,
@@ -43,11 +44,24 @@ export function useDefinition(definitionId: string | undefined) {
   });
 }
 
+/** Every run of the project: the list answers in pages of up to 500, newest first. */
 export function useRuns(projectId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.runs(projectId ?? ""),
-    queryFn: () =>
-      apiFetch<Run[]>(`/api/workflow-executions?project_id=${encodeURIComponent(projectId ?? "")}`),
+    queryFn: async () => {
+      const runs: Run[] = [];
+      let cursor: string | null = null;
+      do {
+        const query = new URLSearchParams({ project_id: projectId ?? "", limit: "500" });
+        if (cursor) query.set("cursor", cursor);
+        const page: { data: Run[]; page?: { next_cursor: string | null } } = await apiFetchEnvelope(
+          `/api/workflow-executions?${query}`,
+        );
+        runs.push(...page.data);
+        cursor = page.page?.next_cursor ?? null;
+      } while (cursor);
+      return runs;
+    },
     enabled: Boolean(projectId),
   });
 }
@@ -67,10 +81,21 @@ export function useComments(runId: string) {
   });
 }
 
-export function useArtifacts(runId: string) {
+export function useArtifacts(runId: string, stepIds: readonly string[]) {
   return useQuery({
     queryKey: queryKeys.artifacts(runId),
-    queryFn: () => apiFetch<Artifact[]>(`/api/workflow-executions/${runId}/artifacts`),
+    queryFn: async () => {
+      try {
+        return await apiFetch<Artifact[]>(`/api/workflow-executions/${runId}/artifacts`);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+        // A server without the run-wide list: each step's detail carries its artifacts.
+        const steps = await Promise.all(
+          stepIds.map((id) => apiFetch<{ artifacts?: Artifact[] }>(`/api/workflow-steps/${id}`)),
+        );
+        return steps.flatMap((step) => step.artifacts ?? []);
+      }
+    },
   });
 }
 

@@ -1,5 +1,9 @@
-// The API's wire shapes as the board reads them (snake_case, as the server sends them).
-// Fields the board can live without are optional, so an older or newer server still renders.
+import type * as Contract from "@phaseboard/contracts";
+
+// The API's wire shapes as the board reads them (snake_case, as the server sends them):
+// a tolerant view of @phaseboard/contracts. Fields the board can live without are optional,
+// so a card patched from an event (which carries less than a row) still renders; the
+// checks at the bottom fail to compile when the contracts drift from what the board reads.
 
 export type RunStatus =
   | "pending"
@@ -113,8 +117,9 @@ export interface Run {
   updated_at?: string;
   steps?: RunStep[];
   comments?: Comment[];
-  workflow_definition?: Pick<WorkflowDefinition, "id" | "name" | "phases"> &
-    Partial<WorkflowDefinition>;
+  workflow_definition?:
+    | (Pick<WorkflowDefinition, "id" | "name" | "phases"> & Partial<WorkflowDefinition>)
+    | null;
   _count?: { comments?: number; artifacts?: number; steps?: number };
 }
 
@@ -133,3 +138,18 @@ export interface StepLogEvent {
   text?: string;
   agent?: unknown;
 }
+
+// Every answer the server sends must be readable as the board's type.
+type Readable<Sent extends Read, Read> = [Sent, Read];
+export type ContractChecks = [
+  Readable<Contract.Project, Project>,
+  Readable<Contract.WorkflowDefinition, WorkflowDefinition>,
+  Readable<Contract.RunSummary, Run>,
+  Readable<Contract.RunDetail, Run>,
+  Readable<Contract.Run, Run>,
+  Readable<Contract.Step, RunStep>,
+  Readable<Contract.CommentWithArtifacts, Comment>,
+  Readable<Contract.Comment, Comment>,
+  Readable<Contract.Artifact, Artifact>,
+  Readable<Contract.StepLog, StepLog>,
+];

@@ -125,8 +125,14 @@ export function BoardPage() {
     const newIndex = overId === from ? list.length - 1 : list.findIndex((r) => r.id === overId);
     if (newIndex < 0 || oldIndex === newIndex) return;
     const moved = arrayMove(list, oldIndex, newIndex);
-    const position = positionBetween(moved[newIndex - 1]?.position, moved[newIndex + 1]?.position);
-    perform(run, { kind: "move", position });
+    const above = moved[newIndex - 1];
+    const below = moved[newIndex + 1];
+    perform(run, {
+      kind: "move",
+      position: positionBetween(above?.position, below?.position),
+      afterId: above?.id ?? null,
+      beforeId: below?.id ?? null,
+    });
   };
 
   const activeRun = activeId ? templateRuns.find((r) => r.id === activeId) : undefined;

@@ -6,8 +6,15 @@ export function runCardFacts(run: Run, templateStepCount?: number) {
   const current: RunStep | undefined =
     steps.find((s) => s.status === "running" || s.status === "waiting") ??
     [...steps].reverse().find((s) => s.status !== "pending");
-  const done = steps.filter((s) => s.status === "completed" || s.status === "skipped").length;
-  const total = Math.max(templateStepCount ?? 0, run._count?.steps ?? 0, steps.length);
+  const reached = Math.max(run._count?.steps ?? 0, steps.length);
+  // The run list carries step counts, not steps; events fill `steps` in as they start.
+  const complete = steps.length >= reached;
+  const done = complete
+    ? steps.filter((s) => s.status === "completed" || s.status === "skipped").length
+    : run.status === "completed"
+      ? reached
+      : Math.max(0, reached - 1);
+  const total = Math.max(templateStepCount ?? 0, reached);
   const agent =
     current?.session?.agent ??
     [...steps].reverse().find((s) => s.session?.agent)?.session?.agent ??

@@ -40,7 +40,10 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
   const selectedId = selected ?? facts.current?.id ?? RUN_SCOPE;
   const step = steps.find((s) => s.id === selectedId);
   const comments = useComments(run.id);
-  const artifacts = useArtifacts(run.id);
+  const artifacts = useArtifacts(
+    run.id,
+    steps.map((s) => s.id),
+  );
   const phases = run.workflow_definition?.phases ?? [...new Set(steps.map((s) => s.phase))];
   const byPhase = useMemo(() => groupByPhase(steps, phases), [steps, phases]);
   const allowed = availableActions(run);

@@ -10,7 +10,8 @@ export type RunAction =
   | { kind: "cancel" }
   | { kind: "rewind"; phase: string }
   | { kind: "approve"; stepKey: string }
-  | { kind: "move"; position: string };
+  /** Reorder within a column, between two neighbours (null at either end). */
+  | { kind: "move"; position: string; afterId: string | null; beforeId: string | null };
 
 /** The change the board shows at once, before the server's events confirm it. */
 export function optimisticPatch(run: Run, action: RunAction): Run {
@@ -50,11 +51,18 @@ function request(runId: string, action: RunAction): [string, RequestInit] {
       return [`${base}/rewind`, { method: "POST", body: JSON.stringify({ phase: action.phase }) }];
     case "approve":
       return [
-        `${base}/signals/${encodeURIComponent(action.stepKey)}`,
-        { method: "POST", body: JSON.stringify({ payload: { approved: true } }) },
+        `${base}/approvals/${encodeURIComponent(action.stepKey)}`,
+        { method: "POST", body: JSON.stringify({ approved: true }) },
       ];
     case "move":
-      return [base, { method: "PATCH", body: JSON.stringify({ position: action.position }) }];
+      // The neighbours, not the key: the server computes the position in its own key space.
+      return [
+        base,
+        {
+          method: "PATCH",
+          body: JSON.stringify({ after_id: action.afterId, before_id: action.beforeId }),
+        },
+      ];
     default: {
       const unhandled: never = action;
       throw new Error(`Unhandled run action ${JSON.stringify(unhandled)}`);

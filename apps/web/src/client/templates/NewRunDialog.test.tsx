@@ -51,14 +51,19 @@ describe("NewRunDialog", () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
-  it("asks for a name before sending anything", async () => {
-    const fetch = vi.fn();
+  it("leaves the name out when none is given, so the server names the run after its template", async () => {
+    const fetch = vi.fn(async () => Response.json({ data: { id: "r9" } }, { status: 201 }));
     vi.stubGlobal("fetch", fetch);
     renderDialog();
     fireEvent.change(screen.getByLabelText(/Feature/), { target: { value: "search box" } });
     fireEvent.click(screen.getByRole("button", { name: "Start run" }));
-    await screen.findByText("Give the run a name.");
-    expect(fetch).not.toHaveBeenCalled();
+    await waitFor(() => expect(fetch).toHaveBeenCalled());
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({
+      project_id: "p1",
+      workflow_definition_id: "d1",
+      args: { feature: "search box" },
+    });
   });
 
   it("sends the template, name and arguments and puts the new card on the board at once", async () => {

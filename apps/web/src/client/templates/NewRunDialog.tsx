@@ -48,7 +48,8 @@ export function NewRunDialog({
         jsonBody({
           project_id: project.id,
           workflow_definition_id: template?.id,
-          name: name.trim(),
+          // Without a name the server names the run after its template.
+          ...(name.trim() ? { name: name.trim() } : {}),
           args: body.args,
         }),
       ),
@@ -118,7 +119,7 @@ export function NewRunDialog({
                 className={`h-9 w-full rounded-md border bg-surface px-2.5 text-sm outline-none focus:border-accent ${
                   nameError ? "border-danger" : "border-line-strong"
                 }`}
-                placeholder="e.g. Add login with magic links"
+                placeholder={template?.name ?? "e.g. Add login with magic links"}
                 value={name}
                 aria-invalid={Boolean(nameError)}
                 aria-describedby={nameError ? `${formId}-name-error` : undefined}
@@ -161,14 +162,11 @@ export function NewRunDialog({
               liveValidate="onChange"
               onChange={(event) => setArgs(event.formData as Record<string, unknown>)}
               onSubmit={(event) => {
-                if (!name.trim()) {
-                  setNameError("Give the run a name.");
+                if (name.trim().length > 500) {
+                  setNameError("Keep the name under 500 characters.");
                   return;
                 }
                 launch.mutate({ args: event.formData ?? {} });
-              }}
-              onError={() => {
-                if (!name.trim()) setNameError("Give the run a name.");
               }}
             />
             {Object.keys((schema as { properties?: Record<string, unknown> }).properties ?? {})

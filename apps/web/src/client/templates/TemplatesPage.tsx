@@ -111,11 +111,9 @@ function TemplateCard({ definition }: { definition: WorkflowDefinition }) {
                         </li>
                       ))}
                     </ul>
-                  ) : (
-                    <p className="mt-1 text-[11px] text-faint">
-                      {definition.type === "code" ? "Steps decided by code" : "No steps"}
-                    </p>
-                  )}
+                  ) : definition.steps ? (
+                    <p className="mt-1 text-[11px] text-faint">No steps</p>
+                  ) : null}
                 </div>
                 {index < definition.phases.length - 1 ? (
                   <ArrowRight aria-hidden className="mt-3 size-3.5 text-faint" />
