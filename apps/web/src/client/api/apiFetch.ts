@@ -1,4 +1,5 @@
 import { ApiError } from "./ApiError";
+import { accessToken } from "./accessToken";
 
 /**
  * Calls the API and unwraps its `{ data }` envelope; any failure becomes an ApiError that
@@ -14,6 +15,8 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
 /** Like apiFetch, but answers the whole body (for lists that carry `page` beside `data`). */
 export async function apiFetchEnvelope<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
+  const token = accessToken();
+  if (token) headers.set("authorization", `Bearer ${token}`);
   if (init.body !== undefined && !(init.body instanceof FormData)) {
     headers.set("content-type", "application/json");
   }

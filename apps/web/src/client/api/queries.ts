@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { ApiError } from "./ApiError";
+import { withToken } from "./accessToken";
 import { apiFetch, apiFetchEnvelope } from "./apiFetch";
 import { queryKeys } from "./queryKeys";
 import type {
@@ -110,5 +111,5 @@ export function useStepLog(stepId: string, type: LogType, enabled = true) {
 }
 
 export function artifactUrl(artifactId: string): string {
-  return `/api/artifacts/${encodeURIComponent(artifactId)}`;
+  return withToken(`/api/artifacts/${encodeURIComponent(artifactId)}`);
 }

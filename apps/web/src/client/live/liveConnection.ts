@@ -1,5 +1,6 @@
 import type { QueryClient } from "@tanstack/react-query";
 import ReconnectingWebSocket from "partysocket/ws";
+import { withToken } from "../api/accessToken";
 import { parseLiveEvent } from "../api/liveEvent";
 import { patchCacheWithEvent } from "../api/patchCacheWithEvent";
 
@@ -79,6 +80,5 @@ export class LiveConnection {
 
 function defaultUrl(): string {
   const { protocol, host } = window.location;
-  const token = new URLSearchParams(window.location.search).get("token");
-  return `${protocol === "https:" ? "wss" : "ws"}://${host}/ws${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  return withToken(`${protocol === "https:" ? "wss" : "ws"}://${host}/ws`);
 }
