@@ -79,6 +79,7 @@ export interface Comment {
   comment_type: string;
   created_by?: string | null;
   created_at: string;
+  creator?: { username: string; display_name: string | null } | null;
   artifacts?: Artifact[];
 }
 

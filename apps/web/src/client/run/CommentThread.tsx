@@ -95,7 +95,7 @@ export function CommentThread({
               <p className="mb-0.5 text-[11px] text-faint">
                 <span className="font-medium text-muted capitalize">
                   {comment.comment_type === "user"
-                    ? (comment.created_by ?? "You")
+                    ? (comment.creator?.display_name ?? comment.creator?.username ?? "You")
                     : comment.comment_type}
                 </span>{" "}
                 ·{" "}
