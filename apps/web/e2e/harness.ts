@@ -32,6 +32,8 @@ export interface Board {
   server: RunningServer;
   browser: Browser;
   page: Page;
+  /** Stops the server, runs `whileDown`, and starts it again on the same port and data. */
+  restartServer(whileDown?: () => Promise<void>): Promise<void>;
   /** Saves a screenshot under e2e/screenshots/ (git-ignored) to be looked at. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -55,7 +57,8 @@ export async function startBoard(
     { PHASEBOARD_HOME: home, PHASEBOARD_PROJECT: projectDir, LOG_LEVEL: "warn" },
     { port: 0 },
   );
-  const server = await startServer(config);
+  let server = await startServer(config);
+  const port = Number(new URL(server.url).port);
   let vitePreview: PreviewServer | undefined;
   let url = server.url;
   if (!(await servesBoard(server.url))) {
@@ -89,9 +92,16 @@ export async function startBoard(
     url,
     apiUrl: server.url,
     projectDir,
-    server,
+    get server() {
+      return server;
+    },
     browser,
     page,
+    async restartServer(whileDown) {
+      await server.close();
+      await whileDown?.();
+      server = await startServer({ ...config, port });
+    },
     async screenshot(name) {
       const path = join(screenshotDir, `${name}.png`);
       await page.screenshot({ path });
