@@ -137,6 +137,7 @@ function SortableRunCard({
             phases={phases}
             onAction={(action) => onAction(run, action)}
             onRewind={(phase) => onRewind(run, phase)}
+            onOpen={() => onOpen(run)}
           />
         }
       />

@@ -34,11 +34,14 @@ export function RunActionsMenu({
   phases,
   onAction,
   onRewind,
+  onOpen,
 }: {
   run: Run;
   phases: readonly string[];
   onAction(action: RunAction): void;
   onRewind(phase: string): void;
+  /** Opens the run, for an approval whose step the board does not hold yet. */
+  onOpen?: () => void;
 }) {
   const allowed = availableActions(run);
   const reached =
@@ -64,10 +67,12 @@ export function RunActionsMenu({
           className="z-50 min-w-48 rounded-lg border border-line bg-surface p-1 shadow-lg"
           onClick={(event) => event.stopPropagation()}
         >
-          {allowed.approve && waiting ? (
+          {allowed.approve && (waiting || onOpen) ? (
             <DropdownMenu.Item
               className={itemClass}
-              onSelect={() => onAction({ kind: "approve", stepKey: waiting.step_id })}
+              onSelect={() =>
+                waiting ? onAction({ kind: "approve", stepKey: waiting.step_id }) : onOpen?.()
+              }
             >
               <CheckCheck aria-hidden className="size-4 text-violet-600" /> Approve
             </DropdownMenu.Item>
