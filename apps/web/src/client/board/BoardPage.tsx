@@ -166,6 +166,7 @@ export function BoardPage() {
 
   return (
     <div className="flex h-full flex-col">
+      <h1 className="sr-only">Board: {template?.name ?? project.name}</h1>
       <div className="flex shrink-0 items-center gap-3 border-b border-line bg-surface/60 px-5 py-2.5">
         <div
           role="tablist"
@@ -192,9 +193,7 @@ export function BoardPage() {
                 {broken ? (
                   <span className="size-1.5 rounded-full bg-red-500" title="Has an error" />
                 ) : null}
-                <span className="text-[11px] tabular-nums opacity-70">
-                  {runsByTemplate.get(t.id) ?? 0}
-                </span>
+                <span className="text-[11px] tabular-nums">{runsByTemplate.get(t.id) ?? 0}</span>
               </button>
             );
           })}

@@ -58,7 +58,7 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-run-view={run.id}>
-      <header
+      <div
         className={`shrink-0 border-b border-line pt-4 pb-3 pl-5 ${inDrawer ? "pr-12" : "pr-5"}`}
       >
         <div className="flex items-start gap-3">
@@ -168,7 +168,7 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
             <Ban aria-hidden className="size-3.5" /> Cancel
           </Button>
         </div>
-      </header>
+      </div>
       <div className="flex min-h-0 flex-1">
         <nav aria-label="Steps" className="w-64 shrink-0 overflow-y-auto border-r border-line p-3">
           <button

@@ -104,7 +104,7 @@ function TemplateCard({ definition }: { definition: WorkflowDefinition }) {
                     <ul className="mt-1.5 space-y-1">
                       {inPhase.map((step) => (
                         <li key={step.id} className="flex items-center gap-1.5 text-xs text-muted">
-                          <span className="rounded bg-sunken px-1 text-[10px] text-faint">
+                          <span className="rounded bg-sunken px-1 text-[10px] text-muted">
                             {step.type ?? "step"}
                           </span>
                           {step.name ?? step.id}
