@@ -26,7 +26,12 @@ export function StepFileView({ step, type }: { step: RunStep; type: Exclude<LogT
     );
   }
   return (
-    <pre className="max-h-[52vh] overflow-auto rounded-lg border border-line bg-sunken p-3 font-mono text-[12px] leading-relaxed">
+    <pre
+      className="max-h-[52vh] overflow-auto rounded-lg border border-line bg-sunken p-3 font-mono text-[12px] leading-relaxed"
+      // Scrollable, so it must be reachable from the keyboard.
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+      tabIndex={0}
+    >
       {prettyJson(content)}
     </pre>
   );

@@ -39,7 +39,12 @@ export function EmptyTemplates({ project }: { project: Project }) {
                 </span>
                 <CopyButton text={exampleTemplate} label="Copy file" />
               </div>
-              <pre className="max-h-80 overflow-auto p-3 font-mono text-[12px] leading-relaxed">
+              <pre
+                className="max-h-80 overflow-auto p-3 font-mono text-[12px] leading-relaxed"
+                // Scrollable, so it must be reachable from the keyboard.
+                // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+                tabIndex={0}
+              >
                 {exampleTemplate}
               </pre>
             </div>

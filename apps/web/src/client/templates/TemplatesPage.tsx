@@ -136,7 +136,12 @@ function TemplateCard({ definition }: { definition: WorkflowDefinition }) {
         Source
       </button>
       {showSource ? (
-        <pre className="mt-2 max-h-96 overflow-auto rounded-lg bg-sunken p-3 font-mono text-[12px] leading-relaxed">
+        <pre
+          className="mt-2 max-h-96 overflow-auto rounded-lg bg-sunken p-3 font-mono text-[12px] leading-relaxed"
+          // Scrollable, so it must be reachable from the keyboard.
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+          tabIndex={0}
+        >
           {source ??
             (detail.isLoading ? "Loading…" : "The server did not send this template's source.")}
         </pre>
