@@ -46,10 +46,58 @@ steps:
     command: echo checked
 `;
 
-// Skipped until the server's run API is on main: GET /api/projects,
-// GET /api/workflow-definitions, POST /api/workflow-executions (+ pause, resume, cancel,
-// rewind, comments, artifacts, PATCH position), GET /api/workflow-steps/:id/logs/:type,
-// GET /api/artifacts/:id, PATCH /api/artifacts/:id/attach, and the /ws events.
+describe("launching and discussing a run, against the real server", () => {
+  let board: Board;
+  beforeAll(async () => {
+    board = await startBoard({ templates: { "ship-feature.yaml": template } });
+  });
+  afterAll(async () => board?.close());
+
+  it("refuses arguments the template's schema rejects, then launches and shows the card at once", async () => {
+    const { page } = board;
+    await page.goto(board.url);
+    await page.getByRole("button", { name: "Run Ship Feature" }).click();
+    const dialog = page.getByRole("dialog", { name: "New run" });
+    await dialog.getByLabel("Run name").fill("Add search");
+    await dialog.getByLabel(/Feature/).fill("ab");
+    await dialog.getByRole("button", { name: "Start run" }).click();
+    await dialog.getByText(/must NOT have fewer than 3 characters/).waitFor();
+    const runsBefore = await listRuns(board);
+    expect(runsBefore).toEqual([]);
+    await dialog.getByLabel(/Feature/).fill("search box");
+    await dialog.getByRole("button", { name: "Start run" }).click();
+    await page.locator('article[aria-label="Add search"]').waitFor();
+    expect((await listRuns(board)).map((run) => run.name)).toEqual(["Add search"]);
+    await board.screenshot("board-launched");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("opens the run and comments on it in Markdown", async () => {
+    const { page } = board;
+    await page.locator('article[aria-label="Add search"]').click();
+    const drawer = page.getByRole("dialog", { name: "Add search" });
+    await drawer.getByLabel("Write a comment").fill("Please keep it **small**");
+    await drawer.getByRole("button", { name: "Comment" }).click();
+    await drawer.locator("li[data-comment-id] strong", { hasText: "small" }).waitFor();
+    await page.locator('article[aria-label="Add search"] [data-comments="1"]').waitFor();
+    await board.screenshot("run-drawer");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
+
+async function listRuns(board: Board): Promise<{ name: string }[]> {
+  const projects = (await (await fetch(`${board.apiUrl}/api/projects`)).json()) as {
+    data: { id: string }[];
+  };
+  const runs = (await (
+    await fetch(`${board.apiUrl}/api/workflow-executions?project_id=${projects.data[0]?.id}`)
+  ).json()) as { data: { name: string }[] };
+  return runs.data;
+}
+
+// Skipped until runs execute: the server's run manager has no executor until the
+// workflow engine (WorkflowExecutorApi) is wired into buildApp's executorFactory, so runs
+// stay queued and never reach a step (which logs and uploads also need).
 describe.skip("a day on the board, against the real server", () => {
   let board: Board;
   beforeAll(async () => {

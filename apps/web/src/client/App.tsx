@@ -48,7 +48,7 @@ export function App({
             </Route>
           </Routes>
         </BrowserRouter>
-        <Toaster theme={theme} position="bottom-right" richColors closeButton />
+        <Toaster theme={theme} position="bottom-right" closeButton />
       </LiveConnectionContext.Provider>
     </QueryClientProvider>
   );

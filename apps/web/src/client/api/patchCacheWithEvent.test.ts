@@ -121,7 +121,7 @@ describe("patchCacheWithEvent", () => {
     expect(client.getQueryData(queryKeys.stepLog("s2", "events"))).toBeUndefined();
   });
 
-  it("counts a comment from elsewhere and refetches the thread, but not one already shown", () => {
+  it("counts every new comment once, and refetches the thread only when it lacks the comment", () => {
     const mine: Comment = {
       id: "c1",
       workflow_run_id: "r1",
@@ -135,10 +135,10 @@ describe("patchCacheWithEvent", () => {
       data: { ...base, comment_id: commentId, step_id: null, comment_type: "user" },
     });
     patchCacheWithEvent(client, event("c1"));
-    expect(board()[0]?._count?.comments).toBe(0);
+    expect(board()[0]?._count?.comments).toBe(1);
     expect(client.getQueryState(queryKeys.comments("r1"))?.isInvalidated).toBe(false);
     patchCacheWithEvent(client, event("c2"));
-    expect(board()[0]?._count?.comments).toBe(1);
+    expect(board()[0]?._count?.comments).toBe(2);
     expect(client.getQueryState(queryKeys.comments("r1"))?.isInvalidated).toBe(true);
   });
 

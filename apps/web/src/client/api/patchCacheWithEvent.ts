@@ -149,10 +149,13 @@ export function patchCacheWithEvent(
       return;
     }
     case "workflow.comment.created": {
-      const comments = client.getQueryData<Comment[]>(queryKeys.comments(runId));
-      if (comments?.some((c) => c.id === e.data.comment_id)) return;
+      // Counts change only here (never in the mutation that posted it), so each comment
+      // is counted once whichever arrives first, the event or the POST's answer.
       patchRun((run) => bumpCount(run, "comments"));
-      void client.invalidateQueries({ queryKey: queryKeys.comments(runId) });
+      const comments = client.getQueryData<Comment[]>(queryKeys.comments(runId));
+      if (!comments?.some((c) => c.id === e.data.comment_id)) {
+        void client.invalidateQueries({ queryKey: queryKeys.comments(runId) });
+      }
       return;
     }
     case "workflow.artifact.created":

@@ -83,12 +83,20 @@ export function RunCard({
           </span>
         ) : null}
         <span className="ml-auto inline-flex items-center gap-2.5">
-          <span className="inline-flex items-center gap-1" title={`${facts.comments} comments`}>
+          <span
+            className="inline-flex items-center gap-1"
+            title={`${facts.comments} comments`}
+            data-comments={facts.comments}
+          >
             <MessageSquare aria-hidden className="size-3" />
             <span className="sr-only">Comments:</span>
             {facts.comments}
           </span>
-          <span className="inline-flex items-center gap-1" title={`${facts.artifacts} attachments`}>
+          <span
+            className="inline-flex items-center gap-1"
+            title={`${facts.artifacts} attachments`}
+            data-artifacts={facts.artifacts}
+          >
             <Paperclip aria-hidden className="size-3" />
             <span className="sr-only">Attachments:</span>
             {facts.artifacts}
