@@ -86,6 +86,16 @@ describe.skip("launching and discussing a run, against the real server", () => {
     await board.screenshot("run-drawer");
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
+
+  it("lists the template with its phases and steps on the Templates page", async () => {
+    const { page } = board;
+    await page.goto(`${board.url}/templates`);
+    const card = page.getByRole("article", { name: "Ship Feature" });
+    await card.getByRole("list", { name: "Phases" }).getByText("verify", { exact: true }).waitFor();
+    await card.getByRole("button", { name: "Source" }).click();
+    await board.screenshot("templates");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
 });
 
 async function listRuns(board: Board): Promise<{ name: string }[]> {
