@@ -11,22 +11,11 @@ import {
 import { DropdownMenu } from "radix-ui";
 import type { Run } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
+import { availableActions } from "./availableActions";
 import type { RunAction } from "./useRunActions";
 
 const itemClass =
   "flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none select-none data-[highlighted]:bg-sunken data-[disabled]:opacity-40";
-
-/** Which actions a run's status allows; the server still has the last word. */
-export function availableActions(run: Run) {
-  const active = run.status === "running" || run.status === "waiting";
-  return {
-    pause: active,
-    resume: run.status === "paused" || run.status === "failed",
-    cancel: active || run.status === "paused" || run.status === "pending",
-    approve: run.status === "waiting",
-    rewind: run.status !== "pending",
-  };
-}
 
 /** The card's ⋯ menu: one click to pause, resume, cancel, approve, or rewind. */
 export function RunActionsMenu({

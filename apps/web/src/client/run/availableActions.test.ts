@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Run, RunStatus } from "../api/types";
-import { availableActions } from "./RunActionsMenu";
+import { availableActions } from "./availableActions";
 
 const run = (status: RunStatus): Run => ({
   id: "r1",
