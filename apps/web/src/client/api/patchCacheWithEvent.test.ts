@@ -185,6 +185,16 @@ describe("patchCacheWithEvent", () => {
     expect(board().map((r) => r.id)).toEqual(["r2"]);
   });
 
+  it("refetches the project's templates when the server re-read them", () => {
+    client.setQueryData(queryKeys.definitions("p1"), []);
+    patchCacheWithEvent(client, {
+      type: "workflow.definitions.changed",
+      data: { project_id: "p1" } as { project_id: string; execution_id: string },
+    });
+    expect(client.getQueryState(queryKeys.definitions("p1"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(false);
+  });
+
   it("refetches the board for an event about a run it does not hold, or of an unknown type", () => {
     patchCacheWithEvent(client, {
       type: "workflow.execution.phase_changed",

@@ -1,5 +1,5 @@
 import type { QueryClient } from "@tanstack/react-query";
-import type { LiveEvent, UnknownLiveEvent } from "./liveEvent";
+import { DEFINITIONS_CHANGED, type LiveEvent, type UnknownLiveEvent } from "./liveEvent";
 import { queryKeys } from "./queryKeys";
 import type { Comment, Run, RunStep, StepLog } from "./types";
 
@@ -15,6 +15,12 @@ export function patchCacheWithEvent(
   event: LiveEvent | UnknownLiveEvent,
 ): void {
   const { project_id: projectId, execution_id: runId } = event.data;
+  if (event.type === DEFINITIONS_CHANGED) {
+    // A template was added, edited or broke: the tabs, columns and Templates page follow.
+    void client.invalidateQueries({ queryKey: queryKeys.definitions(projectId) });
+    void client.invalidateQueries({ queryKey: ["definition"] });
+    return;
+  }
   const now = new Date().toISOString();
   const patchRun = (patch: (run: Run) => Run) => {
     client.setQueryData<Run[]>(queryKeys.runs(projectId), (runs) =>

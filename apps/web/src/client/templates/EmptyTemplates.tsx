@@ -63,7 +63,7 @@ export function EmptyTemplates({ project }: { project: Project }) {
           <li>
             <p className="font-medium">3. Start a run</p>
             <p className="mt-1 text-muted">
-              Once the file is saved, reload this page and press{" "}
+              The template appears here as soon as the file is saved; then press{" "}
               <strong className="text-ink">New run</strong>, or use the{" "}
               <code className="rounded bg-sunken px-1 font-mono text-[12px]">phaseboard run</code>{" "}
               command.
