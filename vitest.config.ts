@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       "packages/*/vitest.config.ts",
       "packages/*/vitest.integration.config.ts",
-      "apps/*/vitest.config.ts",
+      "apps/*/vitest*.config.ts",
     ],
   },
 });

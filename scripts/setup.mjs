@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Makes a fresh checkout ready to run: pnpm, dependencies (which also generates the
-// Prisma client), and, with --for-tests, a Chromium for the browser tests.
+// Prisma client), the board's built client, and, with --for-tests, a Chromium for the
+// browser tests.
 // Safe to run again: every step checks first and does nothing when already done.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -80,4 +81,35 @@ if (forTests) {
       );
     }
   }
+}
+
+// 5. The board. The server serves apps/web/dist/client; rebuild it only when a source file
+// is newer than the last build, so an unchanged checkout starts at once.
+const web = join(root, "apps", "web");
+const builtIndex = join(web, "dist", "client", "index.html");
+const clientSources = [
+  join(web, "src", "client"),
+  join(web, "index.html"),
+  join(web, "vite.config.ts"),
+];
+if (!existsSync(builtIndex) || newestMtime(clientSources) > statSync(builtIndex).mtimeMs) {
+  say("building the board (apps/web/dist/client)");
+  if (!run("pnpm", ["--filter", "@phaseboard/web", "--silent", "build"])) {
+    fail("building the board failed (see above)");
+  }
+}
+
+function newestMtime(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      const children = readdirSync(path).map((name) => join(path, name));
+      newest = Math.max(newest, newestMtime(children));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  }
+  return newest;
 }

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDbClient, type DbClient, migrateDatabase } from "@phaseboard/db";
 import { tempDir } from "@phaseboard/test-kit";
@@ -64,5 +65,24 @@ describe("buildApp", () => {
     });
     expect(right.statusCode).toBe(200);
     expect((await app.inject({ url: `/api/secret?token=${token}` })).statusCode).toBe(200);
+  });
+
+  it("serves the built board without a token, and still guards the API behind it", async () => {
+    const clientDir = tempDir("client");
+    mkdirSync(join(clientDir, "assets"));
+    writeFileSync(join(clientDir, "index.html"), '<!doctype html><div id="root"></div>');
+    writeFileSync(join(clientDir, "assets", "app.js"), "console.log(1)");
+    app = await buildApp({ db, token, clientDir });
+    const page = await app.inject({ url: "/runs/abc" });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<div id="root">');
+    expect((await app.inject({ url: "/assets/app.js" })).body).toBe("console.log(1)");
+    expect((await app.inject({ url: "/api/projects" })).statusCode).toBe(401);
+    expect((await app.inject({ url: "/api/nothing?x=/assets" })).statusCode).toBe(401);
+    const authorized = await app.inject({
+      url: "/api/nothing",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(authorized.json().error.code).toBe("ROUTE_NOT_FOUND");
   });
 });

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import multipart from "@fastify/multipart";
 import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
@@ -9,10 +8,11 @@ import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
 import { EventHub } from "./events/EventHub.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 import { authPlugin } from "./plugins/authPlugin.js";
-import { clientFilesPlugin } from "./plugins/clientFilesPlugin.js";
+
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
 import { servicesPlugin } from "./plugins/servicesPlugin.js";
+import { staticClientPlugin } from "./plugins/staticClientPlugin.js";
 import { websocketPlugin } from "./plugins/websocketPlugin.js";
 import { artifactRoutes } from "./routes/artifactRoutes.js";
 import { commentRoutes } from "./routes/commentRoutes.js";
@@ -97,9 +97,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(artifactRoutes);
   await app.register(hookRoutes);
   await app.register(docsRoutes, { version });
-  await app.register(clientFilesPlugin, {
-    root: options.clientDir ?? fileURLToPath(new URL("../../dist/client", import.meta.url)),
-  });
+  // Last: its single-page fallback answers only what no route above claimed.
+  await app.register(staticClientPlugin, { root: options.clientDir });
   return app;
 }
 

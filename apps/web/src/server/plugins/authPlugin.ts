@@ -10,7 +10,7 @@ import { HttpError } from "../HttpError.js";
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/hooks/:definitionId"]);
 
 /**
- * When a token is configured, every HTTP request and WebSocket upgrade must carry it, as
+ * When a token is configured, every API request and WebSocket upgrade must carry it, as
  * `Authorization: Bearer <token>` or (for the browser's WebSocket) `?token=<token>`.
  */
 export const authPlugin = fp(
@@ -20,6 +20,9 @@ export const authPlugin = fp(
     const expected = digest(token);
     app.addHook("onRequest", async (request, reply) => {
       if (PUBLIC_ROUTES.has(request.routeOptions.url ?? "")) return;
+      // The board's own files hold no data; the page asks for the token and sends it with
+      // every API call, socket and image.
+      if (!isServerPath(request.url)) return;
       const presented = presentedToken(request);
       if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
         if (request.headers.upgrade?.toLowerCase() === "websocket") {
@@ -38,6 +41,11 @@ export const authPlugin = fp(
   },
   { name: "auth" },
 );
+
+function isServerPath(url: string): boolean {
+  const path = url.split("?")[0] ?? "/";
+  return path === "/api" || path.startsWith("/api/") || path === "/ws" || path.startsWith("/ws/");
+}
 
 function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

@@ -1,0 +1,208 @@
+import type { WorkflowEvent } from "@phaseboard/contracts";
+import { QueryClient } from "@tanstack/react-query";
+import { beforeEach, describe, expect, it } from "vitest";
+import { patchCacheWithEvent } from "./patchCacheWithEvent";
+import { queryKeys } from "./queryKeys";
+import type { Comment, Run, StepLog } from "./types";
+
+const base = { project_id: "p1", execution_id: "r1" };
+
+function run(overrides: Partial<Run> = {}): Run {
+  return {
+    id: "r1",
+    project_id: "p1",
+    workflow_definition_id: "d1",
+    name: "Add login",
+    status: "pending",
+    current_phase: null,
+    position: "a0",
+    created_at: "2026-01-01T00:00:00.000Z",
+    _count: { comments: 0, artifacts: 0, steps: 0 },
+    ...overrides,
+  };
+}
+
+const started = (stepId: string, name: string, phase: string): WorkflowEvent => ({
+  type: "workflow.step.started",
+  data: {
+    ...base,
+    step_id: stepId,
+    step_key: stepId,
+    step_name: name,
+    phase,
+    type: "script",
+    attempt: 1,
+  },
+});
+
+describe("patchCacheWithEvent", () => {
+  let client: QueryClient;
+  beforeEach(() => {
+    client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    client.setQueryData(queryKeys.runs("p1"), [run(), run({ id: "r2", name: "Other" })]);
+    client.setQueryData(queryKeys.run("r1"), run({ steps: [] }));
+  });
+
+  const board = () => client.getQueryData<Run[]>(queryKeys.runs("p1")) ?? [];
+  const detail = () => client.getQueryData<Run>(queryKeys.run("r1"));
+
+  it("moves the card when the run changes phase, in the board and the run page alike", () => {
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.phase_changed",
+      data: { ...base, current_phase: "implement", current_step_index: 2 },
+    });
+    expect(board()[0]).toMatchObject({ current_phase: "implement", current_step_index: 2 });
+    expect(detail()?.current_phase).toBe("implement");
+    expect(board()[1]?.current_phase).toBeNull();
+  });
+
+  it("sets the status, and the time a run was paused", () => {
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.status_changed",
+      data: { ...base, status: "paused" },
+    });
+    expect(board()[0]?.status).toBe("paused");
+    expect(board()[0]?.paused_at).toEqual(expect.any(String));
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.status_changed",
+      data: { ...base, status: "failed", error_message: "exit code 1" },
+    });
+    expect(detail()).toMatchObject({ status: "failed", error_message: "exit code 1" });
+  });
+
+  it("adds a started step to the card and the run page, counts it, then marks it completed", () => {
+    patchCacheWithEvent(client, started("s1", "Research", "research"));
+    expect(detail()?.steps).toMatchObject([{ id: "s1", name: "Research", status: "running" }]);
+    expect(board()[0]?.steps?.[0]?.name).toBe("Research");
+    expect(board()[0]?._count?.steps).toBe(1);
+    patchCacheWithEvent(client, started("s1", "Research", "research"));
+    expect(board()[0]?._count?.steps).toBe(1);
+    patchCacheWithEvent(client, {
+      type: "workflow.step.completed",
+      data: { ...base, step_id: "s1", step_key: "s1", status: "completed", duration_ms: 20 },
+    });
+    expect(detail()?.steps?.[0]?.status).toBe("completed");
+    expect(board()[0]?.steps?.[0]?.status).toBe("completed");
+  });
+
+  it("appends progress lines to a loaded step log and leaves an unloaded one to be read from disk", () => {
+    client.setQueryData<StepLog>(queryKeys.stepLog("s1", "events"), {
+      type: "events",
+      step_id: "s1",
+      content: "",
+    });
+    const line = JSON.stringify({
+      at: "2026-01-01T00:00:00.000Z",
+      kind: "stdout",
+      text: "building…",
+    });
+    patchCacheWithEvent(client, {
+      type: "workflow.step.progress",
+      data: { ...base, step_id: "s1", step_key: "build", output: line },
+    });
+    patchCacheWithEvent(client, {
+      type: "workflow.step.progress",
+      data: { ...base, step_id: "s1", step_key: "build", output: "plain text", kind: "stderr" },
+    });
+    patchCacheWithEvent(client, {
+      type: "workflow.step.progress",
+      data: { ...base, step_id: "s2", step_key: "test", output: line },
+    });
+    const log = client.getQueryData<StepLog>(queryKeys.stepLog("s1", "events"));
+    expect(
+      log?.content
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { at: "2026-01-01T00:00:00.000Z", kind: "stdout", text: "building…" },
+      { kind: "stderr", text: "plain text" },
+    ]);
+    expect(client.getQueryData(queryKeys.stepLog("s2", "events"))).toBeUndefined();
+  });
+
+  it("counts every new comment once, and refetches the thread only when it lacks the comment", () => {
+    const mine: Comment = {
+      id: "c1",
+      workflow_run_id: "r1",
+      text: "Looks good",
+      comment_type: "user",
+      created_at: "2026-01-01T00:06:00.000Z",
+    };
+    client.setQueryData<Comment[]>(queryKeys.comments("r1"), [mine]);
+    const event = (commentId: string): WorkflowEvent => ({
+      type: "workflow.comment.created",
+      data: { ...base, comment_id: commentId, step_id: null, comment_type: "user" },
+    });
+    patchCacheWithEvent(client, event("c1"));
+    expect(board()[0]?._count?.comments).toBe(1);
+    expect(client.getQueryState(queryKeys.comments("r1"))?.isInvalidated).toBe(false);
+    patchCacheWithEvent(client, event("c2"));
+    expect(board()[0]?._count?.comments).toBe(2);
+    expect(client.getQueryState(queryKeys.comments("r1"))?.isInvalidated).toBe(true);
+  });
+
+  it("counts an uploaded artifact and refetches the gallery", () => {
+    client.setQueryData(queryKeys.artifacts("r1"), []);
+    patchCacheWithEvent(client, {
+      type: "workflow.artifact.created",
+      data: { ...base, artifact_id: "a1", step_id: "s1" },
+    });
+    expect(board()[0]?._count?.artifacts).toBe(1);
+    expect(client.getQueryState(queryKeys.artifacts("r1"))?.isInvalidated).toBe(true);
+  });
+
+  it("draws a run created elsewhere (the CLI, a trigger) at once, without duplicating it", () => {
+    const created: WorkflowEvent = {
+      type: "workflow.execution.created",
+      data: {
+        ...base,
+        execution_id: "r3",
+        workflow_definition_id: "d1",
+        name: "From the CLI",
+        status: "pending",
+        current_phase: null,
+        position: "a5",
+        parent_run_id: null,
+      },
+    };
+    patchCacheWithEvent(client, created);
+    patchCacheWithEvent(client, created);
+    expect(board().map((r) => r.id)).toEqual(["r1", "r2", "r3"]);
+    expect(board()[2]).toMatchObject({ name: "From the CLI", position: "a5", status: "pending" });
+  });
+
+  it("reorders a card moved by someone else and drops an archived one", () => {
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.updated",
+      data: { ...base, name: "Renamed", position: "Zz", archived: false },
+    });
+    expect(board()[0]).toMatchObject({ name: "Renamed", position: "Zz" });
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.updated",
+      data: { ...base, name: "Renamed", position: "Zz", archived: true },
+    });
+    expect(board().map((r) => r.id)).toEqual(["r2"]);
+  });
+
+  it("refetches the project's templates when the server re-read them", () => {
+    client.setQueryData(queryKeys.definitions("p1"), []);
+    patchCacheWithEvent(client, {
+      type: "workflow.definitions.changed",
+      data: { project_id: "p1" } as { project_id: string; execution_id: string },
+    });
+    expect(client.getQueryState(queryKeys.definitions("p1"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(false);
+  });
+
+  it("refetches the board for an event about a run it does not hold, or of an unknown type", () => {
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.phase_changed",
+      data: { ...base, execution_id: "elsewhere", current_phase: "test" },
+    });
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
+    client.setQueryData(queryKeys.runs("p1"), [run()]);
+    patchCacheWithEvent(client, { type: "workflow.execution.something_new", data: base });
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
+  });
+});

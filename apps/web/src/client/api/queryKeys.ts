@@ -1,0 +1,11 @@
+/** Every cache entry the board reads, in one place so events patch the same keys. */
+export const queryKeys = {
+  projects: ["projects"] as const,
+  definitions: (projectId: string) => ["definitions", projectId] as const,
+  definition: (definitionId: string) => ["definition", definitionId] as const,
+  runs: (projectId: string) => ["runs", projectId] as const,
+  run: (runId: string) => ["run", runId] as const,
+  comments: (runId: string) => ["comments", runId] as const,
+  artifacts: (runId: string) => ["artifacts", runId] as const,
+  stepLog: (stepId: string, type: string) => ["step-log", stepId, type] as const,
+};

@@ -1,0 +1,156 @@
+import type * as Contract from "@phaseboard/contracts";
+
+// The API's wire shapes as the board reads them (snake_case, as the server sends them):
+// a tolerant view of @phaseboard/contracts. Fields the board can live without are optional,
+// so a card patched from an event (which carries less than a row) still renders; the
+// checks at the bottom fail to compile when the contracts drift from what the board reads.
+
+export type RunStatus =
+  | "pending"
+  | "running"
+  | "paused"
+  | "waiting"
+  | "completed"
+  | "failed"
+  | "cancelled";
+
+export type StepStatus =
+  | "pending"
+  | "running"
+  | "waiting"
+  | "completed"
+  | "failed"
+  | "skipped"
+  | "cancelled";
+
+export interface Project {
+  id: string;
+  name: string;
+  path: string;
+}
+
+export interface TemplateStep {
+  id: string;
+  name?: string;
+  phase?: string;
+  type?: string;
+}
+
+export interface WorkflowDefinition {
+  id: string;
+  project_id?: string;
+  identifier?: string;
+  name: string;
+  description?: string | null;
+  type: string;
+  path: string;
+  phases: string[];
+  args_schema?: Record<string, unknown> | null;
+  steps?: TemplateStep[] | null;
+  /** The file's text, when the server includes it. */
+  source?: string | null;
+  /** Set when the template does not parse; such a template is listed, never run. */
+  error?: string | { message: string } | null;
+}
+
+export interface AgentSessionInfo {
+  agent: string;
+  model?: string | null;
+  cost_usd?: number | null;
+}
+
+export interface Artifact {
+  id: string;
+  workflow_run_step_id: string;
+  workflow_comment_id?: string | null;
+  name: string;
+  file_path?: string;
+  file_type: string;
+  mime_type: string;
+  size_bytes: number;
+  created_at: string;
+}
+
+export interface Comment {
+  id: string;
+  workflow_run_id: string;
+  workflow_run_step_id?: string | null;
+  text: string;
+  comment_type: string;
+  created_by?: string | null;
+  created_at: string;
+  creator?: { username: string; display_name: string | null } | null;
+  artifacts?: Artifact[];
+}
+
+export interface RunStep {
+  id: string;
+  step_id: string;
+  name: string;
+  phase: string;
+  type?: string;
+  status: StepStatus;
+  attempt?: number;
+  sequence?: number;
+  error_message?: string | null;
+  started_at?: string | null;
+  completed_at?: string | null;
+  session?: AgentSessionInfo | null;
+  artifacts?: Artifact[];
+}
+
+export interface Run {
+  id: string;
+  project_id: string;
+  workflow_definition_id: string;
+  name: string;
+  status: RunStatus;
+  current_phase: string | null;
+  current_step_index?: number;
+  position: string;
+  args?: unknown;
+  state?: Record<string, unknown> | null;
+  error_message?: string | null;
+  started_at?: string | null;
+  completed_at?: string | null;
+  paused_at?: string | null;
+  created_at: string;
+  updated_at?: string;
+  steps?: RunStep[];
+  comments?: Comment[];
+  workflow_definition?:
+    | (Pick<WorkflowDefinition, "id" | "name" | "phases"> & Partial<WorkflowDefinition>)
+    | null;
+  _count?: { comments?: number; artifacts?: number; steps?: number };
+}
+
+export type LogType = "input" | "output" | "events" | "summary";
+
+export interface StepLog {
+  type: LogType;
+  step_id: string;
+  content: string;
+}
+
+/** One line of a step's events.jsonl, and the payload of `workflow.step.progress`. */
+export interface StepLogEvent {
+  at?: string;
+  kind: "stdout" | "stderr" | "log" | "agent" | "system";
+  text?: string;
+  agent?: unknown;
+}
+
+// Every answer the server sends must be readable as the board's type.
+type Readable<Sent extends Read, Read> = [Sent, Read];
+export type ContractChecks = [
+  Readable<Contract.Project, Project>,
+  Readable<Contract.WorkflowDefinition, WorkflowDefinition>,
+  Readable<Contract.RunSummary, Run>,
+  Readable<Contract.RunDetail, Run>,
+  Readable<Contract.Run, Run>,
+  Readable<Contract.Step, RunStep>,
+  Readable<Contract.CommentWithArtifacts, Comment>,
+  Readable<Contract.Comment, Comment>,
+  Readable<Contract.Artifact, Artifact>,
+  Readable<Contract.StepLog, StepLog>,
+];

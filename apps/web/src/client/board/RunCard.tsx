@@ -1,0 +1,108 @@
+import { Bot, Clock, MessageSquare, Paperclip } from "lucide-react";
+import type { Run } from "../api/types";
+import { elapsedBetween, formatDuration } from "../ui/formatDuration";
+import { StatusBadge } from "../ui/StatusBadge";
+import { useNow } from "../ui/useNow";
+import { runCardFacts } from "./runCardFacts";
+
+/** A run on the board: what it is, where it is, how far it got, and what people said. */
+export function RunCard({
+  run,
+  templateStepCount,
+  menu,
+  dragging = false,
+}: {
+  run: Run;
+  templateStepCount?: number | undefined;
+  menu?: React.ReactNode;
+  dragging?: boolean;
+}) {
+  const now = useNow();
+  const facts = runCardFacts(run, templateStepCount);
+  const elapsed = elapsedBetween(run.started_at, run.completed_at, now);
+  const percent = facts.total ? Math.round((facts.done / facts.total) * 100) : 0;
+  return (
+    <article
+      aria-label={run.name}
+      data-run-id={run.id}
+      data-status={run.status}
+      className={`group rounded-lg border bg-raised p-3 text-left shadow-[0_1px_2px_rgba(0,0,0,0.04)] transition-shadow ${
+        dragging
+          ? "rotate-1 border-accent shadow-xl"
+          : "border-line hover:border-line-strong hover:shadow-md"
+      }`}
+    >
+      <div className="flex items-start gap-2">
+        <h3 className="line-clamp-2 flex-1 text-[13px] leading-snug font-semibold">{run.name}</h3>
+        {menu}
+      </div>
+      <div className="mt-2 flex flex-wrap items-center gap-1.5">
+        <StatusBadge status={run.status} />
+        {facts.current ? (
+          <span className="truncate text-xs text-muted" title={facts.current.name}>
+            {facts.current.name}
+          </span>
+        ) : null}
+      </div>
+      {facts.published ? (
+        <p className="mt-2 truncate text-xs text-muted" title={facts.published}>
+          {facts.published}
+        </p>
+      ) : null}
+      {facts.total > 0 ? (
+        <div className="mt-2.5 flex items-center gap-2">
+          <div
+            className="h-1.5 flex-1 overflow-hidden rounded-full bg-sunken"
+            role="progressbar"
+            aria-label="Steps done"
+            aria-valuemin={0}
+            aria-valuemax={facts.total}
+            aria-valuenow={facts.done}
+          >
+            <div
+              className={`h-full rounded-full ${run.status === "failed" ? "bg-red-500" : run.status === "completed" ? "bg-emerald-500" : "bg-accent"}`}
+              style={{ width: `${percent}%` }}
+            />
+          </div>
+          <span className="text-[11px] text-faint tabular-nums">
+            {facts.done}/{facts.total}
+          </span>
+        </div>
+      ) : null}
+      <div className="mt-2.5 flex items-center gap-3 text-[11px] text-faint">
+        {elapsed !== undefined ? (
+          <span className="inline-flex items-center gap-1 tabular-nums" title="Elapsed">
+            <Clock aria-hidden className="size-3" />
+            {formatDuration(elapsed)}
+          </span>
+        ) : null}
+        {facts.agent ? (
+          <span className="inline-flex items-center gap-1" title="Agent">
+            <Bot aria-hidden className="size-3" />
+            {facts.agent}
+          </span>
+        ) : null}
+        <span className="ml-auto inline-flex items-center gap-2.5">
+          <span
+            className="inline-flex items-center gap-1"
+            title={`${facts.comments} comments`}
+            data-comments={facts.comments}
+          >
+            <MessageSquare aria-hidden className="size-3" />
+            <span className="sr-only">Comments:</span>
+            {facts.comments}
+          </span>
+          <span
+            className="inline-flex items-center gap-1"
+            title={`${facts.artifacts} attachments`}
+            data-artifacts={facts.artifacts}
+          >
+            <Paperclip aria-hidden className="size-3" />
+            <span className="sr-only">Attachments:</span>
+            {facts.artifacts}
+          </span>
+        </span>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,124 @@
+import {
+  Ban,
+  CheckCheck,
+  ChevronRight,
+  MoreHorizontal,
+  Pause,
+  Play,
+  RotateCcw,
+  Zap,
+} from "lucide-react";
+import { DropdownMenu } from "radix-ui";
+import type { Run } from "../api/types";
+import { runCardFacts } from "../board/runCardFacts";
+import { availableActions } from "./availableActions";
+import type { RunAction } from "./useRunActions";
+
+const itemClass =
+  "flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none select-none data-[highlighted]:bg-sunken data-[disabled]:opacity-40";
+
+/** The card's ⋯ menu: one click to pause, resume, cancel, approve, or rewind. */
+export function RunActionsMenu({
+  run,
+  phases,
+  onAction,
+  onRewind,
+  onOpen,
+}: {
+  run: Run;
+  phases: readonly string[];
+  onAction(action: RunAction): void;
+  onRewind(phase: string): void;
+  /** Opens the run, for an approval whose step the board does not hold yet. */
+  onOpen?: () => void;
+}) {
+  const allowed = availableActions(run);
+  const reached =
+    run.status === "completed"
+      ? phases
+      : phases.slice(0, Math.max(0, phases.indexOf(run.current_phase ?? "") + 1));
+  const waiting = runCardFacts(run).waitingStep;
+  return (
+    <DropdownMenu.Root>
+      <DropdownMenu.Trigger
+        aria-label={`Actions for ${run.name}`}
+        className="-mt-0.5 -mr-1 rounded p-0.5 text-faint opacity-70 group-hover:opacity-100 hover:bg-sunken hover:text-ink data-[state=open]:opacity-100"
+        onPointerDown={(event) => event.stopPropagation()}
+        onKeyDown={(event) => event.stopPropagation()}
+        onClick={(event) => event.stopPropagation()}
+      >
+        <MoreHorizontal className="size-4" />
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content
+          align="end"
+          sideOffset={4}
+          className="z-50 min-w-48 rounded-lg border border-line bg-surface p-1 shadow-lg"
+          onClick={(event) => event.stopPropagation()}
+        >
+          {allowed.approve && (waiting || onOpen) ? (
+            <DropdownMenu.Item
+              className={itemClass}
+              onSelect={() =>
+                waiting ? onAction({ kind: "approve", stepKey: waiting.step_id }) : onOpen?.()
+              }
+            >
+              <CheckCheck aria-hidden className="size-4 text-violet-600" /> Approve
+            </DropdownMenu.Item>
+          ) : null}
+          <DropdownMenu.Item
+            className={itemClass}
+            disabled={!allowed.pause}
+            onSelect={() => onAction({ kind: "pause" })}
+          >
+            <Pause aria-hidden className="size-4" /> Pause after this step
+          </DropdownMenu.Item>
+          <DropdownMenu.Item
+            className={itemClass}
+            disabled={!allowed.pause}
+            onSelect={() => onAction({ kind: "pause", now: true })}
+          >
+            <Zap aria-hidden className="size-4" /> Pause now
+          </DropdownMenu.Item>
+          <DropdownMenu.Item
+            className={itemClass}
+            disabled={!allowed.resume}
+            onSelect={() => onAction({ kind: "resume" })}
+          >
+            <Play aria-hidden className="size-4" /> Resume
+          </DropdownMenu.Item>
+          <DropdownMenu.Sub>
+            <DropdownMenu.SubTrigger
+              className={itemClass}
+              disabled={!allowed.rewind || reached.length === 0}
+            >
+              <RotateCcw aria-hidden className="size-4" /> Rewind to…
+              <ChevronRight aria-hidden className="ml-auto size-4" />
+            </DropdownMenu.SubTrigger>
+            <DropdownMenu.Portal>
+              <DropdownMenu.SubContent className="z-50 min-w-40 rounded-lg border border-line bg-surface p-1 shadow-lg">
+                {reached.map((phase) => (
+                  <DropdownMenu.Item
+                    key={phase}
+                    className={itemClass}
+                    onSelect={() => onRewind(phase)}
+                  >
+                    {phase}
+                  </DropdownMenu.Item>
+                ))}
+              </DropdownMenu.SubContent>
+            </DropdownMenu.Portal>
+          </DropdownMenu.Sub>
+          <DropdownMenu.Separator className="my-1 h-px bg-line" />
+          <DropdownMenu.Item
+            className={`${itemClass} text-danger`}
+            disabled={!allowed.cancel}
+            onSelect={() => onAction({ kind: "cancel" })}
+          >
+            <Ban aria-hidden className="size-4" /> Cancel run
+          </DropdownMenu.Item>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
+  );
+}

@@ -1,0 +1,101 @@
+import { KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucide-react";
+import { createContext, lazy, Suspense, useContext, useState } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
+import { ConnectionIndicator } from "../live/ConnectionIndicator";
+import { Button } from "./Button";
+import { useProjectSelection } from "./useProjectSelection";
+import { useTheme } from "./useTheme";
+
+const NewRunDialog = lazy(() =>
+  import("../templates/NewRunDialog").then((m) => ({ default: m.NewRunDialog })),
+);
+
+interface NewRunState {
+  open(templateId?: string): void;
+}
+const NewRunContext = createContext<NewRunState>({ open: () => {} });
+/** Opens the New run dialog from anywhere (header, template card, empty column). */
+export const useNewRun = () => useContext(NewRunContext);
+
+export function AppShell() {
+  const { projects, project, select } = useProjectSelection();
+  const { theme, toggle } = useTheme();
+  const location = useLocation();
+  const [newRun, setNewRun] = useState<{ templateId?: string } | null>(null);
+  const search = project ? `?project=${project.id}` : "";
+  const navClass = ({ isActive }: { isActive: boolean }) =>
+    `inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
+      isActive ? "bg-sunken text-ink" : "text-muted hover:text-ink"
+    }`;
+  return (
+    <NewRunContext.Provider
+      value={{ open: (templateId) => setNewRun(templateId ? { templateId } : {}) }}
+    >
+      <div className="flex h-full flex-col">
+        <header className="flex h-14 shrink-0 items-center gap-4 border-b border-line bg-surface px-5">
+          <NavLink to={`/${search}`} className="flex items-center gap-2 font-semibold">
+            <span className="grid size-7 place-items-center rounded-lg bg-accent text-accent-ink">
+              <KanbanSquare aria-hidden className="size-4" />
+            </span>
+            <span className="text-[15px] tracking-tight">Phaseboard</span>
+          </NavLink>
+          <nav aria-label="Main" className="flex items-center gap-1">
+            <NavLink
+              to={`/${search}`}
+              className={() => navClass({ isActive: location.pathname === "/" })}
+            >
+              <KanbanSquare aria-hidden className="size-4" /> Board
+            </NavLink>
+            <NavLink to={`/templates${search}`} className={navClass}>
+              <LayoutTemplate aria-hidden className="size-4" /> Templates
+            </NavLink>
+          </nav>
+          <div className="ml-2 flex items-center gap-2">
+            <label htmlFor="project-picker" className="text-xs font-medium text-faint">
+              Project
+            </label>
+            <select
+              id="project-picker"
+              className="h-8 max-w-64 rounded-md border border-line-strong bg-surface px-2 text-sm"
+              value={project?.id ?? ""}
+              disabled={!projects.data?.length}
+              onChange={(event) => select(event.target.value)}
+            >
+              {projects.isLoading ? <option>Loading…</option> : null}
+              {projects.data?.map((p) => (
+                <option key={p.id} value={p.id} title={p.path}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="ml-auto flex items-center gap-3">
+            <ConnectionIndicator />
+            <Button
+              variant="ghost"
+              onClick={toggle}
+              aria-label={theme === "dark" ? "Switch to light mode" : "Switch to dark mode"}
+            >
+              {theme === "dark" ? <Sun className="size-4" /> : <Moon className="size-4" />}
+            </Button>
+            <Button variant="primary" onClick={() => setNewRun({})} disabled={!project}>
+              <Plus aria-hidden className="size-4" /> New run
+            </Button>
+          </div>
+        </header>
+        <main className="min-h-0 flex-1">
+          <Outlet />
+        </main>
+      </div>
+      {project && newRun ? (
+        <Suspense fallback={null}>
+          <NewRunDialog
+            project={project}
+            initialTemplateId={newRun.templateId}
+            onClose={() => setNewRun(null)}
+          />
+        </Suspense>
+      ) : null}
+    </NewRunContext.Provider>
+  );
+}
