@@ -1,0 +1,56 @@
+import WebSocket from "ws";
+import type { ServerEvent } from "./wireTypes.js";
+
+export interface EventSubscription {
+  /** Resolves once the server accepted the subscription (events after this are seen). */
+  ready: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Subscribes to a project's live events on /ws. Subscribing before acting (starting a
+ * run, resuming it) means no event of that action can be missed.
+ */
+export function subscribeEvents(options: {
+  baseUrl: string;
+  token?: string | undefined;
+  projectId: string;
+  onEvent: (event: ServerEvent) => void;
+  onClose?: (error?: Error) => void;
+}): EventSubscription {
+  const url = new URL("/ws", options.baseUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(url, {
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+  });
+  let closedByUs = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.once("open", () => {
+      socket.send(JSON.stringify({ type: "subscribe", project_id: options.projectId }));
+      resolve();
+    });
+    socket.once("error", reject);
+  });
+  socket.on("message", (raw) => {
+    let event: ServerEvent;
+    try {
+      event = JSON.parse(String(raw)) as ServerEvent;
+    } catch {
+      return;
+    }
+    if (event && typeof event.type === "string") options.onEvent(event);
+  });
+  socket.on("close", () => {
+    if (!closedByUs) options.onClose?.(new Error("the server closed the event stream"));
+  });
+  socket.on("error", (error) => {
+    if (!closedByUs) options.onClose?.(error);
+  });
+  return {
+    ready,
+    close() {
+      closedByUs = true;
+      socket.close();
+    },
+  };
+}
