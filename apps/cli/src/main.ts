@@ -39,5 +39,6 @@ function oneLine(message: string): string {
 
 function printError(message: string): void {
   const colors = colorsFor(process.stderr);
-  process.stderr.write(`${colors.red("phaseboard:")} ${message}\n`);
+  // One line whatever the message holds (a JSON parser's excerpt may span lines).
+  process.stderr.write(`${colors.red("phaseboard:")} ${message.replace(/\s*\n\s*/g, " ")}\n`);
 }
