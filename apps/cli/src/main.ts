@@ -11,6 +11,10 @@ try {
 } catch (error) {
   process.exitCode = report(error);
 }
+// Every command has finished its work here (serve returns only once stopped); a handle
+// some library left open (a socket in its closing handshake) must not keep the command
+// hanging. Writes to pipes and files are synchronous on POSIX, so nothing is cut off.
+process.exit(process.exitCode ?? 0);
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {

@@ -72,7 +72,8 @@ async function logs(id: string, options: LogsOptions): Promise<void> {
         out.result(collected, () => {});
         return;
       }
-      if (out.json) out.result(collected, () => {});
+      // With --follow, --json streams: the logs so far, then one line per new event.
+      out.jsonLine(collected);
       if (["completed", "failed", "cancelled"].includes(run.status)) return;
       const follower = new RunFollower(out, id, {});
       const wantedStep = options.step;

@@ -112,7 +112,8 @@ export function finish(
   mode: "server" | "embedded",
 ): void {
   const c = out.colors;
-  if (out.json) out.result(run, () => {});
+  // After the event lines of `--json`, the run itself as the last line.
+  out.jsonLine(run);
   if (kind === "detached") {
     out.line(
       mode === "server"

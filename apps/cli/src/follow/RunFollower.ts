@@ -36,7 +36,7 @@ export class RunFollower {
     const data = event.data ?? {};
     if (data.execution_id !== this.runId) return;
     if (this.out.json) {
-      this.out.result(event, () => {});
+      this.out.jsonLine(event);
       if (event.type === "workflow.execution.status_changed") this.checkStatus(String(data.status));
       return;
     }

@@ -37,6 +37,11 @@ export class Output {
     else human(value);
   }
 
+  /** One compact JSON document per line, for streams (`run --json`, `logs --follow --json`). */
+  jsonLine(value: unknown): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
   /** A line for people; silent in `--json` mode. */
   line(text = ""): void {
     if (this.json) return;
