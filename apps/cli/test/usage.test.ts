@@ -171,3 +171,26 @@ describe("phaseboard --help", () => {
       expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
   });
 });
+
+describe("pnpm phaseboard", () => {
+  it("works on the directory pnpm was called from (INIT_CWD), not the CLI's own folder", async () => {
+    const box = sandbox();
+    const repo = join(import.meta.dirname, "..", "..", "..");
+    const { runProcess } = await import("@phaseboard/test-kit");
+    const child = runProcess("pnpm", ["--dir", repo, "phaseboard", "init"], {
+      cwd: box.project,
+      env: { ...box.env, npm_config_update_notifier: "false" },
+    });
+    expect(await child.exited, child.stderr()).toBe(0);
+    expect(existsSync(join(box.project, ".agent", "workflows", "definitions", "hello.yaml"))).toBe(
+      true,
+    );
+  });
+
+  it("rejects a --project that does not exist, with exit 2", async () => {
+    const box = sandbox();
+    const result = await phaseboard(box, ["list", "--project", "nowhere"]);
+    expect(result.code).toBe(2);
+    expect(expectOneLine(result.stderr)).toBe("phaseboard: --project nowhere: no such directory");
+  });
+});

@@ -5,9 +5,12 @@ import { UsageError } from "../errors/UsageError.js";
 /**
  * The directory the command was started from. `pnpm phaseboard` runs the script inside
  * apps/cli, but keeps the caller's directory in INIT_CWD, which is the one that matters.
+ * Only then: any other pnpm script that happens to spawn the command leaves a stale
+ * INIT_CWD in the environment, and the real working directory is the right one.
  */
 export function invocationDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.INIT_CWD?.trim() || process.cwd());
+  const fromPnpmScript = env.npm_lifecycle_event === "phaseboard" && env.INIT_CWD?.trim();
+  return resolve(fromPnpmScript || process.cwd());
 }
 
 /**
