@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { CommandFailedError } from "../errors/CommandFailedError.js";
 import type { ServerEvent } from "./wireTypes.js";
 
 export interface EventSubscription {
@@ -29,8 +30,17 @@ export function subscribeEvents(options: {
       socket.send(JSON.stringify({ type: "subscribe", project_id: options.projectId }));
       resolve();
     });
-    socket.once("error", reject);
+    socket.once("error", (error) =>
+      reject(
+        new CommandFailedError(`cannot follow live events at ${url.origin}/ws: ${error.message}`, {
+          code: "EVENTS_UNAVAILABLE",
+          cause: error,
+        }),
+      ),
+    );
   });
+  // Nobody may be awaiting `ready` when a later error arrives; onClose reports it.
+  ready.catch(() => {});
   socket.on("message", (raw) => {
     let event: ServerEvent;
     try {

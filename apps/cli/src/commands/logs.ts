@@ -77,19 +77,20 @@ async function logs(id: string, options: LogsOptions): Promise<void> {
       if (["completed", "failed", "cancelled"].includes(run.status)) return;
       const follower = new RunFollower(out, id, {});
       const wantedStep = options.step;
+      const stepRowIds = new Set(steps.map((step) => step.id));
       const subscription = subscribeEvents({
         baseUrl: connection.baseUrl,
         token: connection.token,
         projectId: connection.project.id,
         onEvent: (event) => {
-          const key = event.data?.step_key ?? event.data?.step_id;
-          if (
-            wantedStep &&
-            key !== undefined &&
-            key !== wantedStep &&
-            event.type.startsWith("workflow.step.")
-          )
-            return;
+          if (wantedStep && event.type.startsWith("workflow.step.")) {
+            // Events name a step by its memo key or its row id, depending on the event.
+            const names = [event.data.step_key, event.data.step_id, event.data.step_name];
+            const ours = names.some(
+              (name) => name === wantedStep || (name !== undefined && stepRowIds.has(String(name))),
+            );
+            if (!ours) return;
+          }
           follower.handle(event);
         },
         onClose: () => follower.checkStatus("failed"),
