@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { RunDto } from "../api/wireTypes.js";
+import { checkArgsAgainstSchema } from "../args/checkArgsAgainstSchema.js";
 import { parseRunArgs } from "../args/parseRunArgs.js";
 import { withConnection } from "../connection/withConnection.js";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
@@ -78,6 +79,7 @@ async function run(reference: string, options: RunOptions): Promise<void> {
       cwd: invocationDir(),
       schema: definition.args_schema,
     });
+    await checkArgsAgainstSchema(definition.args_schema, args);
     const create = () =>
       connection.api.createRun({
         project_id: connection.project.id,

@@ -10,7 +10,7 @@ import {
   withProjectOption,
 } from "../program/commandOptions.js";
 import { findProjectDir, invocationDir } from "../project/findProjectDir.js";
-import { loadEngineTemplates } from "../templates/loadEngineTemplates.js";
+import { definitionsDir, loadEngineTemplates } from "../templates/loadEngineTemplates.js";
 
 export function registerTemplatesCommand(program: Command): void {
   const command = program
@@ -29,7 +29,7 @@ async function templates(options: ProjectOptions & JsonOptions): Promise<void> {
   const out = new Output(options);
   const projectDir = findProjectDir(options);
   const engine = await loadEngineTemplates();
-  const loaded = await engine.discoverTemplates(projectDir);
+  const loaded = await engine.discoverTemplates(definitionsDir(projectDir));
   const rows = loaded.map((template) => ({
     identifier: template.identifier,
     name: template.ok ? template.definition.name : null,

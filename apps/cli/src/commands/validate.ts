@@ -12,7 +12,7 @@ import {
   withProjectOption,
 } from "../program/commandOptions.js";
 import { findProjectDir, invocationDir } from "../project/findProjectDir.js";
-import { loadEngineTemplates } from "../templates/loadEngineTemplates.js";
+import { definitionsDir, loadEngineTemplates } from "../templates/loadEngineTemplates.js";
 
 interface Diagnostic {
   file: string;
@@ -43,7 +43,9 @@ async function validate(files: string[], options: ProjectOptions & JsonOptions):
   const engine = await loadEngineTemplates();
   const diagnostics: Diagnostic[] = [];
   if (files.length === 0) {
-    for (const template of await engine.discoverTemplates(findProjectDir(options))) {
+    for (const template of await engine.discoverTemplates(
+      definitionsDir(findProjectDir(options)),
+    )) {
       diagnostics.push(toDiagnostic(template, cwd));
     }
   } else {
