@@ -11,6 +11,7 @@ import {
 } from "../program/commandOptions.js";
 import { findProjectDir, invocationDir } from "../project/findProjectDir.js";
 import { definitionsDir, loadEngineTemplates } from "../templates/loadEngineTemplates.js";
+import { templateErrorDetail } from "../templates/templateErrorDetail.js";
 
 export function registerTemplatesCommand(program: Command): void {
   const command = program
@@ -36,7 +37,7 @@ async function templates(options: ProjectOptions & JsonOptions): Promise<void> {
     format: template.format,
     path: relative(projectDir, template.path),
     phases: template.ok ? template.definition.phases : [],
-    error: template.ok ? null : template.error.message,
+    error: template.ok ? null : templateErrorDetail(template.error),
   }));
   out.result(rows, () => {
     if (rows.length === 0) {

@@ -13,6 +13,7 @@ import {
 } from "../program/commandOptions.js";
 import { findProjectDir, invocationDir } from "../project/findProjectDir.js";
 import { definitionsDir, loadEngineTemplates } from "../templates/loadEngineTemplates.js";
+import { templateErrorDetail } from "../templates/templateErrorDetail.js";
 
 interface Diagnostic {
   file: string;
@@ -84,7 +85,7 @@ function toDiagnostic(template: LoadedTemplate, cwd: string): Diagnostic {
   const diagnostic: Diagnostic = {
     file: relative(cwd, error.file || template.path),
     ok: false,
-    message: error.message.split("\n")[0] ?? error.message,
+    message: templateErrorDetail(error),
   };
   if (error.line !== undefined) diagnostic.line = error.line;
   if (error.column !== undefined) diagnostic.column = error.column;
