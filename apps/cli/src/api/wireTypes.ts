@@ -17,7 +17,8 @@ export interface DefinitionDto {
   path: string;
   phases: string[];
   args_schema?: Record<string, unknown> | null;
-  error?: { message: string; file?: string; line?: number; column?: number } | null;
+  /** Set when the template does not load (a message, or the engine's located error). */
+  error?: string | { message: string; file?: string; line?: number; column?: number } | null;
 }
 
 export interface StepDto {

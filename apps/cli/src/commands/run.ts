@@ -69,7 +69,7 @@ async function run(reference: string, options: RunOptions): Promise<void> {
     });
     if (definition.error) {
       throw new UsageError(
-        `template "${templateIdentifier(definition)}" does not load: ${definition.error.message} (see phaseboard validate)`,
+        `template "${templateIdentifier(definition)}" does not load: ${typeof definition.error === "string" ? definition.error : definition.error.message} (see phaseboard validate)`,
         { code: "TEMPLATE_INVALID" },
       );
     }

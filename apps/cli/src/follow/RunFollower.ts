@@ -111,8 +111,9 @@ export class RunFollower {
   }
 }
 
+// step_id is on every step event (started, progress, completed); step_key only on some.
 function stepKey(data: Record<string, unknown>): string {
-  return String(data.step_key ?? data.step_id ?? "");
+  return String(data.step_id ?? data.step_key ?? "");
 }
 
 /** The text a progress event carries: raw output, or an agent's message. */
