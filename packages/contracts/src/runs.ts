@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { commentSchema } from "./comments.js";
+import { idSchema, runStatusSchema, timestampSchema } from "./common.js";
+import { workflowDefinitionSchema } from "./definitions.js";
+import { dataEnvelope } from "./errors.js";
+import { stepSchema } from "./steps.js";
+
+/** One run of a template: a card on the board. */
+export const runSchema = z.object({
+  id: idSchema,
+  project_id: idSchema,
+  user_id: idSchema.nullable(),
+  workflow_definition_id: idSchema,
+  parent_run_id: idSchema.nullable(),
+  name: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  current_phase: z.string().nullable(),
+  current_step_index: z.number().int().nonnegative(),
+  status: runStatusSchema,
+  /** Fractional-index key ordering the card inside its column (compare as strings). */
+  position: z.string(),
+  state: z.record(z.string(), z.unknown()).nullable(),
+  result: z.unknown().optional(),
+  error_message: z.string().nullable(),
+  worker_id: z.string().nullable(),
+  heartbeat_at: timestampSchema.nullable(),
+  started_at: timestampSchema.nullable(),
+  completed_at: timestampSchema.nullable(),
+  paused_at: timestampSchema.nullable(),
+  cancelled_at: timestampSchema.nullable(),
+  created_at: timestampSchema,
+  updated_at: timestampSchema,
+});
+export type Run = z.infer<typeof runSchema>;
+
+/** Counts shown on a card. */
+export const runCountsSchema = z.object({
+  comments: z.number().int().nonnegative(),
+  artifacts: z.number().int().nonnegative(),
+  steps: z.number().int().nonnegative(),
+});
+
+/** A card in the run list: the run, its template's summary and counts. */
+export const runSummarySchema = runSchema.extend({
+  workflow_definition: workflowDefinitionSchema
+    .pick({ id: true, name: true, identifier: true, phases: true })
+    .nullable(),
+  _count: runCountsSchema,
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+/** `GET /api/workflow-executions/:id`: the run with its steps, comments and template. */
+export const runDetailSchema = runSchema.extend({
+  steps: z.array(stepSchema),
+  comments: z.array(commentSchema),
+  workflow_definition: workflowDefinitionSchema.nullable(),
+  _count: runCountsSchema,
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+/** `POST /api/workflow-executions`. `args` are checked against the template's `args_schema`. */
+export const createRunBodySchema = z.object({
+  project_id: idSchema,
+  workflow_definition_id: idSchema,
+  /** Defaults to the template's name. */
+  name: z.string().trim().min(1, "must not be empty").max(500, "is too long").optional(),
+  args: z.record(z.string(), z.unknown()).default({}),
+  parent_run_id: idSchema.optional(),
+});
+export type CreateRunBody = z.input<typeof createRunBodySchema>;
+
+/** A comma-separated list or a repeated parameter, e.g. `status=running,paused`. */
+function listParam<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    (value) =>
+      typeof value === "string"
+        ? value.split(",").filter(Boolean)
+        : Array.isArray(value)
+          ? value.flatMap((v) => String(v).split(",")).filter(Boolean)
+          : value,
+    z.array(item).min(1),
+  );
+}
+
+/** The largest page the run list returns. */
+export const MAX_RUN_PAGE = 500;
+
+/** `GET /api/workflow-executions`: paginated by cursor, newest first. */
+export const listRunsQuerySchema = z.object({
+  project_id: idSchema.optional(),
+  status: listParam(runStatusSchema).optional(),
+  phase: z.string().min(1).optional(),
+  /** The template's id. */
+  workflow_definition_id: idSchema.optional(),
+  /** Include archived runs. */
+  include_archived: z.stringbool().optional(),
+  limit: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(MAX_RUN_PAGE, `must be at most ${MAX_RUN_PAGE}`)
+    .default(100),
+  /** `next_cursor` of the previous page. */
+  cursor: z.string().min(1).optional(),
+});
+export type ListRunsQuery = z.input<typeof listRunsQuerySchema>;
+
+export const pageInfoSchema = z.object({
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: z.string().nullable(),
+  limit: z.number().int(),
+});
+export type PageInfo = z.infer<typeof pageInfoSchema>;
+
+export const runListResponseSchema = z.object({
+  data: z.array(runSummarySchema),
+  page: pageInfoSchema,
+});
+export type RunListResponse = z.infer<typeof runListResponseSchema>;
+
+/** `POST /api/workflow-executions/:id/pause`. */
+export const pauseRunBodySchema = z
+  .object({
+    /** Also interrupt the running step (it goes back to pending). */
+    now: z.boolean().default(false),
+  })
+  .default({ now: false });
+export type PauseRunBody = z.input<typeof pauseRunBodySchema>;
+
+/** `POST /api/workflow-executions/:id/rewind`: rerun from a phase, keeping earlier steps. */
+export const rewindRunBodySchema = z.object({
+  phase: z.string().min(1, "must name a phase"),
+  /** Run the rest with the template as it is now rather than the pinned version. */
+  use_current_template: z.boolean().default(false),
+});
+export type RewindRunBody = z.input<typeof rewindRunBodySchema>;
+
+/** `POST /api/workflow-executions/:id/signals/:name`. */
+export const signalParamsSchema = z.object({
+  id: idSchema,
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, "must contain only letters, digits and . _ : -"),
+});
+export type SignalParams = z.infer<typeof signalParamsSchema>;
+export const signalBodySchema = z
+  .object({ payload: z.unknown().optional() })
+  .default({ payload: undefined });
+export type SignalBody = z.input<typeof signalBodySchema>;
+
+/** `POST /api/workflow-executions/:id/approvals/:stepId`: answer an approval step. */
+export const approvalParamsSchema = z.object({ id: idSchema, stepId: z.string().min(1) });
+export type ApprovalParams = z.infer<typeof approvalParamsSchema>;
+export const approvalBodySchema = z.object({
+  approved: z.boolean(),
+  comment: z.string().max(100_000).optional(),
+});
+export type ApprovalBody = z.infer<typeof approvalBodySchema>;
+
+/**
+ * `PATCH /api/workflow-executions/:id`: move a card within its column. Send the ids of the
+ * neighbours it was dropped between (the server computes a key between theirs), or a
+ * `position` key computed by the client.
+ */
+export const updateRunBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(500).optional(),
+    position: z.string().min(1).optional(),
+    /** The card now above this one (null: top of the column). */
+    after_id: idSchema.nullable().optional(),
+    /** The card now below this one (null: bottom of the column). */
+    before_id: idSchema.nullable().optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: "must change at least one of name, position, after_id, before_id, archived",
+  });
+export type UpdateRunBody = z.infer<typeof updateRunBodySchema>;
+
+/** `GET /api/workflow-executions/:id/state`: what the template published with `ctx.setState`. */
+export const runStateSchema = z.object({
+  execution_id: idSchema,
+  status: runStatusSchema,
+  current_phase: z.string().nullable(),
+  state: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const runResponseSchema = dataEnvelope(runSchema);
+export const runDetailResponseSchema = dataEnvelope(runDetailSchema);
+export const runStateResponseSchema = dataEnvelope(runStateSchema);
+
+/** `POST /api/hooks/:definitionId`: start a run from a webhook trigger. */
+export const webhookParamsSchema = z.object({ definitionId: idSchema });
+export const webhookBodySchema = z
+  .object({ args: z.record(z.string(), z.unknown()).default({}), name: z.string().optional() })
+  .default({ args: {} });
+export type WebhookBody = z.input<typeof webhookBodySchema>;
