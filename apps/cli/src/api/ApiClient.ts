@@ -1,7 +1,13 @@
-import { errorEnvelopeSchema } from "@phaseboard/contracts";
+import {
+  type ApprovalBody,
+  errorEnvelopeSchema,
+  MAX_RUN_PAGE,
+  type StepLog,
+  type StepLogType,
+} from "@phaseboard/contracts";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import { ApiError } from "./ApiError.js";
-import type { DefinitionDto, ProjectDto, RunDto, StepDto } from "./wireTypes.js";
+import type { DefinitionDto, ProjectDto, RunDto } from "./wireTypes.js";
 
 /**
  * The Phaseboard REST API over fetch. Every answer is `{ data }` or `{ error }`; an error
@@ -86,9 +92,19 @@ export class ApiClient {
     return this.request<RunDto>("POST", "/api/workflow-executions", body);
   }
 
-  listRuns(query: { projectId: string; status?: string | undefined }) {
-    const params = new URLSearchParams({ project_id: query.projectId });
+  /** Newest first; `limit` up to the server's largest page (MAX_RUN_PAGE). */
+  listRuns(query: {
+    projectId: string;
+    status?: string | undefined;
+    definitionId?: string | undefined;
+    limit?: number;
+  }) {
+    const params = new URLSearchParams({
+      project_id: query.projectId,
+      limit: String(query.limit ?? MAX_RUN_PAGE),
+    });
     if (query.status) params.set("status", query.status);
+    if (query.definitionId) params.set("workflow_definition_id", query.definitionId);
     return this.request<RunDto[]>("GET", `/api/workflow-executions?${params}`);
   }
 
@@ -112,20 +128,17 @@ export class ApiClient {
     return this.action(id, "rewind", { phase });
   }
 
-  approve(id: string, body: { approval_id?: string; approved: boolean; comment?: string }) {
-    return this.action(id, "approve", body);
+  /** Answers the approval step `stepKey` (its memo key) of a waiting run. */
+  approve(id: string, stepKey: string, body: ApprovalBody) {
+    return this.action(id, `approvals/${encodeURIComponent(stepKey)}`, body);
   }
 
   signal(id: string, name: string, payload: unknown) {
     return this.action(id, `signals/${encodeURIComponent(name)}`, { payload });
   }
 
-  getStep(stepId: string) {
-    return this.request<StepDto>("GET", `/api/workflow-steps/${encodeURIComponent(stepId)}`);
-  }
-
-  getStepLog(stepId: string, type: "input" | "output" | "events" | "summary") {
-    return this.request<{ type: string; content: string }>(
+  getStepLog(stepId: string, type: StepLogType) {
+    return this.request<StepLog>(
       "GET",
       `/api/workflow-steps/${encodeURIComponent(stepId)}/logs/${type}`,
     );

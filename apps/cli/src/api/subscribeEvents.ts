@@ -1,3 +1,4 @@
+import type { ClientMessage } from "@phaseboard/contracts";
 import WebSocket from "ws";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import type { ServerEvent } from "./wireTypes.js";
@@ -25,10 +26,12 @@ export function subscribeEvents(options: {
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
   });
   let closedByUs = false;
+  let subscribed: () => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
+    subscribed = resolve;
     socket.once("open", () => {
-      socket.send(JSON.stringify({ type: "subscribe", project_id: options.projectId }));
-      resolve();
+      const message: ClientMessage = { type: "subscribe", project_id: options.projectId };
+      socket.send(JSON.stringify(message));
     });
     socket.once("error", (error) =>
       reject(
@@ -48,7 +51,11 @@ export function subscribeEvents(options: {
     } catch {
       return;
     }
-    if (event && typeof event.type === "string") options.onEvent(event);
+    // The server confirms the subscription; from then on no event of the project is missed.
+    if (event?.type === "subscribed") subscribed();
+    else if (typeof event?.type === "string" && event.type.startsWith("workflow.")) {
+      options.onEvent(event);
+    }
   });
   socket.on("close", () => {
     if (!closedByUs) options.onClose?.(new Error("the server closed the event stream"));

@@ -52,28 +52,29 @@ async function list(options: ListOptions): Promise<void> {
   }
   const out = new Output(options);
   await withConnection(options, async ({ api, project }) => {
-    let runs = await api.listRuns({ projectId: project.id, status: options.status });
+    let definitionId: string | undefined;
     if (options.template) {
       const wanted = options.template;
       const definitions = await api.listDefinitions(project.id);
-      const ids = new Set(
-        definitions
-          .filter(
-            (d) =>
-              d.id === wanted ||
-              templateIdentifier(d) === wanted ||
-              d.name.toLowerCase() === wanted.toLowerCase(),
-          )
-          .map((d) => d.id),
+      const match = definitions.find(
+        (d) =>
+          d.id === wanted ||
+          templateIdentifier(d) === wanted ||
+          d.name.toLowerCase() === wanted.toLowerCase(),
       );
-      if (ids.size === 0) {
+      if (!match) {
         throw new UsageError(
           `--template ${wanted}: no such template; available: ${definitions.map(templateIdentifier).sort().join(", ") || "none"}`,
           { code: "TEMPLATE_NOT_FOUND" },
         );
       }
-      runs = runs.filter((run) => ids.has(run.workflow_definition_id ?? ""));
+      definitionId = match.id;
     }
+    const runs = await api.listRuns({
+      projectId: project.id,
+      status: options.status,
+      definitionId,
+    });
     out.result(runs, () => {
       if (runs.length === 0) {
         out.line("No runs.");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { ApiClient } from "../api/ApiClient.js";
 import { ApiError } from "../api/ApiError.js";
 import { subscribeEvents } from "../api/subscribeEvents.js";
 import type { StepDto } from "../api/wireTypes.js";
@@ -108,13 +109,12 @@ async function logs(id: string, options: LogsOptions): Promise<void> {
   );
 }
 
-async function readEvents(
-  api: { getStepLog: (id: string, type: "events") => Promise<{ content: string }> },
-  step: StepDto,
-): Promise<LogLine[]> {
+async function readEvents(api: ApiClient, step: StepDto): Promise<LogLine[]> {
   try {
-    const { content } = await api.getStepLog(step.id, "events");
-    return content
+    const log = await api.getStepLog(step.id, "events");
+    // The server parses events.jsonl for us; older servers send only the text.
+    if (Array.isArray(log.events)) return log.events as LogLine[];
+    return log.content
       .split("\n")
       .filter((line) => line.trim())
       .map((line) => {

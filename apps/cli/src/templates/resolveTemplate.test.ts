@@ -5,10 +5,17 @@ import { resolveTemplate } from "./resolveTemplate.js";
 
 const definition = (id: string, name: string, path: string): DefinitionDto => ({
   id,
+  project_id: "p1",
+  identifier: path.replace(/^.*\//, "").replace(/\.[a-z]+$/, ""),
   name,
+  description: null,
   path,
   type: path.endsWith(".ts") ? "code" : "yaml",
   phases: ["a"],
+  args_schema: null,
+  error: null,
+  created_at: "2026-01-01T00:00:00.000Z",
+  updated_at: "2026-01-01T00:00:00.000Z",
 });
 const definitions = [
   definition("c1", "Hello", ".agent/workflows/definitions/hello.yaml"),

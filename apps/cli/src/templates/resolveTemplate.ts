@@ -3,8 +3,10 @@ import type { DefinitionDto } from "../api/wireTypes.js";
 import { UsageError } from "../errors/UsageError.js";
 
 /** The identifier of a definition: its own, else the file name without extension. */
-export function templateIdentifier(definition: DefinitionDto): string {
-  return definition.identifier ?? basename(definition.path, extname(definition.path));
+export function templateIdentifier(
+  definition: Pick<DefinitionDto, "path"> & { identifier?: string },
+): string {
+  return definition.identifier || basename(definition.path, extname(definition.path));
 }
 
 /**
