@@ -11,7 +11,13 @@ export async function checkArgsAgainstSchema(
   args: Record<string, unknown>,
 ): Promise<void> {
   if (!schema) return;
-  const engine = await loadEngineTemplates();
+  let engine: Awaited<ReturnType<typeof loadEngineTemplates>>;
+  try {
+    engine = await loadEngineTemplates();
+  } catch {
+    // No local validator in this build: the server's own check still names the field.
+    return;
+  }
   try {
     engine.validateArgs({ argsSchema: schema }, args);
   } catch (error) {
