@@ -22,6 +22,7 @@ export function subscribeEvents(options: {
 }): EventSubscription {
   const url = new URL("/ws", options.baseUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("project_id", options.projectId);
   const socket = new WebSocket(url, {
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
   });
@@ -51,8 +52,9 @@ export function subscribeEvents(options: {
     } catch {
       return;
     }
-    // The server confirms the subscription; from then on no event of the project is missed.
-    if (event?.type === "subscribed") subscribed();
+    // The server greets once the socket is registered (filtered by ?project_id=) and
+    // confirms the subscribe message; after either, no event of the project is missed.
+    if (event?.type === "hello" || event?.type === "subscribed") subscribed();
     else if (typeof event?.type === "string" && event.type.startsWith("workflow.")) {
       options.onEvent(event);
     }
