@@ -252,6 +252,28 @@ describe("runs through a started server", () => {
     board.close();
   });
 
+  // Needs the executor (engine-run) wired into the server's run manager (server).
+  it.skip("detaches on Ctrl-C without a terminal, exiting 130 while the run goes on", async () => {
+    const box = await initialised();
+    writeGatedTemplate(box);
+    const { url } = await startServer(box);
+    const env = { PHASEBOARD_URL: url };
+    const follow = startPhaseboard(box, ["run", "gated", "--name", "Interrupted"], { env });
+    await follow.waitForOutput(/▸ Wait for the gate/);
+    follow.child.kill("SIGINT");
+    expect(await follow.exited).toBe(130);
+    expect(follow.stdout()).toMatch(/Detached; the run goes on/);
+    const runs = JSON.parse((await phaseboard(box, ["list", "--json"], { env })).stdout) as {
+      id: string;
+      status: string;
+    }[];
+    expect(runs.map((run) => run.status)).toEqual(["running"]);
+    writeFileSync(join(box.project, "gate"), "");
+    const resumed = await phaseboard(box, ["logs", runs[0]?.id ?? "", "--follow"], { env });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("finished");
+  });
+
   // Needs the server writing $PHASEBOARD_HOME/server.json at start (server).
   it.skip("finds the server through $PHASEBOARD_HOME without PHASEBOARD_URL", async () => {
     const box = await initialised();
