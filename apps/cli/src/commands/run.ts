@@ -8,6 +8,7 @@ import { UsageError } from "../errors/UsageError.js";
 import { followRun } from "../follow/followRun.js";
 import { Output } from "../output/Output.js";
 import { paintStatus } from "../output/printRunStatus.js";
+import { summarizeResult } from "../output/summarizeResult.js";
 import {
   type JsonOptions,
   type ProjectOptions,

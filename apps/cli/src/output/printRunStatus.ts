@@ -2,6 +2,7 @@ import type { RunDto } from "../api/wireTypes.js";
 import { formatDuration } from "./formatDuration.js";
 import { formatTable } from "./formatTable.js";
 import type { Output } from "./Output.js";
+import { summarizeResult } from "./summarizeResult.js";
 
 /** Colours a run or step status the same way everywhere. */
 export function paintStatus(out: Output, status: string): string {
@@ -58,6 +59,6 @@ export function printRunStatus(out: Output, run: RunDto): void {
   }
   if (run.status === "completed" && run.result !== undefined && run.result !== null) {
     out.line();
-    out.line(`  result    ${JSON.stringify(run.result)}`);
+    out.line(`  result    ${summarizeResult(run.result)}`);
   }
 }
