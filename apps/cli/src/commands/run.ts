@@ -133,8 +133,9 @@ export function finish(
   }
   if (run.status === "completed") {
     out.line(`${c.green("✓")} Run ${paintStatus(out, "completed")}`);
-    if (run.result !== undefined && run.result !== null)
-      out.line(JSON.stringify(run.result, null, 2));
+    if (run.result !== undefined && run.result !== null) {
+      out.line(`  result ${summarizeResult(run.result)}`);
+    }
     return;
   }
   out.line(
