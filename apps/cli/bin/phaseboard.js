@@ -1,19 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the command works from a checkout
-// without a build step.
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// Loads the TypeScript entry point through tsx's loader in this same process, so the
+// command works from a checkout without a build step and signals (Ctrl-C) reach the
+// command itself rather than a wrapper process.
+import { register } from "tsx/esm/api";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tsx = join(dirname(require.resolve("tsx/package.json")), "dist", "cli.mjs");
-const result = spawnSync(
-  process.execPath,
-  [tsx, join(here, "..", "src", "main.ts"), ...process.argv.slice(2)],
-  {
-    stdio: "inherit",
-  },
-);
-process.exit(result.status ?? 1);
+register();
+await import("../src/main.ts");

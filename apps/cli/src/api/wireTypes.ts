@@ -1,0 +1,28 @@
+// The REST and WebSocket shapes the CLI reads, from the shared contracts. The CLI reads
+// answers leniently (fields it does not use pass through to `--json` untouched), so a
+// slightly older or newer server still works.
+import type { Project, Run, RunStatus, Step, WorkflowDefinition } from "@phaseboard/contracts";
+
+export type ProjectDto = Project;
+export type DefinitionDto = WorkflowDefinition;
+export type StepDto = Step;
+
+/** A run as listed (summary) or fetched (detail, with steps and its template). */
+export type RunDto = Run & {
+  steps?: Step[];
+  workflow_definition?:
+    | (Partial<WorkflowDefinition> & Pick<WorkflowDefinition, "id" | "name">)
+    | null;
+};
+
+/** `{ type, data }` from /ws; every workflow event names its run as `execution_id`. */
+export interface ServerEvent {
+  type: string;
+  data: Record<string, unknown> & { execution_id?: string; project_id?: string };
+}
+
+export const terminalStatuses: ReadonlySet<string> = new Set<RunStatus>([
+  "completed",
+  "failed",
+  "cancelled",
+]);

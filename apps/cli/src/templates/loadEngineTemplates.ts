@@ -1,0 +1,39 @@
+import { join } from "node:path";
+import type { LoadedTemplate, WorkflowDefinition } from "@phaseboard/workflow-engine";
+import { CommandFailedError } from "../errors/CommandFailedError.js";
+
+/** The engine's template functions the CLI uses (packages/workflow-engine). */
+export interface EngineTemplates {
+  /** Every template in a definitions directory, broken ones with their error. */
+  discoverTemplates(definitionsDir: string): Promise<LoadedTemplate[]>;
+  loadTemplate(path: string): Promise<LoadedTemplate>;
+  /** Throws naming each field that fails the template's schema. */
+  validateArgs(
+    definition: Pick<WorkflowDefinition, "argsSchema">,
+    args: unknown,
+  ): Record<string, unknown>;
+}
+
+/** Where a project keeps its templates. */
+export function definitionsDir(projectDir: string): string {
+  return join(projectDir, ".agent", "workflows", "definitions");
+}
+
+/**
+ * Loads the engine's template loader on demand: it pulls in esbuild and the YAML parser,
+ * which most commands never need.
+ */
+export async function loadEngineTemplates(): Promise<EngineTemplates> {
+  const engine = (await import("@phaseboard/workflow-engine")) as Partial<EngineTemplates>;
+  if (
+    typeof engine.discoverTemplates !== "function" ||
+    typeof engine.loadTemplate !== "function" ||
+    typeof engine.validateArgs !== "function"
+  ) {
+    throw new CommandFailedError(
+      "this build of @phaseboard/workflow-engine has no template loader (discoverTemplates, loadTemplate)",
+      { code: "ENGINE_UNAVAILABLE" },
+    );
+  }
+  return engine as EngineTemplates;
+}
