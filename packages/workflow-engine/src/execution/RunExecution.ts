@@ -56,6 +56,7 @@ export interface RunOwner {
     definition: WorkflowDefinition,
     input: {
       snapshot: unknown;
+      bundle?: string | undefined;
       args: Record<string, unknown>;
       workdir: string;
       parentRunId: string;
@@ -376,12 +377,59 @@ export class RunExecution {
     return this.save();
   }
 
+  /**
+   * Tells the observer about a step that does not go through runStep (signal, approval,
+   * sleep, child run), so the board lists it while it waits. Safe to repeat on resume.
+   */
+  private async announce(
+    key: string,
+    info: { type: StepType; name: string; phase: string },
+    status: "running" | "waiting",
+  ): Promise<void> {
+    await this.observer.onStepStarted?.({
+      runId: this.runId,
+      stepKey: key,
+      ...info,
+      attempt: 1,
+      sequence: this.checkpoint.completed_step_ids.length,
+      logDir: this.paths.relative(this.paths.stepLogDir(key)),
+      status,
+    });
+  }
+
+  /** Records such a step and, once it is on disk, tells the observer it finished. */
+  private async settle(
+    key: string,
+    result: StepResult,
+    meta: StepMeta,
+    started: number,
+    displayName = meta.name,
+  ): Promise<boolean> {
+    await this.announce(key, { ...meta, name: displayName }, "running");
+    const written = await this.record(key, result, meta);
+    if (!written) return false;
+    await this.observer.onStepCompleted?.({
+      runId: this.runId,
+      stepKey: key,
+      status: result.status,
+      result,
+      attempt: 1,
+      durationMs: Date.now() - started,
+    });
+    return true;
+  }
+
   // ── one durable step ───────────────────────────────────────────────────────
 
   private async runStep<T>(
     key: string,
     info: { type: StepType; name: string; phase: string; input: unknown },
-    policy: { retry?: StepConfig["retry"]; timeout?: Duration; continueOnError?: boolean },
+    policy: {
+      retry?: StepConfig["retry"];
+      timeout?: Duration;
+      continueOnError?: boolean;
+      skip?: StepConfig["skip"];
+    },
     attemptFn: (attempt: StepAttempt) => Promise<StepAttemptResult<T>>,
   ): Promise<StepResult<T>> {
     const memoized = this.memo(key, info.type, info.name);
@@ -416,6 +464,26 @@ export class RunExecution {
     let success: StepAttemptResult<T> | undefined;
     try {
       await log.open({ stepKey: key, ...info });
+      if (policy.skip) {
+        // Shown and memoized like any step, so the board lists it and a replay skips it too.
+        await this.observer.onStepStarted?.({
+          runId: this.runId,
+          stepKey: key,
+          name: info.name,
+          phase: info.phase,
+          type: info.type,
+          attempt: 1,
+          sequence: this.checkpoint.completed_step_ids.length,
+          logDir: this.paths.relative(log.dir),
+        });
+        emit({ kind: "system", text: `skipped: ${policy.skip.reason}` });
+        const skipped: StepResult<T> = {
+          stepId: key,
+          status: "skipped",
+          data: { skipped: true, reason: policy.skip.reason } as T,
+        };
+        return await this.complete(key, info, log, skipped, 1, started);
+      }
       for (attempt = 1; attempt <= attempts; attempt++) {
         await this.observer.onStepStarted?.({
           runId: this.runId,
@@ -664,8 +732,11 @@ export class RunExecution {
           self.checkpoint.pending.children[key] = childId;
           await self.save();
         }
+        const started = Date.now();
+        await self.announce(key, { type: "workflow", name, phase }, "waiting");
         const handle = self.owner.startOrResumeChild(childId, loaded.definition, {
           snapshot: loaded.snapshot,
+          bundle: loaded.bundle,
           args,
           workdir: self.workdir,
           parentRunId: self.runId,
@@ -696,7 +767,7 @@ export class RunExecution {
           ...(outcome.result !== undefined ? { result: outcome.result as T } : {}),
         };
         const result: StepResult = { stepId: key, status: "completed", data };
-        await self.record(key, result, { type: "workflow", name, phase, attempt: 1 });
+        await self.settle(key, result, { type: "workflow", name, phase, attempt: 1 }, started);
         return data;
       },
 
@@ -713,10 +784,11 @@ export class RunExecution {
         if (file) {
           const payload = (JSON.parse(readFileSync(file, "utf8")) as { payload?: unknown }).payload;
           await self.enterPhase(phase);
-          await self.record(
+          await self.settle(
             key,
             { stepId: key, status: "completed", data: payload },
             { type: "signal", name, phase, attempt: 1 },
+            Date.now(),
           );
           return payload as T;
         }
@@ -728,6 +800,8 @@ export class RunExecution {
             );
           }
         }
+        await self.enterPhase(phase);
+        await self.announce(key, { type: "signal", name, phase }, "waiting");
         return self.suspend("waiting");
       },
 
@@ -743,23 +817,16 @@ export class RunExecution {
         const file = join(self.paths.approvals, `${encodeURIComponent(key)}.json`);
         if (existsSync(file)) {
           const decision = JSON.parse(readFileSync(file, "utf8")) as ApprovalDecision;
-          await self.record(
+          await self.settle(
             key,
             { stepId: key, status: "completed", data: decision },
             { type: "approval", name: id, phase, attempt: 1 },
+            Date.now(),
+            options.message,
           );
           return decision;
         }
-        await self.observer.onStepStarted?.({
-          runId: self.runId,
-          stepKey: key,
-          name: options.message,
-          phase,
-          type: "approval",
-          attempt: 1,
-          sequence: self.checkpoint.completed_step_ids.length,
-          logDir: self.paths.relative(self.paths.stepLogDir(key)),
-        });
+        await self.announce(key, { type: "approval", name: options.message, phase }, "waiting");
         return self.suspend("waiting");
       },
 
@@ -769,11 +836,14 @@ export class RunExecution {
         const parked = self.gate();
         if (parked) return parked;
         const wakeAt = await self.timer(key, duration);
+        const started = Date.now();
+        await self.announce(key, { type: "sleep", name: id, phase: currentPhase() }, "waiting");
         await self.interruptible((signal) => abortableDelay(wakeAt - Date.now(), signal));
-        await self.record(
+        await self.settle(
           key,
           { stepId: key, status: "completed", data: { wakeAt: new Date(wakeAt).toISOString() } },
           { type: "sleep", name: id, phase: currentPhase(), attempt: 1 },
+          started,
         );
       },
 

@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CheckpointStore } from "../checkpoint/CheckpointStore.js";
 import { DefinitionRequiredError } from "../errors/DefinitionRequiredError.js";
 import { ExecutionsDirNotWritableError } from "../errors/ExecutionsDirNotWritableError.js";
@@ -9,6 +10,7 @@ import { RunLock } from "../lease/RunLock.js";
 import { runPaths } from "../storage/runPaths.js";
 import { recordSignal } from "../storage/signalFiles.js";
 import { writeFileAtomic } from "../storage/writeFileAtomic.js";
+import { loadDefinitionFromSnapshot } from "../templates/loadDefinitionFromSnapshot.js";
 import type { DefinitionSnapshot, WorkflowDefinition } from "../types/definition.js";
 import type {
   ExecutorOptions,
@@ -48,16 +50,20 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
           runId,
           definition,
           snapshot: input.snapshot as StartRunInput["snapshot"],
+          ...(input.bundle !== undefined && { bundle: input.bundle }),
           args: input.args,
           workdir: input.workdir,
           parentRunId: input.parentRunId,
         });
       },
       startContinuation: (runId, args, from) => {
+        const snapshot = readSnapshot(from.paths.definition);
+        const bundle = bundleFile(from.paths.root, snapshot);
         const handle = this.start({
           runId,
           definition: from.definition,
-          snapshot: readSnapshot(from.paths.definition),
+          snapshot,
+          ...(bundle && existsSync(bundle) && { bundle: readFileSync(bundle, "utf8") }),
           args,
           workdir: from.workdir,
         });
@@ -81,6 +87,8 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
             2,
           ),
         );
+        const bundle = bundleFile(paths.root, input.snapshot);
+        if (bundle && input.bundle !== undefined) writeFileAtomic(bundle, input.bundle);
         writeFileAtomic(paths.args, JSON.stringify(input.args, null, 2));
       }
     });
@@ -94,15 +102,24 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     const known = this.known.get(runId);
     const definition = options.definition ?? known?.definition;
     const workdir = options.workdir ?? known?.workdir ?? this.options.projectPath;
-    return this.launch(runId, definition, workdir, undefined, () => {
+    return this.launch(runId, definition, workdir, undefined, async () => {
       if (!existsSync(paths.args))
         throw new RunNotFoundError(`no execution directory for run ${runId} at ${paths.root}`);
-      if (!definition) {
+      prepareRunDir(paths.root);
+      if (definition) return definition;
+      // Another process started it (or this one restarted): run what the run pinned.
+      const snapshot = readSnapshot(paths.definition);
+      const bundle = bundleFile(paths.root, snapshot);
+      if (bundle && !existsSync(bundle)) {
         throw new DefinitionRequiredError(
-          `resume of run ${runId} needs its definition (this executor never held it)`,
+          `resume of run ${runId} needs its definition: ${bundle} is missing`,
         );
       }
-      prepareRunDir(paths.root);
+      return loadDefinitionFromSnapshot(
+        snapshot,
+        bundle ? readFileSync(bundle, "utf8") : undefined,
+        paths.definition,
+      );
     });
   }
 
@@ -182,7 +199,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     definition: WorkflowDefinition | undefined,
     workdir: string,
     args: Record<string, unknown> | undefined,
-    prepare: () => void,
+    prepare: () => void | Promise<WorkflowDefinition>,
   ): RunHandle {
     let execution: RunExecution | undefined;
     // Control calls made before the run is set up apply as soon as it is.
@@ -196,11 +213,11 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     const done = (async () => {
       if (this.active.has(runId))
         throw new RunActiveError(`run ${runId} is already executing in this process`);
-      prepare();
+      const prepared = await prepare();
       const paths = runPaths(this.options.projectPath, runId);
       const runArgs =
         args ?? (JSON.parse(readFileSync(paths.args, "utf8")) as Record<string, unknown>);
-      const def = definition as WorkflowDefinition;
+      const def = (prepared ?? definition) as WorkflowDefinition;
       execution = new RunExecution(runId, def, paths, runArgs, workdir, this.owner);
       this.active.set(runId, execution);
       this.known.set(runId, { definition: def, workdir, args: runArgs });
@@ -237,6 +254,11 @@ function prepareRunDir(root: string): void {
       { cause: error },
     );
   }
+}
+
+/** Where a code template's run keeps its bundle; undefined for YAML runs. */
+function bundleFile(root: string, snapshot: DefinitionSnapshot): string | undefined {
+  return "bundle" in snapshot.source ? join(root, snapshot.source.bundle) : undefined;
 }
 
 function readSnapshot(path: string): DefinitionSnapshot {

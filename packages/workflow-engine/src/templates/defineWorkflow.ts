@@ -8,11 +8,15 @@ import type { WorkflowDefinition, WorkflowTrigger } from "../types/definition.js
  */
 export const WORKFLOW_DEFINITION = Symbol.for("phaseboard.workflow-definition");
 
+// biome-ignore lint/complexity/noBannedTypes: the schema of a template without arguments
+type NoArgs = z.ZodObject<{}>;
+
 export interface DefineWorkflowInput<Schema extends z.ZodType> {
   name: string;
   description?: string;
   phases: string[];
-  argsSchema: Schema;
+  /** The run's arguments; a template without one takes none (`{}`). */
+  argsSchema?: Schema;
   triggers?: WorkflowTrigger[];
   workspace?: "worktree" | "shared";
   execute(ctx: WorkflowContext<z.output<Schema>>): Promise<unknown>;
@@ -32,17 +36,17 @@ export interface DefineWorkflowInput<Schema extends z.ZodType> {
  *   },
  * });
  */
-export function defineWorkflow<Schema extends z.ZodType>(
+export function defineWorkflow<Schema extends z.ZodType = NoArgs>(
   input: DefineWorkflowInput<Schema>,
 ): WorkflowDefinition<z.output<Schema>> {
   const definition: WorkflowDefinition<z.output<Schema>> = {
     name: input.name,
     phases: [...input.phases],
     // `io: "input"`: the schema callers must satisfy (defaults are optional to them).
-    argsSchema: z.toJSONSchema(input.argsSchema, { io: "input", unrepresentable: "any" }) as Record<
-      string,
-      unknown
-    >,
+    argsSchema: z.toJSONSchema(input.argsSchema ?? z.object({}), {
+      io: "input",
+      unrepresentable: "any",
+    }) as Record<string, unknown>,
     execute: (ctx) => input.execute(ctx),
   };
   if (input.description !== undefined) definition.description = input.description;

@@ -46,6 +46,11 @@ export interface StartRunInput {
   definition: WorkflowDefinition;
   snapshot: DefinitionSnapshot;
   args: Record<string, unknown>;
+  /**
+   * A code template's esbuild bundle (LoadedTemplate.bundle), saved beside definition.json
+   * so a resume in another process runs exactly the code the run started with.
+   */
+  bundle?: string;
   /** Where steps run (a worktree); defaults to the project root. */
   workdir?: string;
   parentRunId?: string;
@@ -73,7 +78,10 @@ export interface RunHandle {
 /** The executor's public surface, as the server and the CLI use it. */
 export interface WorkflowExecutorApi {
   start(input: StartRunInput): RunHandle;
-  /** Continue from the newest valid checkpoint, replaying memoized steps. */
+  /**
+   * Continue from the newest valid checkpoint, replaying memoized steps. Without a
+   * definition, the run's pinned snapshot (definition.json and its bundle) is loaded.
+   */
   resume(runId: string, options?: { definition?: WorkflowDefinition; workdir?: string }): RunHandle;
   /** Keep results of steps before `phase`; the next resume runs the rest again. */
   rewind(runId: string, phase: string): Promise<void>;

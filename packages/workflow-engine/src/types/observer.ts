@@ -54,6 +54,8 @@ export interface RunObserver {
     sequence: number;
     /** Relative to the project root. */
     logDir: string;
+    /** `waiting`: a signal, approval, sleep or child run the step is parked on. */
+    status?: Extract<StepStatus, "running" | "waiting">;
   }): void | Promise<void>;
   onStepProgress?(event: { runId: string; stepKey: string; event: StepLogEvent }): void;
   onStepCompleted?(event: {

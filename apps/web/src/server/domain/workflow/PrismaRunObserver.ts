@@ -47,22 +47,29 @@ export function createPrismaRunObserver(options: {
     },
     async onStepStarted(event) {
       const now = new Date();
+      const where = {
+        workflow_run_id_step_id: { workflow_run_id: event.runId, step_id: event.stepKey },
+      };
+      // A step that waited (approval, signal, sleep, child run) keeps the time it began
+      // waiting when it is announced again on resume or completion.
+      const existing = await db.workflowRunStep.findUnique({
+        where,
+        select: { status: true, started_at: true },
+      });
       const fields = {
         name: event.name,
         phase: event.phase,
         type: event.type,
-        status: "running",
+        status: event.status ?? "running",
         attempt: event.attempt,
         sequence: event.sequence,
         log_directory_path: event.logDir,
-        started_at: now,
+        started_at: existing?.status === "waiting" ? (existing.started_at ?? now) : now,
         completed_at: null,
         error_message: null,
       };
       const row = await db.workflowRunStep.upsert({
-        where: {
-          workflow_run_id_step_id: { workflow_run_id: event.runId, step_id: event.stepKey },
-        },
+        where,
         create: { workflow_run_id: event.runId, step_id: event.stepKey, ...fields },
         update: fields,
       });
