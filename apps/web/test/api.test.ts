@@ -195,7 +195,7 @@ describe("runs", () => {
   });
 
   it("rewinds a finished run to a phase of its template and refuses an unknown phase", async () => {
-    server = await startTestServer();
+    server = await startTestServer({ queueOnly: true });
     const run = await createRun(server);
     await server.app.db.workflowRun.update({
       where: { id: run.id },
@@ -244,7 +244,7 @@ describe("runs", () => {
   });
 
   it("publishes state and reads it back", async () => {
-    server = await startTestServer();
+    server = await startTestServer({ queueOnly: true });
     const run = await createRun(server);
     await server.app.db.workflowRun.update({
       where: { id: run.id },
@@ -307,7 +307,7 @@ describe("comments", () => {
 
 describe("step logs", () => {
   it("tails events.jsonl with ?after=N and reads the other logs whole", async () => {
-    server = await startTestServer();
+    server = await startTestServer({ queueOnly: true });
     const run = await createRun(server);
     const step = await addStep(server, run.id);
     const dir = join(

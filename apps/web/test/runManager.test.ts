@@ -1,12 +1,18 @@
+import { join } from "node:path";
 import {
   runDetailResponseSchema,
   serverMessageSchema,
   stepResponseSchema,
 } from "@phaseboard/contracts";
+import { runProcess } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
+import { defaultExecutorFactory } from "../src/server/startServer.js";
 import { openSocket } from "./helpers/openSocket.js";
-import { scriptedExecutor } from "./helpers/scriptedExecutor.js";
+import { GATED_TEMPLATE, scriptGate } from "./helpers/scriptGate.js";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+
+const webDir = join(import.meta.dirname, "..");
+const tsx = join(webDir, "node_modules", ".bin", "tsx");
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -14,24 +20,45 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function createRun(s: TestServer) {
+/** The real server and executor, with one template whose step waits at a gate. */
+async function startGatedServer(options: Parameters<typeof startTestServer>[0] = {}) {
+  const started = await startTestServer({
+    templates: { "gated.yaml": GATED_TEMPLATE },
+    ...options,
+  });
+  return { server: started, gate: scriptGate(started.projectDir) };
+}
+
+async function createRun(s: TestServer, gate = "x") {
   const response = await s.api("/api/workflow-executions", {
     body: {
       project_id: s.projectId,
       workflow_definition_id: s.definitionId,
-      args: { featureName: "x" },
+      args: { featureName: gate },
     },
   });
   return response.body.data.id as string;
 }
 
+async function statusOf(s: TestServer, runId: string): Promise<string> {
+  return (await s.api(`/api/workflow-executions/${runId}`)).body.data.status;
+}
+
+async function waitForStatus(s: TestServer, runId: string, status: string): Promise<void> {
+  for (let i = 0; i < 1_500; i++) {
+    if ((await statusOf(s, runId)) === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`run ${runId} never became ${status} (is ${await statusOf(s, runId)})`);
+}
+
 describe("run manager", () => {
   it("runs a workflow to completion, persisting before each event, in order", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory });
+    const started = await startGatedServer();
+    server = started.server;
     const client = await openSocket(`${server.url}/ws`);
     const runId = await createRun(server);
-    await executor.reached(runId);
+    await started.gate.reached("x");
     const running = await server.api(`/api/workflow-executions/${runId}`);
     expect(running.body.data).toMatchObject({
       status: "running",
@@ -41,7 +68,7 @@ describe("run manager", () => {
     expect(running.body.data.steps).toEqual([
       expect.objectContaining({ step_id: "research", status: "running" }),
     ]);
-    executor.release(runId);
+    started.gate.release("x");
     await client.waitFor(
       (m) => m.type === "workflow.execution.status_changed" && m.data.status === "completed",
     );
@@ -69,7 +96,7 @@ describe("run manager", () => {
     expect(done.body.data).toMatchObject({
       status: "completed",
       worker_id: null,
-      result: { ok: true },
+      result: { steps: { research: { status: "completed", output: { stdout: "released\n" } } } },
     });
     expect(done.body.data.steps[0]).toMatchObject({
       status: "completed",
@@ -79,28 +106,30 @@ describe("run manager", () => {
   });
 
   it("runs at most `concurrency` runs at once and starts queued ones as slots free", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory, concurrency: 1 });
+    const { server: s1, gate } = await startGatedServer({ concurrency: 1 });
+    server = s1;
     // Created back to back, so their queue drains overlap.
-    const [a, b] = await Promise.all([createRun(server), createRun(server)]);
-    await Promise.race([executor.reached(a), executor.reached(b)]);
-    const first = executor.calls[0]?.runId as string;
-    const second = first === a ? b : a;
-    expect(server.app.services.manager.activeCount).toBe(1);
-    expect((await server.api(`/api/workflow-executions/${second}`)).body.data.status).toBe(
-      "pending",
-    );
-    executor.release(first);
-    await executor.reached(second);
-    expect(executor.calls.map((call) => call.runId)).toEqual([first, second]);
-    executor.release(second);
+    const [a, b] = await Promise.all([createRun(s1, "a"), createRun(s1, "b")]);
+    const first = await Promise.race([
+      gate.reached("a").then(() => "a"),
+      gate.reached("b").then(() => "b"),
+    ]);
+    const second = first === "a" ? "b" : "a";
+    const secondId = first === "a" ? b : a;
+    expect(s1.app.services.manager.activeCount).toBe(1);
+    expect(await statusOf(s1, secondId)).toBe("pending");
+    gate.release(first);
+    await gate.reached(second);
+    gate.release(second);
+    await waitForStatus(s1, secondId, "completed");
+    await waitForStatus(s1, first === "a" ? a : b, "completed");
   });
 
   it("renews the lease of a running run while its step runs", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory, heartbeatIntervalMs: 20 });
+    const { server: s1, gate } = await startGatedServer({ heartbeatIntervalMs: 20 });
+    server = s1;
     const runId = await createRun(server);
-    await executor.reached(runId);
+    await gate.reached("x");
     const db = server.app.db;
     const first = (await db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).heartbeat_at;
     for (;;) {
@@ -108,80 +137,107 @@ describe("run manager", () => {
       if (now && first && now > first) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    executor.release(runId);
+    gate.release("x");
   });
 
-  it("pauses a running run and resumes it from its checkpoint", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory });
-    const runId = await createRun(server);
-    await executor.reached(runId);
-    const paused = await server.api(`/api/workflow-executions/${runId}/pause`, {
+  it("pauses a running run now and resumes it, rerunning only the interrupted step", async () => {
+    const { server: s1, gate } = await startGatedServer();
+    server = s1;
+    const runId = await createRun(s1);
+    await gate.reached("x");
+    const paused = await s1.api(`/api/workflow-executions/${runId}/pause`, {
       body: { now: true },
     });
     expect(paused.body.data.status).toBe("paused");
-    await server.api(`/api/workflow-executions/${runId}/resume`, { method: "POST" });
-    await executor.reached(runId);
-    expect(executor.calls.map((call) => call.kind)).toEqual(["start", "resume"]);
-    executor.release(runId);
+    gate.reset("x");
+    await s1.api(`/api/workflow-executions/${runId}/resume`, { method: "POST" });
+    // The interrupted step starts again from the checkpoint, in a new process.
+    await gate.reached("x");
+    gate.release("x");
+    await waitForStatus(s1, runId, "completed");
+    const detail = await s1.api(`/api/workflow-executions/${runId}`);
+    expect(detail.body.data.steps).toEqual([
+      expect.objectContaining({ step_id: "research", status: "completed" }),
+    ]);
   });
 
-  it("resumes on start the runs whose lease expired, and parks running runs on close", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory });
-    const runId = await createRun(server);
-    await executor.reached(runId);
-    // Another process held this run and died: its heartbeat is long past.
-    const stale = await server.app.db.workflowRun.create({
-      data: {
-        project_id: server.projectId,
-        workflow_definition_id: server.definitionId,
-        name: "orphan",
-        args: { featureName: "x" },
-        status: "running",
-        position: "a0",
-        worker_id: "dead-worker",
-        heartbeat_at: new Date(Date.now() - 3_600_000),
-        started_at: new Date(Date.now() - 3_600_000),
+  it("parks running runs on close, and the next start resumes them to completion", async () => {
+    const { server: first, gate } = await startGatedServer();
+    const runId = await createRun(first);
+    await gate.reached("x");
+    // Closing the server (what SIGTERM does) interrupts the step and parks the run.
+    await first.close();
+    gate.reset("x");
+    server = await startTestServer({ restart: first });
+    await gate.reached("x");
+    expect(await statusOf(server, runId)).toBe("running");
+    gate.release("x");
+    await waitForStatus(server, runId, "completed");
+    const steps = (await server.api(`/api/workflow-executions/${runId}`)).body.data.steps;
+    expect(steps).toEqual([expect.objectContaining({ step_id: "research", status: "completed" })]);
+  });
+
+  it("after kill -9 of the server, the next start takes over the expired lease and finishes the run", async () => {
+    const { server: first, gate } = await startGatedServer();
+    await first.close();
+    // The same home and project, served by a separate process that will die mid-step.
+    const doomed = runProcess(tsx, ["src/server/main.ts"], {
+      cwd: webDir,
+      env: {
+        ...process.env,
+        PHASEBOARD_HOME: first.config.home,
+        PHASEBOARD_PROJECT: first.projectDir,
+        PORT: "0",
+        LOG_LEVEL: "warn",
       },
     });
-    expect(await server.app.services.manager.recover()).toBe(1);
-    await executor.reached(stale.id);
-    expect(executor.calls).toContainEqual({ kind: "resume", runId: stale.id });
-    const db = server.app.db;
-    // Closing the server (what SIGTERM does) parks its runs before the database closes.
-    await server.close();
-    server = undefined;
-    for (const id of [runId, stale.id]) {
-      expect(await db.workflowRun.findUniqueOrThrow({ where: { id } })).toMatchObject({
-        status: "pending",
-        worker_id: null,
-      });
-    }
+    const [, url] = await doomed.waitForOutput(/running at (http:\/\/\S+)/);
+    const created = await fetch(`${url}/api/workflow-executions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        project_id: first.projectId,
+        workflow_definition_id: first.definitionId,
+        args: { featureName: "x" },
+      }),
+    });
+    const runId = ((await created.json()) as { data: { id: string } }).data.id;
+    await gate.reached("x");
+    process.kill(-(doomed.child.pid as number), "SIGKILL");
+    await doomed.exited;
+    gate.reset("x");
+    // The dead server's lease (heartbeat) must expire before anyone takes the run over.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    server = await startTestServer({ restart: first, leaseMs: 500 });
+    await gate.reached("x");
+    gate.release("x");
+    await waitForStatus(server, runId, "completed");
+    const run = await server.app.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.worker_id).toBeNull();
   });
 
   it("never lets a second process execute a run whose lease is alive", async () => {
-    const executor = scriptedExecutor();
-    server = await startTestServer({ executorFactory: executor.factory });
-    const runId = await createRun(server);
-    await executor.reached(runId);
+    const { server: s1, gate } = await startGatedServer();
+    server = s1;
+    const runId = await createRun(s1);
+    await gate.reached("x");
     // A second manager on the same database, as a second server process would have.
     const { RunManager } = await import("../src/server/domain/workflow/RunManager.js");
-    const other = scriptedExecutor();
     const rival = new RunManager({
-      db: server.app.db,
-      hub: server.app.services.hub,
-      catalog: server.app.services.catalog,
-      executorFactory: other.factory,
+      db: s1.app.db,
+      hub: s1.app.services.hub,
+      catalog: s1.app.services.catalog,
+      executorFactory: defaultExecutorFactory,
       workerId: "rival",
     });
     expect(await rival.recover()).toBe(0);
     // The claim is one conditional UPDATE, and it matches nothing while the lease lives.
     await rival.enqueue(runId, "resume");
-    expect(other.calls).toEqual([]);
+    expect(rival.activeCount).toBe(0);
     expect(
-      (await server.app.db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).worker_id,
-    ).toBe(server.app.services.manager.workerId);
-    executor.release(runId);
+      (await s1.app.db.workflowRun.findUniqueOrThrow({ where: { id: runId } })).worker_id,
+    ).toBe(s1.app.services.manager.workerId);
+    gate.release("x");
+    await waitForStatus(s1, runId, "completed");
   });
 });

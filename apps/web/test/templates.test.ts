@@ -51,14 +51,20 @@ describe("templates", () => {
     server = await startTestServer();
     const client = await openSocket(`${server.url}/ws`);
     const dir = join(server.projectDir, ".agent", "workflows", "definitions");
-    writeFileSync(join(dir, "deploy.yaml"), "name: Deploy\nphases: [ship]\n");
+    writeFileSync(
+      join(dir, "deploy.yaml"),
+      "name: Deploy\nphases: [ship]\nsteps:\n  - { id: go, phase: ship, type: script, command: 'true' }\n",
+    );
     await afterSync(server, (defs) => defs.some((d) => d.name === "Deploy"));
     // Boards learn of it live.
     const changed = await client.waitFor((m) => m.type === "workflow.definitions.changed");
     expect(changed.data).toEqual({ project_id: server.projectId });
     client.socket.close();
 
-    writeFileSync(join(dir, "deploy.yaml"), "name: Deploy Everything\nphases: [build, ship]\n");
+    writeFileSync(
+      join(dir, "deploy.yaml"),
+      "name: Deploy Everything\nphases: [build, ship]\nsteps:\n  - { id: go, phase: ship, type: script, command: 'true' }\n",
+    );
     const edited = await afterSync(server, (defs) =>
       defs.some((d) => d.name === "Deploy Everything"),
     );
@@ -73,7 +79,10 @@ describe("templates", () => {
     });
     expect((error?.error as { message?: string } | undefined)?.message).toBeTruthy();
 
-    writeFileSync(join(dir, "deploy.yaml"), "name: Deploy Fixed\nphases: [ship]\n");
+    writeFileSync(
+      join(dir, "deploy.yaml"),
+      "name: Deploy Fixed\nphases: [ship]\nsteps:\n  - { id: go, phase: ship, type: script, command: 'true' }\n",
+    );
     const fixed = await afterSync(server, (defs) => defs.some((d) => d.name === "Deploy Fixed"));
     expect(fixed.find((d) => d.name === "Deploy Fixed")?.error).toBeNull();
 
@@ -90,7 +99,7 @@ describe("templates", () => {
     mkdirSync(join(other, ".agent", "workflows", "definitions"), { recursive: true });
     writeFileSync(
       join(other, ".agent", "workflows", "definitions", "late.yaml"),
-      "name: Late\nphases: [a]\n",
+      "name: Late\nphases: [a]\nsteps:\n  - { id: go, phase: a, type: script, command: 'true' }\n",
     );
     const s = server;
     for (;;) {
@@ -111,7 +120,7 @@ describe("templates", () => {
     });
     const { body } = await server.api(`/api/workflow-definitions?project_id=${server.projectId}`);
     const bad = body.data.find((d: { identifier: string }) => d.identifier === "bad");
-    expect(bad.error.message).toBe("`name` is required");
+    expect(bad.error.message).toMatch(/bad\.yaml:1:1 name: is required/);
     const response = await server.api("/api/workflow-executions", {
       body: { project_id: server.projectId, workflow_definition_id: bad.id, args: {} },
     });
@@ -150,7 +159,7 @@ describe("cron triggers", () => {
     server = await startTestServer({
       templates: {
         "nightly.yaml":
-          "name: Nightly\nphases: [check]\ntriggers:\n  - { type: cron, schedule: '* * * * * *', args: { from: cron } }\n",
+          "name: Nightly\nphases: [check]\nsteps:\n  - { id: go, phase: check, type: script, command: 'true' }\ntriggers:\n  - { type: cron, schedule: '* * * * * *', args: { from: cron } }\n",
       },
     });
     const s = server;

@@ -22,7 +22,7 @@ async function createRun(s: TestServer) {
 
 describe("WebSocket /ws", () => {
   it("pushes workflow.* events carrying project_id, in order", async () => {
-    server = await startTestServer();
+    server = await startTestServer({ queueOnly: true });
     const client = await openSocket(`${server.url}/ws`);
     await client.waitFor((m) => m.type === "hello");
     const run = await createRun(server);

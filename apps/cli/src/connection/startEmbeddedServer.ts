@@ -16,6 +16,6 @@ export async function startEmbeddedServer(options: {
     host: "127.0.0.1",
     projectDir: options.projectDir,
   });
-  const server = await startServer(config, { logger: false });
+  const server = await startServer(config, { logger: false, background: false });
   return { url: server.url, token: config.token, close: () => server.close() };
 }

@@ -1,9 +1,9 @@
 import multipart from "@fastify/multipart";
 import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
+import { discoverTemplates } from "@phaseboard/workflow-engine";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
-import { readYamlTemplates } from "./domain/workflow/readYamlTemplates.js";
 import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
 import { EventHub } from "./events/EventHub.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
@@ -32,7 +32,7 @@ export interface BuildAppOptions {
   /** The newest migration applied at start, reported by /api/health. */
   migration?: string | null;
   logger?: FastifyServerOptions["logger"];
-  /** Reads a project's templates (default: the YAML metadata reader). */
+  /** Reads a project's templates (default: the engine's discoverTemplates). */
   loader?: TemplateLoader;
   /** Builds the executor; without one, runs wait in the queue. */
   executorFactory?: ExecutorFactory | undefined;
@@ -43,6 +43,8 @@ export interface BuildAppOptions {
   heartbeatIntervalMs?: number | undefined;
   /** The built board to serve (default apps/web/dist/client, when it exists). */
   clientDir?: string | undefined;
+  /** Schedule the templates' cron triggers (default true). */
+  triggers?: boolean | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
   wsMaxBufferedBytes?: number | undefined;
 }
@@ -75,11 +77,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(servicesPlugin, {
     db: options.db,
     hub,
-    loader: options.loader ?? readYamlTemplates,
+    loader: options.loader ?? discoverTemplates,
     executorFactory: options.executorFactory,
     concurrency: options.concurrency,
     leaseMs: options.leaseMs,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
+    triggers: options.triggers,
   });
   await app.register(websocketPlugin, {
     hub,

@@ -1,8 +1,27 @@
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { runAgent } from "@phaseboard/agent-cli";
 import { createDbClient, migrateDatabase } from "@phaseboard/db";
+import { WorkflowExecutor, writeFileAtomic } from "@phaseboard/workflow-engine";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { type BuildAppOptions, buildApp } from "./buildApp.js";
 import type { ServerConfig } from "./config.js";
 import { registerProject } from "./domain/project/registerProject.js";
+import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
+import { version } from "./version.js";
+
+/** The engine as the server runs it: durable runs whose agent steps spawn the real CLIs. */
+export const defaultExecutorFactory: ExecutorFactory = (options) =>
+  new WorkflowExecutor({ ...options, runAgent });
+
+/** What a running server leaves in `$PHASEBOARD_HOME/server.json` for the CLI to find. */
+export interface ServerFile {
+  url: string;
+  pid: number;
+  project: string;
+  version: string;
+  started_at: string;
+}
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -17,7 +36,15 @@ export interface RunningServer {
  */
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: FastifyServerOptions["logger"] } & Partial<
+  options: {
+    logger?: FastifyServerOptions["logger"];
+    /**
+     * A long-lived server (default): resumes runs a previous process left, schedules cron
+     * triggers and announces itself in server.json. The CLI's embedded server, which
+     * lives only as long as one command, turns this off.
+     */
+    background?: boolean;
+  } & Partial<
     Pick<
       BuildAppOptions,
       | "loader"
@@ -36,13 +63,17 @@ export async function startServer(
       "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name DESC LIMIT 1",
     );
     await registerProject(db, config.projectDir);
+    const { background = true, ...appOptions } = options;
     const app = await buildApp({
       db,
       token: config.token,
       migration: latest?.migration_name ?? null,
       logger: options.logger,
       concurrency: config.concurrency,
-      ...options,
+      // An explicit `executorFactory: undefined` keeps runs queued (tests that set rows).
+      executorFactory: defaultExecutorFactory,
+      triggers: background,
+      ...appOptions,
     });
     app.addHook("onClose", async () => db.$disconnect());
     // Templates first (runs need them), then the runs a previous process left behind.
@@ -50,8 +81,14 @@ export async function startServer(
       await app.services.catalog.sync(project);
       app.services.catalog.watch(project);
     }
-    const recovered = await app.services.manager.recover();
-    if (recovered > 0) app.log.info({ runs: recovered }, "resuming runs left by a previous start");
+    if (background) {
+      const recovered = await app.services.manager.recover();
+      if (recovered > 0)
+        app.log.info({ runs: recovered }, "resuming runs left by a previous start");
+    }
+    const serverFile = join(config.home, "server.json");
+    // Before listen: Fastify takes no hooks once it listens.
+    if (background) app.addHook("onClose", async () => removeServerFile(serverFile));
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -61,9 +98,30 @@ export async function startServer(
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-    return { app, url: `http://${host}:${port}`, close: () => app.close() };
+    const url = `http://${host}:${port}`;
+    if (background) {
+      const announced: ServerFile = {
+        url,
+        pid: process.pid,
+        project: config.projectDir,
+        version,
+        started_at: new Date().toISOString(),
+      };
+      writeFileAtomic(serverFile, `${JSON.stringify(announced, null, 2)}\n`);
+    }
+    return { app, url, close: () => app.close() };
   } catch (error) {
     await db.$disconnect();
     throw error;
+  }
+}
+
+/** Removes server.json unless another server has written its own since. */
+function removeServerFile(path: string): void {
+  try {
+    const current = JSON.parse(readFileSync(path, "utf8")) as Partial<ServerFile>;
+    if (current.pid === process.pid) rmSync(path, { force: true });
+  } catch {
+    // Gone or torn: nothing of ours to remove.
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Prisma } from "@phaseboard/db";
 import { tempDir } from "@phaseboard/test-kit";
-import { loadConfig } from "../../src/server/config.js";
+import { loadConfig, type ServerConfig } from "../../src/server/config.js";
 import { type RunningServer, startServer } from "../../src/server/startServer.js";
 
 /** A template with one required string argument, three phases and two steps. */
@@ -23,6 +23,7 @@ triggers:
 `;
 
 export interface TestServer extends RunningServer {
+  config: ServerConfig;
   projectDir: string;
   projectId: string;
   definitionId: string;
@@ -42,27 +43,42 @@ export interface TestServer extends RunningServer {
  * temp project holding one template.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; templates?: Record<string, string> } & Parameters<
-    typeof startServer
-  >[1] = {},
+  options: {
+    env?: Record<string, string>;
+    templates?: Record<string, string>;
+    /** No executor: runs stay queued, so a test can set their rows and files itself. */
+    queueOnly?: boolean;
+    /** Start again on the home (database) and project of a server that was closed. */
+    restart?: TestServer;
+  } & Parameters<typeof startServer>[1] = {},
 ): Promise<TestServer> {
   const {
     env = {},
     templates = { "implement-feature.yaml": FEATURE_TEMPLATE },
+    queueOnly = false,
+    restart,
     ...serverOptions
   } = options;
-  const projectDir = tempDir("project");
-  const definitions = join(projectDir, ".agent", "workflows", "definitions");
-  mkdirSync(definitions, { recursive: true });
-  for (const [name, content] of Object.entries(templates))
-    writeFileSync(join(definitions, name), content);
-  const config = loadConfig({
-    PHASEBOARD_HOME: tempDir("home"),
-    PHASEBOARD_PROJECT: projectDir,
-    PORT: "0",
-    ...env,
+  const projectDir = restart?.projectDir ?? tempDir("project");
+  if (!restart) {
+    const definitions = join(projectDir, ".agent", "workflows", "definitions");
+    mkdirSync(definitions, { recursive: true });
+    for (const [name, content] of Object.entries(templates))
+      writeFileSync(join(definitions, name), content);
+  }
+  const config =
+    restart?.config ??
+    loadConfig({
+      PHASEBOARD_HOME: tempDir("home"),
+      PHASEBOARD_PROJECT: projectDir,
+      PORT: "0",
+      ...env,
+    });
+  const server = await startServer(config, {
+    logger: false,
+    ...serverOptions,
+    ...(queueOnly && { executorFactory: undefined }),
   });
-  const server = await startServer(config, { logger: false, ...serverOptions });
   const headers: Record<string, string> = config.token
     ? { authorization: `Bearer ${config.token}` }
     : {};
@@ -87,6 +103,7 @@ export async function startTestServer(
   });
   return {
     ...server,
+    config,
     projectDir,
     projectId: project.id,
     definitionId: definition?.id ?? "",

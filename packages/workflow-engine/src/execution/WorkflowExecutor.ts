@@ -75,7 +75,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
   start(input: StartRunInput): RunHandle {
     const paths = runPaths(this.options.projectPath, input.runId);
     const workdir = input.workdir ?? this.options.projectPath;
-    return this.launch(input.runId, input.definition, workdir, input.args, () => {
+    return this.launch(input.runId, input.definition, workdir, input.args, async () => {
       prepareRunDir(paths.root);
       // Pinned once: a resume never rewrites what the run started with.
       if (!existsSync(paths.args)) {
@@ -91,6 +91,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
         if (bundle && input.bundle !== undefined) writeFileAtomic(bundle, input.bundle);
         writeFileAtomic(paths.args, JSON.stringify(input.args, null, 2));
       }
+      return input.definition;
     });
   }
 
@@ -199,7 +200,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     definition: WorkflowDefinition | undefined,
     workdir: string,
     args: Record<string, unknown> | undefined,
-    prepare: () => void | Promise<WorkflowDefinition>,
+    prepare: () => Promise<WorkflowDefinition>,
   ): RunHandle {
     let execution: RunExecution | undefined;
     // Control calls made before the run is set up apply as soon as it is.

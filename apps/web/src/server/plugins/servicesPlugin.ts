@@ -38,6 +38,8 @@ export interface ServicesOptions {
   concurrency?: number | undefined;
   leaseMs?: number | undefined;
   heartbeatIntervalMs?: number | undefined;
+  /** Schedule the templates' cron triggers (default true; off in the CLI's embedded server). */
+  triggers?: boolean | undefined;
 }
 
 /**
@@ -63,7 +65,7 @@ export const servicesPlugin = fp(
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => {
-      void triggers.schedule(projectId);
+      if (options.triggers !== false) void triggers.schedule(projectId);
       hub.publish({ type: "workflow.definitions.changed", data: { project_id: projectId } });
     });
     app.decorate("services", {

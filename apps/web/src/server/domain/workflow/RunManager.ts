@@ -48,6 +48,8 @@ export class RunManager {
   readonly #leaseMs: number;
   readonly #queue: QueueEntry[] = [];
   readonly #active = new Map<string, RunHandle>();
+  /** Runs resumed while their previous execution was still stopping. */
+  readonly #requeue = new Set<string>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
   #starting = 0;
@@ -97,9 +99,12 @@ export class RunManager {
    * has been worked through as far as free slots allow (callers need not wait for it).
    */
   enqueue(runId: string, mode: QueueEntry["mode"] = "start"): Promise<void> {
-    if (this.#active.has(runId) || this.#queue.some((entry) => entry.runId === runId)) {
+    if (this.#active.has(runId)) {
+      // Still winding down (a pause just asked for): queue it again once it has stopped.
+      this.#requeue.add(runId);
       return Promise.resolve();
     }
+    if (this.#queue.some((entry) => entry.runId === runId)) return Promise.resolve();
     this.#queue.push({ runId, mode });
     return this.#drain();
   }
@@ -334,6 +339,7 @@ export class RunManager {
         runId,
         definition: template.definition,
         snapshot: template.snapshot,
+        ...(template.bundle !== undefined && { bundle: template.bundle }),
         args: run.args as Record<string, unknown>,
         ...(run.parent_run_id && { parentRunId: run.parent_run_id }),
       });
@@ -353,6 +359,7 @@ export class RunManager {
 
   async #finish(outcome: RunOutcome): Promise<void> {
     this.#active.delete(outcome.runId);
+    const requeue = this.#requeue.delete(outcome.runId);
     if (!this.#stopping) {
       const run = await this.options.db.workflowRun.findUnique({ where: { id: outcome.runId } });
       if (run?.status === "running") {
@@ -380,6 +387,9 @@ export class RunManager {
           where: { id: outcome.runId },
           data: { worker_id: null, heartbeat_at: null },
         });
+        if (requeue && run.status === "pending") {
+          this.#queue.push({ runId: outcome.runId, mode: "resume" });
+        }
       }
     }
     void this.#drain();
