@@ -4,11 +4,8 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { phaseboard, type Sandbox, sandbox, startPhaseboard } from "./phaseboardBinary.js";
 
-// These tests drive real runs, so they need the pieces the CLI steers:
-// - template loading (discoverTemplates/loadTemplate in @phaseboard/workflow-engine),
-// - the executor (WorkflowExecutor),
-// - the server's project, definition and run routes and its /ws events.
-// Each `it.skip` names the piece it waits for.
+// These tests drive real runs through the built binary: the engine's template loading
+// and executor, the server's routes and its /ws events, embedded or in another process.
 
 const DEFINITIONS = join(".agent", "workflows", "definitions");
 
@@ -46,8 +43,7 @@ steps:
 }
 
 describe("templates from the command line", () => {
-  // Needs discoverTemplates/loadTemplate from @phaseboard/workflow-engine (branch engine-templates).
-  it.skip("init, then validate passes and templates lists both starters", async () => {
+  it("init, then validate passes and templates lists both starters", async () => {
     const box = await initialised();
     const validate = await phaseboard(box, ["validate"]);
     expect(validate.stderr).toBe("");
@@ -61,8 +57,7 @@ describe("templates from the command line", () => {
     expect(rows.every((row) => row.error === null)).toBe(true);
   });
 
-  // Needs loadTemplate from @phaseboard/workflow-engine (branch engine-templates).
-  it.skip("validate prints a broken template as file:line:col message and exits 1", async () => {
+  it("validate prints a broken template as file:line:col message and exits 1", async () => {
     const box = await initialised();
     const file = join(DEFINITIONS, "broken.yaml");
     writeFileSync(
@@ -79,8 +74,7 @@ describe("templates from the command line", () => {
 });
 
 describe("runs without a server (embedded)", () => {
-  // Needs the executor (engine-run) and the server's project/definition/run routes (server).
-  it.skip("runs a template to completion, then list, status and logs show it", async () => {
+  it("runs a template to completion, then list, status and logs show it", async () => {
     const box = await initialised();
     const run = await phaseboard(box, ["run", "hello", "--arg", "who=world", "--name", "First"]);
     expect(run.stderr).toBe("");
@@ -108,8 +102,7 @@ describe("runs without a server (embedded)", () => {
     );
   });
 
-  // Needs the server's definition routes (server).
-  it.skip("lists the available templates when the named one does not exist, creating no run", async () => {
+  it("lists the available templates when the named one does not exist, creating no run", async () => {
     const box = await initialised();
     const result = await phaseboard(box, ["run", "helo"]);
     expect(result.code).toBe(2);
@@ -120,8 +113,7 @@ describe("runs without a server (embedded)", () => {
     expect(JSON.parse((await phaseboard(box, ["list", "--json"])).stdout)).toEqual([]);
   });
 
-  // Needs the server's run creation validating args against the template's schema (server).
-  it.skip("names the field when the args fail the template's schema, creating no run", async () => {
+  it("names the field when the args fail the template's schema, creating no run", async () => {
     const box = await initialised();
     const result = await phaseboard(box, ["run", "hello"]);
     expect(result.code).toBe(2);
@@ -130,8 +122,7 @@ describe("runs without a server (embedded)", () => {
     expect(JSON.parse((await phaseboard(box, ["list", "--json"])).stdout)).toEqual([]);
   });
 
-  // Needs the server's run routes answering 404 NOT_FOUND (server).
-  it.skip("says that an unknown run id does not exist, with exit 1, for every run command", async () => {
+  it("says that an unknown run id does not exist, with exit 1, for every run command", async () => {
     const box = await initialised();
     for (const args of [
       ["status", "nope"],
@@ -157,8 +148,7 @@ describe("runs through a started server", () => {
     return { serve, url: url ?? "" };
   }
 
-  // Needs the server's run routes (server).
-  it.skip("starts a detached run on the server, lists it, shows it and cancels it", async () => {
+  it("starts a detached run on the server, lists it, shows it and cancels it", async () => {
     const box = await initialised();
     writeGatedTemplate(box);
     const { url } = await startServer(box);
@@ -189,8 +179,7 @@ describe("runs through a started server", () => {
     expect((JSON.parse(byStatus.stdout) as { id: string }[]).map((run) => run.id)).toEqual([id]);
   });
 
-  // Needs the executor (engine-run) and the server's run routes and run manager (server).
-  it.skip("runs, lists and shows a run on the server named by PHASEBOARD_URL", async () => {
+  it("runs, lists and shows a run on the server named by PHASEBOARD_URL", async () => {
     const box = await initialised();
     const { url } = await startServer(box);
     const env = { PHASEBOARD_URL: url };
@@ -206,8 +195,7 @@ describe("runs through a started server", () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "completed" });
   });
 
-  // Needs the executor (engine-run), the server's pause/resume routes and /ws events (server).
-  it.skip("pauses and resumes a run from the CLI while the board's WebSocket sees it", async () => {
+  it("pauses and resumes a run from the CLI while the board's WebSocket sees it", async () => {
     const box = await initialised();
     writeGatedTemplate(box);
     const { url } = await startServer(box);
@@ -252,8 +240,7 @@ describe("runs through a started server", () => {
     board.close();
   });
 
-  // Needs the executor (engine-run) wired into the server's run manager (server).
-  it.skip("detaches on Ctrl-C without a terminal, exiting 130 while the run goes on", async () => {
+  it("detaches on Ctrl-C without a terminal, exiting 130 while the run goes on", async () => {
     const box = await initialised();
     writeGatedTemplate(box);
     const { url } = await startServer(box);
@@ -274,8 +261,7 @@ describe("runs through a started server", () => {
     expect(resumed.stdout).toContain("finished");
   });
 
-  // Needs the server writing $PHASEBOARD_HOME/server.json at start (server).
-  it.skip("finds the server through $PHASEBOARD_HOME without PHASEBOARD_URL", async () => {
+  it("finds the server through $PHASEBOARD_HOME without PHASEBOARD_URL", async () => {
     const box = await initialised();
     const { url } = await startServer(box);
     const run = await phaseboard(box, ["run", "hello", "--arg", "who=found", "--detach"]);
