@@ -31,8 +31,7 @@ describe("the board in a browser, against the real server", () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
-  // Needs GET /api/projects and GET /api/workflow-definitions (the server's run API).
-  it.skip("teaches how to add a first template when the project has none", async () => {
+  it("teaches how to add a first template when the project has none", async () => {
     const { page } = board;
     await page.goto(board.url);
     await page.locator('[data-empty-state="templates"]').waitFor();
@@ -41,8 +40,7 @@ describe("the board in a browser, against the real server", () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
-  // Needs the server's /ws endpoint.
-  it.skip("shows a lost live connection and recovers without a reload", async () => {
+  it("shows a lost live connection and recovers without a reload", async () => {
     const { page } = board;
     await page.goto(board.url);
     await page.locator('[data-connection="live"]').waitFor();

@@ -42,6 +42,7 @@ export function BoardColumn({
     <section
       aria-labelledby={titleId}
       data-column={column.id}
+      data-drop-target={isDropTarget || undefined}
       className={`flex h-full w-[296px] shrink-0 flex-col rounded-xl border transition-colors ${
         isDropTarget ? "border-accent bg-accent-soft" : "border-transparent bg-sunken/70"
       }`}

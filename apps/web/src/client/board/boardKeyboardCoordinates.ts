@@ -15,13 +15,19 @@ export const boardKeyboardCoordinates: KeyboardCoordinateGetter = (event, args) 
     return sortableKeyboardCoordinates(event, args);
   }
   event.preventDefault();
-  const { collisionRect, droppableRects, droppableContainers } = args.context;
-  if (!collisionRect) return undefined;
-  const center = collisionRect.left + collisionRect.width / 2;
+  const { active, activeNode, collisionRect, droppableRects, droppableContainers } = args.context;
+  // Right after the drag starts dnd-kit may not have measured yet: a key pressed that
+  // soon still moves, measured from the DOM.
+  const from = collisionRect ?? (active ? activeNode?.getBoundingClientRect() : undefined);
+  if (!from) return undefined;
+  const center = from.left + from.width / 2;
   const columns = droppableContainers
     .getEnabled()
     .filter((container) => isColumnId(container.id))
-    .map((container) => ({ id: container.id, rect: droppableRects.get(container.id) }))
+    .map((container) => ({
+      id: container.id,
+      rect: droppableRects.get(container.id) ?? container.node.current?.getBoundingClientRect(),
+    }))
     .filter((column): column is { id: string; rect: NonNullable<typeof column.rect> } =>
       Boolean(column.rect),
     )
