@@ -240,4 +240,24 @@ describe("run manager", () => {
     gate.release("x");
     await waitForStatus(s1, runId, "completed");
   });
+
+  it("times a signal wait out at its deadline, also across a restart, with nobody signalling", async () => {
+    const first = await startTestServer({
+      templates: {
+        "await-deploy.yaml": `name: Await deploy
+phases: [wait]
+steps:
+  - { id: deployed, phase: wait, type: signal, signal: deployed, timeout: 2s }
+`,
+      },
+    });
+    const runId = await createRun(first);
+    await waitForStatus(first, runId, "waiting");
+    // The deadline is in the run's checkpoint: a new process arms it again.
+    await first.close();
+    server = await startTestServer({ restart: first });
+    await waitForStatus(server, runId, "failed");
+    const run = (await server.api(`/api/workflow-executions/${runId}`)).body.data;
+    expect(run.error_message).toContain('signal "deployed" did not arrive within 2s');
+  });
 });

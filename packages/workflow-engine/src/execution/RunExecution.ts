@@ -235,6 +235,8 @@ export class RunExecution {
       outcome = { runId: this.runId, status: "cancelled" };
     } else if (ended.kind === "suspended") {
       outcome = { runId: this.runId, status: this.suspension === "waiting" ? "waiting" : "paused" };
+      const deadlines = Object.values(this.checkpoint.pending.timers).sort();
+      if (this.suspension === "waiting" && deadlines[0]) outcome.wakeAt = deadlines[0];
     } else if (ended.ok) {
       outcome = { runId: this.runId, status: "completed", result: ended.value };
     } else {

@@ -64,6 +64,11 @@ export interface RunOutcome {
   error?: SerializedError;
   /** Set when the run ended with continueAsNew. */
   continuedAs?: string;
+  /**
+   * A waiting run with a deadline (a signal's timeout): when to resume it, so it can time
+   * out even if nothing arrives. ISO timestamp.
+   */
+  wakeAt?: string;
 }
 
 export interface RunHandle {

@@ -1,17 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { RunStatus } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
-import type {
-  ExecutorOptions,
-  RunHandle,
-  RunHost,
-  RunOutcome,
-  WorkflowExecutorApi,
+import {
+  CheckpointStore,
+  type ExecutorOptions,
+  type RunHandle,
+  type RunHost,
+  type RunOutcome,
+  runPaths,
+  type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { createPrismaRunObserver } from "./PrismaRunObserver.js";
 import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
+
+/** setTimeout's largest delay (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Builds the executor for one project; injected so tests and the CLI can choose. */
 export type ExecutorFactory = (options: ExecutorOptions) => WorkflowExecutorApi;
@@ -50,6 +55,8 @@ export class RunManager {
   readonly #active = new Map<string, RunHandle>();
   /** Runs resumed while their previous execution was still stopping. */
   readonly #requeue = new Set<string>();
+  /** Waiting runs with a deadline (a signal's timeout), resumed when it passes. */
+  readonly #wakeTimers = new Map<string, NodeJS.Timeout>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
   #starting = 0;
@@ -165,8 +172,32 @@ export class RunManager {
     return this.#wake(run);
   }
 
+  /**
+   * Resumes a waiting run when `wakeAt` passes, so a signal with a timeout times out even
+   * when nothing arrives. Timers longer than setTimeout allows are re-armed.
+   */
+  scheduleWake(runId: string, wakeAt: Date): void {
+    clearTimeout(this.#wakeTimers.get(runId));
+    const delay = Math.max(0, wakeAt.getTime() - Date.now());
+    const timer = setTimeout(
+      () => {
+        this.#wakeTimers.delete(runId);
+        if (delay > MAX_TIMER_MS) return this.scheduleWake(runId, wakeAt);
+        void this.options.db.workflowRun
+          .findUnique({ where: { id: runId }, select: { id: true, status: true } })
+          .then((run) => (run?.status === "waiting" ? this.#wake(run) : undefined))
+          .catch(() => undefined);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.#wakeTimers.set(runId, timer);
+  }
+
   /** A waiting run continues once what it waited for is recorded. */
   async #wake(run: { id: string; status: string }) {
+    clearTimeout(this.#wakeTimers.get(run.id));
+    this.#wakeTimers.delete(run.id);
     if (run.status !== "waiting")
       return this.options.db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
     const updated = await this.dispatch(run.id, { type: "resume" });
@@ -191,6 +222,17 @@ export class RunManager {
       orderBy: { created_at: "asc" },
       select: { id: true, status: true, started_at: true },
     });
+    // Waiting runs whose wait has a deadline get their wake-up timer back.
+    const waiting = await this.options.db.workflowRun.findMany({
+      where: { status: "waiting" },
+      select: { id: true, project: { select: { path: true } } },
+    });
+    for (const run of waiting) {
+      const timers = new CheckpointStore(runPaths(run.project.path, run.id).checkpoints).load()
+        ?.checkpoint.pending.timers;
+      const first = Object.values(timers ?? {}).sort()[0];
+      if (first) this.scheduleWake(run.id, new Date(first));
+    }
     for (const run of runs) {
       if (run.status === "running") {
         await this.options.db.workflowRun.update({
@@ -210,6 +252,8 @@ export class RunManager {
   async shutdown(): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#heartbeat);
+    for (const timer of this.#wakeTimers.values()) clearTimeout(timer);
+    this.#wakeTimers.clear();
     this.#queue.length = 0;
     const handles = [...this.#active.entries()];
     await Promise.all(
@@ -381,6 +425,9 @@ export class RunManager {
           });
         }
         await this.dispatch(outcome.runId, action).catch(() => undefined);
+        if (outcome.status === "waiting" && outcome.wakeAt) {
+          this.scheduleWake(outcome.runId, new Date(outcome.wakeAt));
+        }
       } else if (run) {
         // Paused or cancelled by a person while it ran: just release the lease.
         await this.options.db.workflowRun.update({
