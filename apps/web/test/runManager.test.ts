@@ -260,4 +260,54 @@ steps:
     const run = (await server.api(`/api/workflow-executions/${runId}`)).body.data;
     expect(run.error_message).toContain('signal "deployed" did not arrive within 2s');
   });
+
+  it("runs a TypeScript template with zod arguments and its child run, each on its own card", async () => {
+    server = await startTestServer({
+      templates: {
+        "release.ts": `import { defineWorkflow } from "@phaseboard/workflow-engine";
+import { z } from "zod";
+export default defineWorkflow({
+  name: "Release",
+  phases: ["build", "ship"],
+  argsSchema: z.object({ version: z.string(), dryRun: z.boolean().default(true) }),
+  async execute(ctx) {
+    const built = await ctx.step("build", { phase: "build", type: "script", command: ["echo", "built " + ctx.args.version] });
+    const shipped = await ctx.run("ship", { target: "prod" }, { phase: "ship", name: "Ship " + ctx.args.version });
+    return { built: built.data.stdout.trim(), child: shipped.status, dryRun: ctx.args.dryRun };
+  },
+});
+`,
+        "ship.yaml": `name: Ship
+phases: [ship]
+steps:
+  - { id: push, phase: ship, type: script, command: "echo pushed {{ args.target }}" }
+`,
+      },
+    });
+    const s = server;
+    const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
+      .data as { id: string; identifier: string; error: unknown }[];
+    const release = definitions.find((d) => d.identifier === "release");
+    expect(release?.error).toBeNull();
+    const bad = await s.api("/api/workflow-executions", {
+      body: { project_id: s.projectId, workflow_definition_id: release?.id, args: {} },
+    });
+    expect(bad.body.error.message).toBe("args.version: is required");
+    const created = await s.api("/api/workflow-executions", {
+      body: {
+        project_id: s.projectId,
+        workflow_definition_id: release?.id,
+        args: { version: "1.2" },
+      },
+    });
+    const runId = created.body.data.id as string;
+    await waitForStatus(s, runId, "completed");
+    const parent = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
+    expect(parent.args).toEqual({ version: "1.2", dryRun: true });
+    expect(parent.result).toEqual({ built: "built 1.2", child: "completed", dryRun: true });
+    const child = await s.app.db.workflowRun.findFirstOrThrow({ where: { parent_run_id: runId } });
+    expect(child).toMatchObject({ name: "Ship 1.2", status: "completed", worker_id: null });
+    expect(child.started_at).not.toBeNull();
+    expect(child.completed_at).not.toBeNull();
+  });
 });

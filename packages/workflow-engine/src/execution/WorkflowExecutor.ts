@@ -87,9 +87,11 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
             2,
           ),
         );
-        const bundle = bundleFile(paths.root, input.snapshot);
-        if (bundle && input.bundle !== undefined) writeFileAtomic(bundle, input.bundle);
         writeFileAtomic(paths.args, JSON.stringify(input.args, null, 2));
+      }
+      const bundle = bundleFile(paths.root, input.snapshot);
+      if (bundle && input.bundle !== undefined && !existsSync(bundle)) {
+        writeFileAtomic(bundle, input.bundle);
       }
       return input.definition;
     });

@@ -1,4 +1,9 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 // One Ajv for every template. `strict: false` because hand-written YAML schemas may carry
 // annotations Ajv does not know; `useDefaults` fills zod `.default()` values and JSON Schema
@@ -10,6 +15,8 @@ const ajv = new Ajv2020({
   coerceTypes: false,
   addUsedSchema: false,
 });
+// `format: email`, `uri`, `date-time`… are checked, not just annotations.
+addFormats(ajv);
 
 // Keyed by the schema's JSON, not its identity: callers such as the server rebuild the
 // schema object from stored JSON for every run, and Ajv keeps whatever it compiles.

@@ -107,4 +107,19 @@ describe("defineWorkflow", () => {
       },
     });
   });
+
+  it("checks `format` keywords instead of treating them as annotations", () => {
+    const definition = {
+      argsSchema: {
+        type: "object",
+        properties: { notify: { type: "string", format: "email" } },
+      },
+    };
+    expect(rejection(() => validateArgs(definition, { notify: "not-an-address" })).issues).toEqual([
+      { path: "notify", message: 'must match format "email"' },
+    ]);
+    expect(validateArgs(definition, { notify: "ann@example.com" })).toEqual({
+      notify: "ann@example.com",
+    });
+  });
 });

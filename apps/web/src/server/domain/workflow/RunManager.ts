@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { RunStatus } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import {
@@ -55,6 +56,11 @@ export class RunManager {
   readonly #active = new Map<string, RunHandle>();
   /** Runs resumed while their previous execution was still stopping. */
   readonly #requeue = new Set<string>();
+  /**
+   * Runs an executor drives on its own (child runs, continuations): not queued here, but
+   * their statuses and leases are kept from what the executor reports.
+   */
+  readonly #driven = new Set<string>();
   /** Waiting runs with a deadline (a signal's timeout), resumed when it passes. */
   readonly #wakeTimers = new Map<string, NodeJS.Timeout>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
@@ -214,6 +220,8 @@ export class RunManager {
     const expired = new Date(Date.now() - this.#leaseMs);
     const runs = await this.options.db.workflowRun.findMany({
       where: {
+        // A child run is its parent's to resume (ctx.run picks it up again).
+        parent_run_id: null,
         OR: [
           { status: "pending" },
           { status: "running", OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }] },
@@ -273,6 +281,16 @@ export class RunManager {
       }),
     );
     this.#active.clear();
+    // Child runs and continuations this process drove stop with their executor: park them.
+    if (this.#driven.size > 0) {
+      await this.options.db.workflowRun
+        .updateMany({
+          where: { id: { in: [...this.#driven] }, status: "running" },
+          data: { status: "pending", worker_id: null, heartbeat_at: null },
+        })
+        .catch(() => undefined);
+      this.#driven.clear();
+    }
   }
 
   /**
@@ -282,14 +300,17 @@ export class RunManager {
   #startHeartbeat() {
     if (this.#heartbeat) return;
     this.#heartbeat = setInterval(() => {
-      if (this.#active.size === 0) {
+      if (this.#active.size === 0 && this.#driven.size === 0) {
         clearInterval(this.#heartbeat);
         this.#heartbeat = undefined;
         return;
       }
       void this.options.db.workflowRun
         .updateMany({
-          where: { id: { in: [...this.#active.keys()] }, worker_id: this.workerId },
+          where: {
+            id: { in: [...this.#active.keys(), ...this.#driven] },
+            worker_id: this.workerId,
+          },
           data: { heartbeat_at: new Date() },
         })
         .catch(() => undefined);
@@ -317,13 +338,64 @@ export class RunManager {
           db: this.options.db,
           hub: this.options.hub,
           projectId,
-          // The executor reports running/waiting etc.; terminal outcomes come from `done`.
-          onRunStatus: async () => undefined,
+          // Runs launched here settle through their handle's `done`; the rest (child runs,
+          // continuations) are driven by their executor and settle through this.
+          onRunStatus: (event) => this.#onDrivenStatus(event),
         }),
       });
       this.#executors.set(projectId, executor);
     }
     return executor;
+  }
+
+  async #onDrivenStatus(event: {
+    runId: string;
+    status: string;
+    error?: { message: string };
+    result?: unknown;
+  }): Promise<void> {
+    if (this.#active.has(event.runId)) return;
+    const { db } = this.options;
+    const run = await db.workflowRun.findUnique({ where: { id: event.runId } });
+    if (!run) return;
+    const at = new Date();
+    if (event.status === "running") {
+      if (run.status === "paused" || run.status === "waiting") {
+        await this.dispatch(run.id, { type: "resume" });
+      }
+      await this.dispatch(run.id, {
+        type: "claim",
+        workerId: this.workerId,
+        at,
+        resumed: run.started_at !== null,
+      }).catch(() => undefined);
+      this.#driven.add(run.id);
+      this.#startHeartbeat();
+      return;
+    }
+    this.#driven.delete(run.id);
+    if (event.result !== undefined) {
+      await db.workflowRun.update({
+        where: { id: run.id },
+        data: { result: event.result as object },
+      });
+    }
+    const action: RunAction | undefined =
+      event.status === "completed"
+        ? { type: "complete", at }
+        : event.status === "failed"
+          ? { type: "fail", at, message: event.error?.message ?? "The run failed" }
+          : event.status === "cancelled"
+            ? { type: "cancel", at }
+            : event.status === "waiting"
+              ? { type: "wait" }
+              : event.status === "paused"
+                ? { type: "pause", at }
+                : undefined;
+    if (action) await this.dispatch(run.id, action).catch(() => undefined);
+    await db.workflowRun
+      .update({ where: { id: run.id }, data: { worker_id: null, heartbeat_at: null } })
+      .catch(() => undefined);
   }
 
   async #drain(): Promise<void> {
@@ -375,7 +447,9 @@ export class RunManager {
     const executor = await this.#executorFor(run.project_id);
     if (!executor) return;
     let handle: RunHandle;
-    if (mode === "resume") {
+    const project = await db.project.findUniqueOrThrow({ where: { id: run.project_id } });
+    if (mode === "resume" || existsSync(runPaths(project.path, runId).args)) {
+      // Pinned when the run was created: run that version, even if the file changed since.
       handle = executor.resume(runId);
     } else {
       const template = catalog.template(run.workflow_definition_id);

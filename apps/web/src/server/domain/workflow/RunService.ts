@@ -51,7 +51,7 @@ export class RunService {
       );
     }
     const template = this.catalog.template(definition.id);
-    validateArgs(template.definition.argsSchema, body.args);
+    const args = validateArgs(template.definition, body.args);
     const firstPhase = template.definition.phases[0] ?? null;
     const top = await this.db.workflowRun.findFirst({
       where: { project_id: project.id, current_phase: firstPhase },
@@ -64,7 +64,7 @@ export class RunService {
         workflow_definition_id: definition.id,
         parent_run_id: body.parent_run_id ?? null,
         name: body.name ?? definition.name,
-        args: body.args as object,
+        args: args as object,
         current_phase: firstPhase,
         status: "pending",
         position: generateKeyBetween(null, top?.position ?? null),
@@ -73,7 +73,11 @@ export class RunService {
     const runDir = join(project.path, ".agent", "workflows", "executions", run.id);
     await mkdir(runDir, { recursive: true });
     await writeFile(join(runDir, "definition.json"), JSON.stringify(template.snapshot, null, 2));
-    await writeFile(join(runDir, "args.json"), JSON.stringify(body.args, null, 2));
+    // Pinned at creation: a run queued while its template changes still runs this version.
+    if (template.bundle !== undefined && "bundle" in template.snapshot.source) {
+      await writeFile(join(runDir, template.snapshot.source.bundle), template.bundle);
+    }
+    await writeFile(join(runDir, "args.json"), JSON.stringify(args, null, 2));
     this.hub.publish({
       type: "workflow.execution.created",
       data: {
@@ -131,12 +135,16 @@ export class RunService {
       },
       createContinuationRun: async ({ previousRunId, args }) => {
         const previous = await this.require(previousRunId);
-        const run = await this.create({
-          project_id: projectId,
-          workflow_definition_id: previous.workflow_definition_id,
-          args,
-          name: previous.name,
-        });
+        // The executor starts the successor itself; a restart recovers it like any run.
+        const run = await this.create(
+          {
+            project_id: projectId,
+            workflow_definition_id: previous.workflow_definition_id,
+            args,
+            name: previous.name,
+          },
+          { enqueue: false },
+        );
         return { runId: run.id };
       },
     };

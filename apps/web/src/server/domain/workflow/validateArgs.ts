@@ -1,36 +1,29 @@
-import { Ajv, type ErrorObject } from "ajv";
-import addFormatsModule from "ajv-formats";
+import {
+  ArgsValidationError,
+  validateArgs as checkArgs,
+  type WorkflowDefinition,
+} from "@phaseboard/workflow-engine";
 import { HttpError } from "../../HttpError.js";
 
-// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const compiled = new WeakMap<object, ReturnType<Ajv["compile"]>>();
-
 /**
- * Checks run arguments against the template's JSON Schema. The error names each field
- * (`args.featureName: must be string`), so the board can mark the right input.
+ * Checks run arguments with the engine's validator (the one the CLI and the executor use)
+ * and returns them with the schema's defaults filled in. The error names each field
+ * (`args.featureName: is required`), so the board can mark the right input.
  */
-export function validateArgs(schema: Record<string, unknown>, args: unknown): void {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+export function validateArgs(
+  definition: Pick<WorkflowDefinition, "argsSchema">,
+  args: unknown,
+): Record<string, unknown> {
+  try {
+    return checkArgs(definition, args ?? {});
+  } catch (error) {
+    if (!(error instanceof ArgsValidationError)) throw error;
+    throw new HttpError(
+      "VALIDATION_FAILED",
+      error.issues
+        .map((issue) => `${issue.path === "" ? "args" : `args.${issue.path}`}: ${issue.message}`)
+        .join("; "),
+      error.issues,
+    );
   }
-  if (validate(args)) return;
-  throw new HttpError(
-    "VALIDATION_FAILED",
-    (validate.errors ?? []).map(describe).join("; "),
-    validate.errors,
-  );
-}
-
-function describe(error: ErrorObject): string {
-  const path = error.instancePath.split("/").filter(Boolean);
-  if (error.keyword === "required") path.push(String(error.params.missingProperty));
-  if (error.keyword === "additionalProperties") path.push(String(error.params.additionalProperty));
-  return `${["args", ...path].join(".")}: ${error.message ?? "is invalid"}`;
 }
