@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   runDetailResponseSchema,
@@ -10,6 +11,12 @@ import { defaultExecutorFactory } from "../src/server/startServer.js";
 import { openSocket } from "./helpers/openSocket.js";
 import { GATED_TEMPLATE, scriptGate } from "./helpers/scriptGate.js";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+
+/** GATED_TEMPLATE with a step before the gate that leaves a mark each time it runs. */
+const CRASH_TEMPLATE = GATED_TEMPLATE.replace(
+  "steps:\n",
+  "steps:\n  - { id: prepare, phase: research, type: script, command: 'echo once >> prepared-{{ args.featureName }}' }\n",
+);
 
 const webDir = join(import.meta.dirname, "..");
 const tsx = join(webDir, "node_modules", ".bin", "tsx");
@@ -178,7 +185,8 @@ describe("run manager", () => {
   });
 
   it("after kill -9 of the server, the next start takes over the expired lease and finishes the run", async () => {
-    const { server: first, gate } = await startGatedServer();
+    const first = await startTestServer({ templates: { "crash.yaml": CRASH_TEMPLATE } });
+    const gate = scriptGate(first.projectDir);
     await first.close();
     // The same home and project, served by a separate process that will die mid-step.
     const doomed = runProcess(tsx, ["src/server/main.ts"], {
@@ -214,6 +222,12 @@ describe("run manager", () => {
     await waitForStatus(server, runId, "completed");
     const run = await server.app.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.worker_id).toBeNull();
+    // The step that finished before the crash did not run again.
+    expect(readFileSync(join(first.projectDir, "prepared-x"), "utf8")).toBe("once\n");
+    const steps = (await server.api(`/api/workflow-executions/${runId}`)).body.data.steps;
+    expect(
+      steps.map((step: { step_id: string; status: string }) => `${step.step_id}:${step.status}`),
+    ).toEqual(["prepare:completed", "research:completed"]);
   });
 
   it("never lets a second process execute a run whose lease is alive", async () => {
@@ -309,5 +323,40 @@ steps:
     expect(child).toMatchObject({ name: "Ship 1.2", status: "completed", worker_id: null });
     expect(child.started_at).not.toBeNull();
     expect(child.completed_at).not.toBeNull();
+  });
+
+  it("waits for approval, continues once approved through the API, and refuses an unknown run", async () => {
+    server = await startTestServer({
+      templates: {
+        "ship.yaml": `name: Ship
+phases: [review, ship]
+steps:
+  - { id: sign-off, phase: review, type: approval, message: Ship it? }
+  - { id: push, phase: ship, type: script, command: echo shipped }
+`,
+      },
+    });
+    const s = server;
+    const runId = await createRun(s);
+    await waitForStatus(s, runId, "waiting");
+    const waiting = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
+    expect(waiting.steps).toEqual([
+      expect.objectContaining({ step_id: "sign-off", type: "approval", status: "waiting" }),
+    ]);
+    const unknown = await s.api("/api/workflow-executions/nope/approvals/sign-off", {
+      body: { approved: true },
+    });
+    expect(unknown.status).toBe(404);
+    const approved = await s.api(`/api/workflow-executions/${runId}/approvals/sign-off`, {
+      body: { approved: true, comment: "go" },
+    });
+    expect(approved.status).toBe(200);
+    await waitForStatus(s, runId, "completed");
+    const done = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
+    expect(
+      done.steps.map(
+        (step: { step_id: string; status: string }) => `${step.step_id}:${step.status}`,
+      ),
+    ).toEqual(["sign-off:completed", "push:completed"]);
   });
 });
