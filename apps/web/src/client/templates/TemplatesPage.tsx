@@ -111,6 +111,9 @@ function TemplateCard({ definition }: { definition: WorkflowDefinition }) {
                         </li>
                       ))}
                     </ul>
+                  ) : definition.type === "code" ? (
+                    // A TypeScript template decides its steps as it runs.
+                    <p className="mt-1 text-[11px] text-faint">Steps set by code</p>
                   ) : definition.steps ? (
                     <p className="mt-1 text-[11px] text-faint">No steps</p>
                   ) : null}
