@@ -5,6 +5,7 @@ import { ensureDatabaseFolder } from "../databaseLocation.js";
 import { loadSchemaEngine } from "./loadSchemaEngine.js";
 import { MigrationError } from "./MigrationError.js";
 import { defaultMigrationPaths, type MigrationPaths, readSchema } from "./migrationPaths.js";
+import { pendingMigrations } from "./pendingMigrations.js";
 import { readMigrationsList } from "./readMigrationsList.js";
 
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -24,6 +25,9 @@ export async function migrateDatabase(options: {
   const paths = options.paths ?? defaultMigrationPaths;
   const filePath = options.url.replace(/^file:/, "");
   ensureDatabaseFolder(filePath);
+  const migrationsList = await readMigrationsList(paths.migrationsDir);
+  // The common start: everything applied already, nothing to load the engine for.
+  if (pendingMigrations(filePath, migrationsList)?.length === 0) return { applied: [] };
   const schema = await readSchema(paths);
   let loaded: Awaited<ReturnType<typeof loadSchemaEngine>>;
   try {
@@ -35,7 +39,6 @@ export async function migrateDatabase(options: {
   }
   const { engine, explain, close } = loaded;
   try {
-    const migrationsList = await readMigrationsList(paths.migrationsDir);
     const { appliedMigrationNames } = await engine.applyMigrations({
       migrationsList,
       filters: noFilters,
