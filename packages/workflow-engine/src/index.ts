@@ -37,6 +37,7 @@ export type {
   ChildRunResult,
   ExecResult,
   ParallelOptions,
+  ReceivedSignal,
   WorkflowContext,
 } from "./types/context.js";
 export type {

@@ -36,6 +36,12 @@ export interface Checkpoint {
     /** Agent sessions of interrupted agent steps, passed back as resumeSessionId. */
     agent_sessions: Record<string, string>;
   };
+  /**
+   * Signals each memoized signal step took, by memo key: name → how many. The next wait or
+   * poll for a name takes the signal after the ones taken (a rewind forgets what the
+   * dropped steps took). Absent in checkpoints written before polls existed.
+   */
+  signals_taken?: Record<string, Record<string, number>>;
   result?: unknown;
   error?: SerializedError;
   continued_as?: string;

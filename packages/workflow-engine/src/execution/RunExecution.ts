@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Checkpoint, StepMeta } from "../checkpoint/Checkpoint.js";
 import { emptyCheckpoint } from "../checkpoint/Checkpoint.js";
 import { CheckpointStore } from "../checkpoint/CheckpointStore.js";
@@ -25,6 +25,7 @@ import type {
   ChildRunResult,
   ExecResult,
   ParallelOptions,
+  ReceivedSignal,
   WorkflowContext,
 } from "../types/context.js";
 import type { WorkflowDefinition } from "../types/definition.js";
@@ -377,6 +378,101 @@ export class RunExecution {
     delete this.checkpoint.pending.timers[key];
     delete this.checkpoint.pending.children[key];
     return this.save();
+  }
+
+  /** How many signals of `name` the memoized steps have taken. */
+  private signalCursor(name: string): number {
+    const taken = this.checkpoint.signals_taken ?? {};
+    let count = 0;
+    for (const key of this.checkpoint.completed_step_ids) {
+      const entry = taken[key];
+      if (entry) {
+        count += entry[name] ?? 0;
+        continue;
+      }
+      // Checkpoints written before signals_taken: a completed signal step took one.
+      const meta = this.checkpoint.step_meta[key];
+      if (meta?.type === "signal" && meta.name === name) {
+        if (this.checkpoint.step_results[key]?.status === "completed") count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** The signals of `names` not taken yet, oldest first (files are named by arrival). */
+  private untakenSignals(names: string[]): Array<{ name: string; file: string }> {
+    return names
+      .flatMap((name) =>
+        signalFiles(this.paths.signals, name)
+          .slice(this.signalCursor(name))
+          .map((file) => ({ name, file })),
+      )
+      .sort((a, b) => basename(a.file).localeCompare(basename(b.file)));
+  }
+
+  /** Remembers what the step `key` takes; saved with the step's result. */
+  private noteTaken(key: string, taken: Array<{ name: string }>): void {
+    const counts: Record<string, number> = {};
+    for (const signal of taken) counts[signal.name] = (counts[signal.name] ?? 0) + 1;
+    this.checkpoint.signals_taken = { ...(this.checkpoint.signals_taken ?? {}), [key]: counts };
+  }
+
+  /**
+   * A durable wait for the oldest untaken signal among `names`. A deadline that passed is
+   * recorded as the step's failure, so a replay throws SignalTimeoutError again instead of
+   * taking a signal that arrived later.
+   */
+  private async awaitSignals<T>(
+    key: string,
+    names: string[],
+    label: string,
+    options: { timeout?: Duration; phase?: string },
+  ): Promise<ReceivedSignal<T>> {
+    const memoized = this.memo(key, "signal", label);
+    if (memoized?.status === "failed") {
+      throw new SignalTimeoutError(memoized.error?.message ?? `signal "${label}" timed out`);
+    }
+    if (memoized) {
+      // Single-name waits record the bare payload; multi-name waits the name with it.
+      return names.length === 1 && label === names[0]
+        ? { name: label, payload: memoized.data as T }
+        : (memoized.data as ReceivedSignal<T>);
+    }
+    const phase =
+      options.phase ?? (this.checkpoint.current_phase || this.definition.phases[0] || "");
+    this.checkPhase(phase);
+    const parked = this.gate();
+    if (parked) return parked;
+    const meta = { type: "signal" as const, name: label, phase, attempt: 1 };
+    const [next] = this.untakenSignals(names);
+    if (next) {
+      const received = { name: next.name, payload: readSignalPayload(next.file) as T };
+      await this.enterPhase(phase);
+      this.noteTaken(key, [next]);
+      const data = names.length === 1 && label === names[0] ? received.payload : received;
+      await this.settle(key, { stepId: key, status: "completed", data }, meta, Date.now());
+      return received;
+    }
+    if (options.timeout !== undefined) {
+      const deadline = await this.timer(key, options.timeout);
+      if (Date.now() >= deadline) {
+        const error = new SignalTimeoutError(
+          `signal "${label}" did not arrive within ${options.timeout}`,
+        );
+        await this.enterPhase(phase);
+        this.noteTaken(key, []);
+        await this.settle(
+          key,
+          { stepId: key, status: "failed", error: serializeError(error) },
+          meta,
+          Date.now(),
+        );
+        throw error;
+      }
+    }
+    await this.enterPhase(phase);
+    await this.announce(key, { type: "signal", name: label, phase }, "waiting");
+    return this.suspend("waiting");
   }
 
   /**
@@ -774,37 +870,38 @@ export class RunExecution {
       },
 
       async waitForSignal<T>(name: string, options: { timeout?: Duration; phase?: string } = {}) {
-        const key = self.nextKey(name);
-        const memoized = self.memo(key, "signal", name);
-        if (memoized) return memoized.data as T;
-        const phase = options.phase ?? currentPhase();
-        self.checkPhase(phase);
+        const received = await self.awaitSignals<T>(self.nextKey(name), [name], name, options);
+        return received.payload;
+      },
+
+      waitForSignals<T>(
+        names: string[],
+        options: { id?: string; timeout?: Duration; phase?: string } = {},
+      ) {
+        const label = names.join("+");
+        return self.awaitSignals<T>(self.nextKey(options.id ?? label), names, label, options);
+      },
+
+      async pollSignals<T>(names: string[], options: { id?: string } = {}) {
+        const label = `poll:${names.join("+")}`;
+        const key = self.nextKey(options.id ?? label);
+        const memoized = self.memo(key, "signal", label);
+        if (memoized) return memoized.data as ReceivedSignal<T>[];
         const parked = self.gate();
         if (parked) return parked;
-        const nth = key === name ? 1 : Number(key.slice(key.lastIndexOf("#") + 1));
-        const file = signalFiles(self.paths.signals, name)[nth - 1];
-        if (file) {
-          const payload = (JSON.parse(readFileSync(file, "utf8")) as { payload?: unknown }).payload;
-          await self.enterPhase(phase);
-          await self.settle(
-            key,
-            { stepId: key, status: "completed", data: payload },
-            { type: "signal", name, phase, attempt: 1 },
-            Date.now(),
-          );
-          return payload as T;
-        }
-        if (options.timeout !== undefined) {
-          const deadline = await self.timer(key, options.timeout);
-          if (Date.now() >= deadline) {
-            throw new SignalTimeoutError(
-              `signal "${name}" did not arrive within ${options.timeout}`,
-            );
-          }
-        }
-        await self.enterPhase(phase);
-        await self.announce(key, { type: "signal", name, phase }, "waiting");
-        return self.suspend("waiting");
+        const taken = self.untakenSignals(names);
+        const received = taken.map((signal) => ({
+          name: signal.name,
+          payload: readSignalPayload(signal.file) as T,
+        }));
+        // Bookkeeping, not work: recorded for replay but not listed as a step on the board.
+        self.noteTaken(key, taken);
+        await self.record(
+          key,
+          { stepId: key, status: "completed", data: received },
+          { type: "signal", name: label, phase: currentPhase(), attempt: 1 },
+        );
+        return received;
       },
 
       async approval(id: string, options: { message: string; phase?: string }) {
@@ -922,4 +1019,8 @@ export class RunExecution {
     await this.save();
     return wakeAt;
   }
+}
+
+function readSignalPayload(file: string): unknown {
+  return (JSON.parse(readFileSync(file, "utf8")) as { payload?: unknown }).payload ?? null;
 }

@@ -153,6 +153,8 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
         if (!kept.has(key)) {
           delete checkpoint.step_results[key];
           delete checkpoint.step_meta[key];
+          // What the dropped steps took is there to take again.
+          delete checkpoint.signals_taken?.[key];
         }
       }
       checkpoint.completed_step_ids = keep;

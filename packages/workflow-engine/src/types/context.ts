@@ -21,6 +21,12 @@ export interface ParallelOptions<I> {
   dependsOn?: (item: I) => string[];
 }
 
+/** A signal as `waitForSignals` and `pollSignals` return it. */
+export interface ReceivedSignal<T = unknown> {
+  name: string;
+  payload: T;
+}
+
 export interface ApprovalDecision {
   approved: boolean;
   by?: string;
@@ -50,10 +56,28 @@ export interface WorkflowContext<Args = Record<string, unknown>> {
     args: Record<string, unknown>,
     options?: { id?: string; name?: string; phase?: string },
   ): Promise<ChildRunResult<T>>;
+  /**
+   * Waits (durably) for the next signal `name` not yet taken. With a timeout it throws
+   * SignalTimeoutError once the deadline passes — and again on every replay.
+   */
   waitForSignal<T = unknown>(
     name: string,
     options?: { timeout?: Duration; phase?: string },
   ): Promise<T>;
+  /** Waits for whichever of `names` arrives first (oldest untaken), e.g. work or `drain`. */
+  waitForSignals<T = unknown>(
+    names: string[],
+    options?: { id?: string; timeout?: Duration; phase?: string },
+  ): Promise<ReceivedSignal<T>>;
+  /**
+   * Takes every signal of `names` that arrived and was not taken yet, oldest first, without
+   * waiting (an empty list when there is none). Memoized like a step, so a replay sees the
+   * same list: the way a long-running template checks for `pause` or `drain` between items.
+   */
+  pollSignals<T = unknown>(
+    names: string[],
+    options?: { id?: string },
+  ): Promise<ReceivedSignal<T>[]>;
   approval(id: string, options: { message: string; phase?: string }): Promise<ApprovalDecision>;
   sleep(id: string, duration: Duration): Promise<void>;
   setState(state: Record<string, unknown>): Promise<void>;

@@ -5,6 +5,7 @@ import type {
   ChildRunResult,
   ExecResult,
   ParallelOptions,
+  ReceivedSignal,
   WorkflowContext,
 } from "../types/context.js";
 import type { Duration, StepConfig, StepResult } from "../types/step.js";
@@ -181,6 +182,16 @@ export class MemoryWorkflowContext implements WorkflowContext {
   async waitForSignal<T = unknown>(name: string): Promise<T> {
     this.calls.push({ method: "waitForSignal", name });
     return this.options.signals?.[name] as T;
+  }
+
+  async waitForSignals<T = unknown>(names: string[]): Promise<ReceivedSignal<T>> {
+    this.calls.push({ method: "waitForSignal", name: names.join("+") });
+    const name = names.find((n) => this.options.signals?.[n] !== undefined) ?? names[0] ?? "";
+    return { name, payload: this.options.signals?.[name] as T };
+  }
+
+  async pollSignals<T = unknown>(): Promise<ReceivedSignal<T>[]> {
+    return [];
   }
 
   async approval(

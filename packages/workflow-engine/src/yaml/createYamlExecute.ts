@@ -320,6 +320,12 @@ class YamlInterpreter {
       case "sleep":
         await this.ctx.sleep(key, step.duration);
         return { status: "completed", output: null };
+      case "comment": {
+        const body = text("text", step.text);
+        // ctx.comment is replay-safe: a comment posted before a restart is not posted again.
+        await this.ctx.comment(body, { type: step.author ?? "system" });
+        return { status: "completed", output: { text: body } };
+      }
     }
   }
 

@@ -195,6 +195,9 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
         break;
       case "sleep":
         break;
+      case "comment":
+        checkDeep({ text: step.text }, at);
+        break;
     }
   };
 

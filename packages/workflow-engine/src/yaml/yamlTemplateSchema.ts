@@ -111,7 +111,16 @@ const sleepStep = z.strictObject({
   duration: durationSchema,
 });
 
+/** Posts a comment on the run (a `system` comment, or `agent`), e.g. why it gave up. */
+const commentStep = z.strictObject({
+  ...commonStep,
+  type: z.literal("comment"),
+  text: z.string().min(1),
+  author: z.enum(["system", "agent"]).optional(),
+});
+
 export type YamlLeafStep =
+  | z.infer<typeof commentStep>
   | z.infer<typeof agentStep>
   | z.infer<typeof scriptStep>
   | z.infer<typeof approvalStep>
@@ -162,6 +171,7 @@ export const YAML_STEP_TYPES = [
   "workflow",
   "signal",
   "sleep",
+  "comment",
   "parallel",
 ] as const;
 
@@ -172,6 +182,7 @@ export const stepSchema: z.ZodType<YamlStep> = z.discriminatedUnion("type", [
   workflowStep,
   signalStep,
   sleepStep,
+  commentStep,
   groupStep,
 ]);
 
