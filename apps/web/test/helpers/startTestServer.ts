@@ -50,6 +50,8 @@ export async function startTestServer(
     queueOnly?: boolean;
     /** Start again on the home (database) and project of a server that was closed. */
     restart?: TestServer;
+    /** Serve this project folder as it is (no templates are written into it). */
+    projectDir?: string;
   } & Parameters<typeof startServer>[1] = {},
 ): Promise<TestServer> {
   const {
@@ -57,10 +59,11 @@ export async function startTestServer(
     templates = { "implement-feature.yaml": FEATURE_TEMPLATE },
     queueOnly = false,
     restart,
+    projectDir: givenProject,
     ...serverOptions
   } = options;
-  const projectDir = restart?.projectDir ?? tempDir("project");
-  if (!restart) {
+  const projectDir = restart?.projectDir ?? givenProject ?? tempDir("project");
+  if (!restart && !givenProject) {
     const definitions = join(projectDir, ".agent", "workflows", "definitions");
     mkdirSync(definitions, { recursive: true });
     for (const [name, content] of Object.entries(templates))
