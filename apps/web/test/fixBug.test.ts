@@ -62,7 +62,16 @@ describe("fix-bug", () => {
     // The agent is told what the reproduction printed.
     const input = JSON.parse(
       readFileSync(
-        join(s.projectDir, ".agent", "workflows", "executions", run.id, "logs", "fix", "input.json"),
+        join(
+          s.projectDir,
+          ".agent",
+          "workflows",
+          "executions",
+          run.id,
+          "logs",
+          "fix",
+          "input.json",
+        ),
         "utf8",
       ),
     );
