@@ -904,6 +904,29 @@ export class RunExecution {
         return received;
       },
 
+      async sendSignal(
+        template: string,
+        name: string,
+        payload?: unknown,
+        options: { id?: string; phase?: string } = {},
+      ) {
+        const host = self.owner.options.host;
+        if (!host?.signalRuns) {
+          throw new HostMissingError("ctx.sendSignal needs an executor whose host can signal runs");
+        }
+        const signalRuns = host.signalRuns.bind(host);
+        const result = await ctx.step<{ runIds: string[] }>(options.id ?? `signal-${template}`, {
+          type: "function",
+          name: `Signal ${name} to ${template}`,
+          phase: options.phase ?? currentPhase(),
+          fn: () => signalRuns({ fromRunId: self.runId, template, name, payload }),
+        });
+        if (result.status !== "completed") {
+          throw new Error(result.error?.message ?? `could not signal ${template}`);
+        }
+        return result.data ?? { runIds: [] };
+      },
+
       async approval(id: string, options: { message: string; phase?: string }) {
         const key = self.nextKey(id);
         const memoized = self.memo(key, "approval", id);

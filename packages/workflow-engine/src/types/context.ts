@@ -78,6 +78,16 @@ export interface WorkflowContext<Args = Record<string, unknown>> {
     names: string[],
     options?: { id?: string },
   ): Promise<ReceivedSignal<T>[]>;
+  /**
+   * Sends signal `name` to every unfinished run of `template` in this project (a poller
+   * feeding a long-running builder). A durable step: a replay does not send it again.
+   */
+  sendSignal(
+    template: string,
+    name: string,
+    payload?: unknown,
+    options?: { id?: string; phase?: string },
+  ): Promise<{ runIds: string[] }>;
   approval(id: string, options: { message: string; phase?: string }): Promise<ApprovalDecision>;
   sleep(id: string, duration: Duration): Promise<void>;
   setState(state: Record<string, unknown>): Promise<void>;

@@ -17,6 +17,16 @@ export interface RunHost {
     args: Record<string, unknown>;
     name: string;
   }): Promise<{ runId: string }>;
+  /**
+   * `ctx.sendSignal`: records signal `name` for every unfinished run of `template` in this
+   * project (waking the ones that wait) and returns their ids.
+   */
+  signalRuns?(input: {
+    fromRunId: string;
+    template: string;
+    name: string;
+    payload?: unknown;
+  }): Promise<{ runIds: string[] }>;
   /** `ctx.continueAsNew`: creates the successor run's record and returns its id. */
   createContinuationRun?(input: {
     previousRunId: string;

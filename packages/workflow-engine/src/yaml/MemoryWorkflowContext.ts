@@ -22,7 +22,8 @@ export type RecordedCall =
   | { method: "approval"; id: string; message: string; phase?: string }
   | { method: "waitForSignal"; name: string }
   | { method: "sleep"; id: string; duration: Duration }
-  | { method: "comment"; text: string };
+  | { method: "comment"; text: string }
+  | { method: "sendSignal"; template: string; name: string; payload: unknown };
 
 export interface MemoryContextOptions {
   args?: Record<string, unknown>;
@@ -192,6 +193,11 @@ export class MemoryWorkflowContext implements WorkflowContext {
 
   async pollSignals<T = unknown>(): Promise<ReceivedSignal<T>[]> {
     return [];
+  }
+
+  async sendSignal(template: string, name: string, payload?: unknown) {
+    this.calls.push({ method: "sendSignal", template, name, payload });
+    return { runIds: [] };
   }
 
   async approval(

@@ -320,6 +320,14 @@ class YamlInterpreter {
       case "sleep":
         await this.ctx.sleep(key, step.duration);
         return { status: "completed", output: null };
+      case "send-signal": {
+        const payload = this.evaluate(step, "payload", () => interpolateDeep(step.payload ?? null, live));
+        const sent = await this.ctx.sendSignal(text("to", step.to), text("signal", step.signal), payload, {
+          id: key,
+          phase: step.phase,
+        });
+        return { status: "completed", output: sent };
+      }
       case "comment": {
         const body = text("text", step.text);
         // ctx.comment is replay-safe: a comment posted before a restart is not posted again.

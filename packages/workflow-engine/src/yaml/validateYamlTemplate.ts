@@ -198,6 +198,9 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
       case "comment":
         checkDeep({ text: step.text }, at);
         break;
+      case "send-signal":
+        checkDeep({ to: step.to, signal: step.signal, payload: step.payload }, at);
+        break;
     }
   };
 

@@ -111,6 +111,15 @@ const sleepStep = z.strictObject({
   duration: durationSchema,
 });
 
+/** Sends a signal to every unfinished run of another template (`to`). */
+const sendSignalStep = z.strictObject({
+  ...commonStep,
+  type: z.literal("send-signal"),
+  to: z.string().min(1),
+  signal: z.string().min(1),
+  payload: z.unknown().optional(),
+});
+
 /** Posts a comment on the run (a `system` comment, or `agent`), e.g. why it gave up. */
 const commentStep = z.strictObject({
   ...commonStep,
@@ -120,6 +129,7 @@ const commentStep = z.strictObject({
 });
 
 export type YamlLeafStep =
+  | z.infer<typeof sendSignalStep>
   | z.infer<typeof commentStep>
   | z.infer<typeof agentStep>
   | z.infer<typeof scriptStep>
@@ -172,6 +182,7 @@ export const YAML_STEP_TYPES = [
   "signal",
   "sleep",
   "comment",
+  "send-signal",
   "parallel",
 ] as const;
 
@@ -183,6 +194,7 @@ export const stepSchema: z.ZodType<YamlStep> = z.discriminatedUnion("type", [
   signalStep,
   sleepStep,
   commentStep,
+  sendSignalStep,
   groupStep,
 ]);
 

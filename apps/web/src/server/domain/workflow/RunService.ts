@@ -133,6 +133,21 @@ export class RunService {
         );
         return { runId: run.id };
       },
+      signalRuns: async ({ fromRunId, template, name, payload }) => {
+        const definition = await find(template);
+        const runs = await this.db.workflowRun.findMany({
+          where: {
+            project_id: projectId,
+            workflow_definition_id: definition.id,
+            status: { in: ["pending", "running", "waiting", "paused"] },
+            id: { not: fromRunId },
+          },
+          select: { id: true },
+          orderBy: { created_at: "asc" },
+        });
+        for (const run of runs) await this.manager.signal(run.id, name, payload);
+        return { runIds: runs.map((run) => run.id) };
+      },
       createContinuationRun: async ({ previousRunId, args }) => {
         const previous = await this.require(previousRunId);
         // The executor starts the successor itself; a restart recovers it like any run.
