@@ -321,11 +321,18 @@ class YamlInterpreter {
         await this.ctx.sleep(key, step.duration);
         return { status: "completed", output: null };
       case "send-signal": {
-        const payload = this.evaluate(step, "payload", () => interpolateDeep(step.payload ?? null, live));
-        const sent = await this.ctx.sendSignal(text("to", step.to), text("signal", step.signal), payload, {
-          id: key,
-          phase: step.phase,
-        });
+        const payload = this.evaluate(step, "payload", () =>
+          interpolateDeep(step.payload ?? null, live),
+        );
+        const sent = await this.ctx.sendSignal(
+          text("to", step.to),
+          text("signal", step.signal),
+          payload,
+          {
+            id: key,
+            phase: step.phase,
+          },
+        );
         return { status: "completed", output: sent };
       }
       case "comment": {
