@@ -22,6 +22,7 @@ export function sandbox(): Sandbox {
     PATH: process.env.PATH,
     HOME: home,
     PHASEBOARD_HOME: phaseboardHome,
+    PHASEBOARD_BUILDS: "off",
     NO_COLOR: "",
     LOG_LEVEL: "warn",
   };

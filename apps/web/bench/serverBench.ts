@@ -52,6 +52,7 @@ writeFileSync(
 const server = await startServer(
   loadConfig({
     PHASEBOARD_HOME: join(root, "home"),
+    PHASEBOARD_BUILDS: "off",
     PHASEBOARD_PROJECT: project,
     PORT: "0",
     LOG_LEVEL: "silent",

@@ -52,7 +52,12 @@ export async function startBoard(
     writeFileSync(join(definitions, file), content);
   }
   const config = loadConfig(
-    { PHASEBOARD_HOME: home, PHASEBOARD_PROJECT: projectDir, LOG_LEVEL: "warn" },
+    {
+      PHASEBOARD_HOME: home,
+      PHASEBOARD_PROJECT: projectDir,
+      LOG_LEVEL: "warn",
+      PHASEBOARD_BUILDS: "off",
+    },
     { port: 0 },
   );
   let server = await startServer(config);

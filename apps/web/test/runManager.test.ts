@@ -194,6 +194,7 @@ describe("run manager", () => {
       env: {
         ...process.env,
         PHASEBOARD_HOME: first.config.home,
+        PHASEBOARD_BUILDS: "off",
         PHASEBOARD_PROJECT: first.projectDir,
         PORT: "0",
         LOG_LEVEL: "warn",

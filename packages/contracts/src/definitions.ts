@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, timestampSchema } from "./common.js";
+import { idSchema, runStatusSchema, timestampSchema } from "./common.js";
 import { dataEnvelope } from "./errors.js";
 
 /** Why a template file could not be loaded; the template is listed but cannot run. */
@@ -49,6 +49,11 @@ export const workflowDefinitionSchema = z.object({
   triggers: z.array(triggerSchema).nullable().optional(),
   /** Set when the file does not parse. */
   error: definitionErrorSchema.nullable(),
+  /** The newest Build Workflow run on this version or an earlier one of the file. */
+  last_build: z
+    .object({ run_id: idSchema, status: runStatusSchema, finished_at: timestampSchema.nullable() })
+    .nullable()
+    .optional(),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });

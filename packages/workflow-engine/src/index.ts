@@ -95,6 +95,7 @@ export { loadDefinitionFromSnapshot } from "./templates/loadDefinitionFromSnapsh
 export { isTemplateFile, loadTemplate, SNAPSHOT_BUNDLE_FILE } from "./templates/loadTemplate.js";
 export type { TemplateErrorCode } from "./templates/TemplateLoadError.js";
 export { TemplateLoadError } from "./templates/TemplateLoadError.js";
+export { typecheckTemplate } from "./templates/typecheckTemplate.js";
 export { validateArgs } from "./templates/validateArgs.js";
 export type { StepOutcome, YamlRunResult } from "./yaml/createYamlExecute.js";
 export { DEFAULT_MAX_VISITS } from "./yaml/createYamlExecute.js";

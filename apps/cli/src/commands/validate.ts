@@ -28,26 +28,48 @@ export function registerValidateCommand(program: Command): void {
     .command("validate")
     .description("check templates; errors print as file:line:col message (exit 1 on any)")
     .argument("[files...]", "template files (default: every template of the project)")
-    .action((files: string[], options: ProjectOptions & JsonOptions) => validate(files, options));
+    .option("--typecheck", "also type-check TypeScript templates with the TypeScript compiler")
+    .action((files: string[], options: ValidateOptions) => validate(files, options));
   withProjectOption(command);
   withJsonOption(command);
   withExamples(command, [
     "phaseboard validate",
     "phaseboard validate .agent/workflows/definitions/hello.yaml",
+    "phaseboard validate --typecheck .agent/workflows/definitions/ship.ts",
     "phaseboard validate --json",
   ]);
 }
 
-async function validate(files: string[], options: ProjectOptions & JsonOptions): Promise<void> {
+type ValidateOptions = ProjectOptions & JsonOptions & { typecheck?: boolean };
+
+async function validate(files: string[], options: ValidateOptions): Promise<void> {
   const out = new Output(options);
   const cwd = invocationDir();
   const engine = await loadEngineTemplates();
   const diagnostics: Diagnostic[] = [];
+  const check = async (template: LoadedTemplate) => {
+    if (options.typecheck && template.ok && template.format === "code") {
+      const errors = await engine.typecheckTemplate(template.path);
+      if (errors.length > 0) {
+        for (const error of errors) {
+          diagnostics.push({
+            file: relative(cwd, error.file),
+            ok: false,
+            message: error.message,
+            ...(error.line !== undefined && { line: error.line }),
+            ...(error.column !== undefined && { column: error.column }),
+          });
+        }
+        return;
+      }
+    }
+    diagnostics.push(toDiagnostic(template, cwd));
+  };
   if (files.length === 0) {
     for (const template of await engine.discoverTemplates(
       definitionsDir(findProjectDir(options)),
     )) {
-      diagnostics.push(toDiagnostic(template, cwd));
+      await check(template);
     }
   } else {
     for (const file of files) {
@@ -56,7 +78,7 @@ async function validate(files: string[], options: ProjectOptions & JsonOptions):
         diagnostics.push({ file, ok: false, message: "no such file" });
         continue;
       }
-      diagnostics.push(toDiagnostic(await engine.loadTemplate(path), cwd));
+      await check(await engine.loadTemplate(path));
     }
   }
   const failed = diagnostics.filter((d) => !d.ok);

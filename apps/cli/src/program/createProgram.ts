@@ -6,6 +6,7 @@ import { registerInitCommand } from "../commands/init.js";
 import { registerListCommand } from "../commands/list.js";
 import { registerLogsCommand } from "../commands/logs.js";
 import { registerPauseCommand } from "../commands/pause.js";
+import { registerPlanCommand } from "../commands/plan.js";
 import { registerResumeCommand } from "../commands/resume.js";
 import { registerRewindCommand } from "../commands/rewind.js";
 import { registerRunCommand } from "../commands/run.js";
@@ -45,6 +46,7 @@ export function createProgram(): Command {
     registerInitCommand,
     registerTemplatesCommand,
     registerValidateCommand,
+    registerPlanCommand,
     registerRunCommand,
     registerListCommand,
     registerStatusCommand,

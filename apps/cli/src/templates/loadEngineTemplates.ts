@@ -1,5 +1,10 @@
 import { join } from "node:path";
-import type { LoadedTemplate, WorkflowDefinition } from "@phaseboard/workflow-engine";
+import type {
+  LoadedTemplate,
+  TemplateError,
+  TemplatePlan,
+  WorkflowDefinition,
+} from "@phaseboard/workflow-engine";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 
 /** The engine's template functions the CLI uses (packages/workflow-engine). */
@@ -7,6 +12,10 @@ export interface EngineTemplates {
   /** Every template in a definitions directory, broken ones with their error. */
   discoverTemplates(definitionsDir: string): Promise<LoadedTemplate[]>;
   loadTemplate(path: string): Promise<LoadedTemplate>;
+  /** TypeScript compiler diagnostics of a code template, with file, line and column. */
+  typecheckTemplate(file: string): Promise<TemplateError[]>;
+  /** A dry-run plan: phases and the steps known before running. */
+  describeTemplate(definition: WorkflowDefinition): TemplatePlan;
   /** Throws naming each field that fails the template's schema. */
   validateArgs(
     definition: Pick<WorkflowDefinition, "argsSchema">,
@@ -28,7 +37,9 @@ export async function loadEngineTemplates(): Promise<EngineTemplates> {
   if (
     typeof engine.discoverTemplates !== "function" ||
     typeof engine.loadTemplate !== "function" ||
-    typeof engine.validateArgs !== "function"
+    typeof engine.validateArgs !== "function" ||
+    typeof engine.typecheckTemplate !== "function" ||
+    typeof engine.describeTemplate !== "function"
   ) {
     throw new CommandFailedError(
       "this build of @phaseboard/workflow-engine has no template loader (discoverTemplates, loadTemplate)",

@@ -45,6 +45,8 @@ export interface BuildAppOptions {
   clientDir?: string | undefined;
   /** Schedule the templates' cron triggers (default true). */
   triggers?: boolean | undefined;
+  /** `$PHASEBOARD_HOME` when changed templates are to be built (see TemplateBuilds). */
+  buildsHome?: string | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
   wsMaxBufferedBytes?: number | undefined;
 }
@@ -83,6 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     leaseMs: options.leaseMs,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     triggers: options.triggers,
+    buildsHome: options.buildsHome,
   });
   await app.register(websocketPlugin, {
     hub,

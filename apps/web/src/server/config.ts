@@ -40,6 +40,9 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default(configDefaults.logLevel),
+  PHASEBOARD_BUILDS: z
+    .enum(["on", "off"], { error: "PHASEBOARD_BUILDS must be on or off" })
+    .default("on"),
 });
 
 export interface ServerConfig {
@@ -54,6 +57,8 @@ export interface ServerConfig {
   database: { url: string; filePath: string };
   /** The repository registered as a project at start (the one holding `.agent/`). */
   projectDir: string;
+  /** Run the Build Workflow on every added or changed template (PHASEBOARD_BUILDS). */
+  builds: boolean;
 }
 
 /** A setting is invalid; the message names it and says what is expected. */
@@ -101,6 +106,7 @@ export function loadConfig(
     home: resolvePhaseboardHome(env),
     database,
     projectDir: overrides.projectDir ?? findProjectDir(env),
+    builds: parsed.data.PHASEBOARD_BUILDS === "on",
   };
 }
 

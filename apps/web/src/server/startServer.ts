@@ -73,10 +73,13 @@ export async function startServer(
       // An explicit `executorFactory: undefined` keeps runs queued (tests that set rows).
       executorFactory: defaultExecutorFactory,
       triggers: background,
+      buildsHome: background && config.builds ? config.home : undefined,
       ...appOptions,
     });
     app.addHook("onClose", async () => db.$disconnect());
-    // Templates first (runs need them), then the runs a previous process left behind.
+    // The System project and its Build Workflow first, so the first sync of every
+    // project is built; then templates (runs need them); then runs left behind.
+    await app.services.builds?.start();
     for (const project of await app.services.projects.list()) {
       await app.services.catalog.sync(project);
       app.services.catalog.watch(project);

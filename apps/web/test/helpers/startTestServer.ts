@@ -73,6 +73,8 @@ export async function startTestServer(
     restart?.config ??
     loadConfig({
       PHASEBOARD_HOME: tempDir("home"),
+      // Builds add runs of their own; the tests that want them turn them on.
+      PHASEBOARD_BUILDS: "off",
       PHASEBOARD_PROJECT: projectDir,
       PORT: "0",
       ...env,

@@ -255,8 +255,15 @@ describe("discoverTemplates", () => {
 
   it("loads the templates that ship with the project", async () => {
     const shipped = await discoverTemplates(repoDefinitions);
-    expect(shipped.filter((t) => t.ok).map((t) => t.identifier)).toEqual([
+    expect(shipped.filter((t) => !t.ok)).toEqual([]);
+    expect(shipped.map((t) => t.identifier)).toEqual([
+      "build-workflow",
+      "continuous-builder",
+      "fix-bug",
       "implement-feature",
+      "package-build",
+      "package-builder",
+      "scheduled-poller",
       "simple-pipeline",
     ]);
   });

@@ -51,6 +51,8 @@ export interface WorkflowDefinition {
   source?: string | null;
   /** Set when the template does not parse; such a template is listed, never run. */
   error?: string | { message: string } | null;
+  /** The newest Build Workflow run on this template (on the System board). */
+  last_build?: { run_id: string; status: RunStatus; finished_at: string | null } | null;
 }
 
 export interface AgentSessionInfo {

@@ -1,10 +1,12 @@
 import { AlertTriangle, ArrowRight, ChevronDown, FileCode2, Play } from "lucide-react";
 import { useState } from "react";
+import { Link } from "react-router";
 import { useDefinition, useDefinitions } from "../api/queries";
 import type { WorkflowDefinition } from "../api/types";
 import { useNewRun } from "../ui/AppShell";
 import { Button } from "../ui/Button";
 import { Skeleton } from "../ui/Skeleton";
+import { StatusBadge } from "../ui/StatusBadge";
 import { useProjectSelection } from "../ui/useProjectSelection";
 import { EmptyTemplates } from "./EmptyTemplates";
 import { templateError } from "./templateError";
@@ -70,6 +72,18 @@ function TemplateCard({ definition }: { definition: WorkflowDefinition }) {
             </span>
           </div>
           <p className="truncate font-mono text-xs text-faint">{definition.path}</p>
+          {definition.last_build ? (
+            <p className="mt-1 flex items-center gap-1.5 text-xs text-muted" data-last-build>
+              Built by{" "}
+              <Link
+                to={`/runs/${definition.last_build.run_id}`}
+                className="font-medium text-accent underline-offset-2 hover:underline"
+              >
+                Build Workflow
+              </Link>
+              <StatusBadge status={definition.last_build.status} compact />
+            </p>
+          ) : null}
           {definition.description ? (
             <p className="mt-1.5 text-sm text-muted">{definition.description}</p>
           ) : null}

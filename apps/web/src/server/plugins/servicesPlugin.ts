@@ -8,6 +8,7 @@ import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
 import { RunService } from "../domain/workflow/RunService.js";
 import { StepService } from "../domain/workflow/StepService.js";
+import { TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
 import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
 import type { EventHub } from "../events/EventHub.js";
@@ -22,6 +23,8 @@ export interface Services {
   comments: CommentService;
   artifacts: ArtifactService;
   triggers: TriggerScheduler;
+  /** Builds changed templates with the Build Workflow; absent when builds are off. */
+  builds: TemplateBuilds | undefined;
 }
 
 declare module "fastify" {
@@ -40,6 +43,8 @@ export interface ServicesOptions {
   heartbeatIntervalMs?: number | undefined;
   /** Schedule the templates' cron triggers (default true; off in the CLI's embedded server). */
   triggers?: boolean | undefined;
+  /** `$PHASEBOARD_HOME`, where the System project lives; with it, changed templates are built. */
+  buildsHome?: string | undefined;
 }
 
 /**
@@ -78,6 +83,9 @@ export const servicesPlugin = fp(
       comments: new CommentService(db, hub),
       artifacts: new ArtifactService(db, hub),
       triggers,
+      builds: options.buildsHome
+        ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
+        : undefined,
     });
     app.addHook("onClose", async () => {
       catalog.close();

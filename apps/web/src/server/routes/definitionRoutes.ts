@@ -17,7 +17,18 @@ export async function definitionRoutes(app: FastifyInstance) {
       query: listDefinitionsQuerySchema,
       response: { status: 200, schema: definitionListResponseSchema },
       errors: [],
-      handler: async ({ query }) => ({ data: await app.services.catalog.list(query.project_id) }),
+      handler: async ({ query }) => {
+        const [definitions, builds] = await Promise.all([
+          app.services.catalog.list(query.project_id),
+          app.services.builds?.lastBuilds() ?? new Map(),
+        ]);
+        return {
+          data: definitions.map((definition) => ({
+            ...definition,
+            last_build: builds.get(definition.id) ?? null,
+          })),
+        };
+      },
     }),
     defineRoute({
       method: "GET",
