@@ -8,6 +8,11 @@ export const projectSchema = z.object({
   name: z.string(),
   /** Absolute path of the repository root (the folder holding `.agent/`). */
   path: z.string(),
+  /**
+   * Why runs of this project work in its folder instead of a git worktree each (not a
+   * git repository, or no commits yet); null when every run gets its own worktree.
+   */
+  runs_in_place: z.string().nullable().optional(),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });

@@ -28,10 +28,38 @@ export const runSchema = z.object({
   completed_at: timestampSchema.nullable(),
   paused_at: timestampSchema.nullable(),
   cancelled_at: timestampSchema.nullable(),
+  /** The run's own git worktree, when it has one (steps run there). */
+  workspace_path: z.string().nullable().optional(),
+  /** Its branch (`phaseboard/<run-slug>`), kept after the worktree is removed. */
+  workspace_branch: z.string().nullable().optional(),
+  /** The ref the worktree started from, and that ref's commit. */
+  workspace_base_ref: z.string().nullable().optional(),
+  workspace_base_commit: z.string().nullable().optional(),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });
 export type Run = z.infer<typeof runSchema>;
+
+/** `GET /api/workflow-executions/:id/diff`: what the run changed against its base. */
+export const runDiffSchema = z.object({
+  execution_id: idSchema,
+  branch: z.string(),
+  base_ref: z.string(),
+  base_commit: z.string(),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      /** git's letter: A added, M modified, D deleted, R renamed. */
+      status: z.string(),
+      additions: z.number().int().nonnegative(),
+      deletions: z.number().int().nonnegative(),
+    }),
+  ),
+  /** The unified diff of every file. */
+  patch: z.string(),
+});
+export type RunDiff = z.infer<typeof runDiffSchema>;
+export const runDiffResponseSchema = dataEnvelope(runDiffSchema);
 
 /** Counts shown on a card. */
 export const runCountsSchema = z.object({
@@ -66,6 +94,8 @@ export const createRunBodySchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(500, "is too long").optional(),
   args: z.record(z.string(), z.unknown()).default({}),
   parent_run_id: idSchema.optional(),
+  /** The branch or commit the run's worktree starts from (default: the project's HEAD). */
+  base: z.string().trim().min(1, "must not be empty").max(250, "is too long").optional(),
 });
 export type CreateRunBody = z.input<typeof createRunBodySchema>;
 

@@ -45,6 +45,8 @@ export interface BuildAppOptions {
   clientDir?: string | undefined;
   /** Schedule the templates' cron triggers (default true). */
   triggers?: boolean | undefined;
+  /** `$PHASEBOARD_HOME`: where runs' git worktrees go (without it, runs work in place). */
+  home?: string | undefined;
   /** `$PHASEBOARD_HOME` when changed templates are to be built (see TemplateBuilds). */
   buildsHome?: string | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
@@ -86,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     triggers: options.triggers,
     buildsHome: options.buildsHome,
+    home: options.home,
   });
   await app.register(websocketPlugin, {
     hub,

@@ -74,6 +74,7 @@ export async function startServer(
       executorFactory: defaultExecutorFactory,
       triggers: background,
       buildsHome: background && config.builds ? config.home : undefined,
+      home: config.home,
       ...appOptions,
     });
     app.addHook("onClose", async () => db.$disconnect());

@@ -27,6 +27,8 @@ export interface Project {
   id: string;
   name: string;
   path: string;
+  /** Why runs work in the project folder instead of a git worktree each, if they do. */
+  runs_in_place?: string | null;
 }
 
 export interface TemplateStep {

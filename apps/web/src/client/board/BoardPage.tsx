@@ -204,6 +204,15 @@ export function BoardPage() {
           </Button>
         ) : null}
       </div>
+      {project?.runs_in_place ? (
+        <p
+          className="mx-5 mt-3 rounded-lg border border-line bg-sunken px-3 py-2 text-xs text-muted"
+          data-runs-in-place
+        >
+          Runs of this project share its folder ({project.path}): it is {project.runs_in_place}. In
+          a git repository with at least one commit, each run gets a worktree and branch of its own.
+        </p>
+      ) : null}
       {template && templateError(template) ? (
         <div
           role="alert"

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { DbClient } from "@phaseboard/db";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
@@ -11,6 +12,7 @@ import { StepService } from "../domain/workflow/StepService.js";
 import { TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
 import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
+import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
 import type { EventHub } from "../events/EventHub.js";
 
 export interface Services {
@@ -43,6 +45,8 @@ export interface ServicesOptions {
   heartbeatIntervalMs?: number | undefined;
   /** Schedule the templates' cron triggers (default true; off in the CLI's embedded server). */
   triggers?: boolean | undefined;
+  /** `$PHASEBOARD_HOME`: runs get git worktrees under it (without it, runs work in place). */
+  home?: string | undefined;
   /** `$PHASEBOARD_HOME`, where the System project lives; with it, changed templates are built. */
   buildsHome?: string | undefined;
 }
@@ -66,7 +70,10 @@ export const servicesPlugin = fp(
         heartbeatIntervalMs: options.heartbeatIntervalMs,
       }),
     });
-    const runs = new RunService(db, hub, catalog, manager);
+    const workspaces = options.home
+      ? new GitWorkspaces(join(options.home, "worktrees"))
+      : undefined;
+    const runs = new RunService(db, hub, catalog, manager, workspaces);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => {
@@ -75,7 +82,7 @@ export const servicesPlugin = fp(
     });
     app.decorate("services", {
       hub,
-      projects: new ProjectService(db),
+      projects: new ProjectService(db, workspaces),
       catalog,
       manager,
       runs,

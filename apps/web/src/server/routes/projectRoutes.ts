@@ -15,7 +15,7 @@ export async function projectRoutes(app: FastifyInstance) {
       tag: "projects",
       response: { status: 200, schema: projectListResponseSchema },
       errors: [],
-      handler: async () => ({ data: await app.services.projects.list() }),
+      handler: async () => ({ data: await app.services.projects.listWithWorkspaces() }),
     }),
     defineRoute({
       method: "POST",

@@ -3,13 +3,30 @@ import { resolve } from "node:path";
 import type { CreateProjectBody } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
+import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 
 /** Projects are repository paths; creating one checks the folder exists. */
 export class ProjectService {
-  constructor(private readonly db: DbClient) {}
+  constructor(
+    private readonly db: DbClient,
+    private readonly workspaces?: GitWorkspaces,
+  ) {}
 
   list() {
     return this.db.project.findMany({ orderBy: { created_at: "asc" } });
+  }
+
+  /** The projects with, for each, why its runs work in place (see GitWorkspaces). */
+  async listWithWorkspaces() {
+    const projects = await this.list();
+    return Promise.all(
+      projects.map(async (project) => ({
+        ...project,
+        runs_in_place: this.workspaces
+          ? ((await this.workspaces.inPlaceReason(project.path)) ?? null)
+          : "worktrees are off",
+      })),
+    );
   }
 
   async get(id: string) {

@@ -448,9 +448,11 @@ export class RunManager {
     if (!executor) return;
     let handle: RunHandle;
     const project = await db.project.findUniqueOrThrow({ where: { id: run.project_id } });
+    // Steps run in the run's worktree when it has one (a restart finds the same one).
+    const workdir = run.workspace_path ?? undefined;
     if (mode === "resume" || existsSync(runPaths(project.path, runId).args)) {
       // Pinned when the run was created: run that version, even if the file changed since.
-      handle = executor.resume(runId);
+      handle = executor.resume(runId, workdir ? { workdir } : {});
     } else {
       const template = catalog.template(run.workflow_definition_id);
       handle = executor.start({
@@ -458,6 +460,7 @@ export class RunManager {
         definition: template.definition,
         snapshot: template.snapshot,
         ...(template.bundle !== undefined && { bundle: template.bundle }),
+        ...(workdir && { workdir }),
         args: run.args as Record<string, unknown>,
         ...(run.parent_run_id && { parentRunId: run.parent_run_id }),
       });

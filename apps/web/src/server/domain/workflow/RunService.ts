@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -13,10 +14,17 @@ import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
 import type { RunManager } from "./RunManager.js";
 import { validateArgs } from "./validateArgs.js";
+
+/** A run's worktree columns (see prisma/schema.prisma). */
+export type WorkspaceColumns = Pick<
+  Prisma.WorkflowRunUncheckedCreateInput,
+  "workspace_path" | "workspace_branch" | "workspace_base_ref" | "workspace_base_commit"
+>;
 
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
@@ -25,13 +33,22 @@ export class RunService {
     private readonly hub: EventHub,
     private readonly catalog: DefinitionCatalog,
     private readonly manager: RunManager,
+    /** Git worktrees for runs; without it every run works in its project folder. */
+    private readonly workspaces?: GitWorkspaces,
   ) {}
 
   /**
    * Validates the args against the template's schema, creates the `pending` row at the top
    * of the first column, snapshots definition.json and args.json, and queues the run.
    */
-  async create(input: CreateRunBody, options: { enqueue?: boolean } = {}) {
+  async create(
+    input: CreateRunBody,
+    options: {
+      enqueue?: boolean;
+      /** A continuation keeps working in its predecessor's worktree. */
+      workspaceOf?: WorkspaceColumns;
+    } = {},
+  ) {
     const body = createRunBodySchema.parse(input);
     const project = await this.db.project.findUnique({ where: { id: body.project_id } });
     if (!project) throw new HttpError("NOT_FOUND", `No project ${body.project_id}`);
@@ -52,6 +69,22 @@ export class RunService {
     }
     const template = this.catalog.template(definition.id);
     const args = validateArgs(template.definition, body.args);
+    // Child runs work in their parent's folder, continuations in their predecessor's.
+    const wantsWorktree =
+      this.workspaces !== undefined &&
+      template.definition.workspace !== "shared" &&
+      body.parent_run_id === undefined &&
+      options.workspaceOf === undefined;
+    const inPlace = wantsWorktree ? await this.workspaces?.inPlaceReason(project.path) : undefined;
+    if (body.base !== undefined) {
+      if (!wantsWorktree || inPlace) {
+        throw new HttpError(
+          "VALIDATION_FAILED",
+          `base: this run has no worktree to start from a base (${inPlace ?? "the template shares the project folder"})`,
+        );
+      }
+      await this.workspaces?.resolveBase(project.path, body.base);
+    }
     const firstPhase = template.definition.phases[0] ?? null;
     const top = await this.db.workflowRun.findFirst({
       where: { project_id: project.id, current_phase: firstPhase },
@@ -68,8 +101,35 @@ export class RunService {
         current_phase: firstPhase,
         status: "pending",
         position: generateKeyBetween(null, top?.position ?? null),
+        ...options.workspaceOf,
       },
     });
+    if (wantsWorktree && !inPlace && this.workspaces) {
+      try {
+        const workspace = await this.workspaces.create({
+          projectPath: project.path,
+          runId: run.id,
+          name: run.name,
+          baseRef: body.base,
+        });
+        Object.assign(
+          run,
+          await this.db.workflowRun.update({
+            where: { id: run.id },
+            data: {
+              workspace_path: workspace.path,
+              workspace_branch: workspace.branch,
+              workspace_base_ref: workspace.baseRef,
+              workspace_base_commit: workspace.baseCommit,
+            },
+          }),
+        );
+      } catch (error) {
+        // Nothing is left behind: the run never existed.
+        await this.db.workflowRun.delete({ where: { id: run.id } });
+        throw error;
+      }
+    }
     const runDir = join(project.path, ".agent", "workflows", "executions", run.id);
     await mkdir(runDir, { recursive: true });
     await writeFile(join(runDir, "definition.json"), JSON.stringify(template.snapshot, null, 2));
@@ -150,6 +210,12 @@ export class RunService {
       },
       createContinuationRun: async ({ previousRunId, args }) => {
         const previous = await this.require(previousRunId);
+        const workspaceOf: WorkspaceColumns = {
+          workspace_path: previous.workspace_path,
+          workspace_branch: previous.workspace_branch,
+          workspace_base_ref: previous.workspace_base_ref,
+          workspace_base_commit: previous.workspace_base_commit,
+        };
         // The executor starts the successor itself; a restart recovers it like any run.
         const run = await this.create(
           {
@@ -158,7 +224,7 @@ export class RunService {
             args,
             name: previous.name,
           },
-          { enqueue: false },
+          { enqueue: false, workspaceOf },
         );
         return { runId: run.id };
       },
@@ -212,9 +278,49 @@ export class RunService {
     };
   }
 
+  /** The run's changes in its worktree against the commit it started from. */
+  async diff(id: string) {
+    const run = await this.require(id);
+    if (!run.workspace_path || !run.workspace_base_commit || !this.workspaces) {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${id} works in its project folder: it has no worktree, so no diff of its own`,
+      );
+    }
+    if (!existsSync(run.workspace_path)) {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${id}'s worktree was removed (its branch ${run.workspace_branch} remains)`,
+      );
+    }
+    const { files, patch } = await this.workspaces.diff({
+      path: run.workspace_path,
+      baseCommit: run.workspace_base_commit,
+    });
+    return {
+      execution_id: id,
+      branch: run.workspace_branch ?? "",
+      base_ref: run.workspace_base_ref ?? run.workspace_base_commit,
+      base_commit: run.workspace_base_commit,
+      files,
+      patch,
+    };
+  }
+
   /** Renames, archives, or moves the card within its column (rewrites only this row). */
   async update(id: string, body: UpdateRunBody) {
     const run = await this.require(id);
+    if (body.archived && run.workspace_path && !run.archived_at) {
+      // Archiving ends the run's worktree (its branch stays): only once the run is over.
+      if (!["completed", "failed", "cancelled"].includes(run.status)) {
+        throw new HttpError(
+          "CONFLICT",
+          `Run ${id} is ${run.status}: cancel it or let it finish before archiving it and its worktree`,
+        );
+      }
+      const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
+      await this.workspaces?.remove(project.path, run.workspace_path);
+    }
     let position = body.position;
     if (!position && (body.after_id !== undefined || body.before_id !== undefined)) {
       const neighbour = async (neighbourId: string | null | undefined, field: string) => {

@@ -1,0 +1,164 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { HttpError } from "../../HttpError.js";
+
+const run = promisify(execFile);
+
+/** Where a run's worktree is and what it started from. */
+export interface Workspace {
+  path: string;
+  branch: string;
+  baseRef: string;
+  baseCommit: string;
+}
+
+/** One changed file of a run's diff. */
+export interface ChangedFile {
+  path: string;
+  /** git's letter: A added, M modified, D deleted, R renamed… */
+  status: string;
+  additions: number;
+  deletions: number;
+}
+
+/** Why a project runs in place instead of in a worktree. */
+export type InPlaceReason = "not a git repository" | "a git repository with no commits yet";
+
+/**
+ * Git worktrees for runs, through the `git` command (argv, never a shell): a run gets
+ * `phaseboard/<run-slug>` from the project's HEAD (or a chosen base) in a folder of its
+ * own under `$PHASEBOARD_HOME/worktrees`, so runs in parallel never see each other's
+ * changes. The branch outlives the worktree, so nothing a run did is lost when it is
+ * archived.
+ */
+export class GitWorkspaces {
+  constructor(private readonly root: string) {}
+
+  /** Why `projectPath` cannot have worktrees, or undefined when it can. */
+  async inPlaceReason(projectPath: string): Promise<InPlaceReason | undefined> {
+    const inside = await git(projectPath, ["rev-parse", "--is-inside-work-tree"]).catch(() => "");
+    if (inside.trim() !== "true") return "not a git repository";
+    const head = await git(projectPath, ["rev-parse", "--verify", "--quiet", "HEAD"]).catch(
+      () => "",
+    );
+    return head.trim() ? undefined : "a git repository with no commits yet";
+  }
+
+  /** The commit `ref` names in the project; a clear 400 when it names none. */
+  async resolveBase(projectPath: string, ref: string): Promise<string> {
+    try {
+      return (
+        await git(projectPath, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])
+      ).trim();
+    } catch {
+      throw new HttpError(
+        "VALIDATION_FAILED",
+        `base: no branch or commit "${ref}" in ${projectPath}`,
+      );
+    }
+  }
+
+  /** Creates the run's worktree on a new branch from `baseRef` (default HEAD). */
+  async create(input: {
+    projectPath: string;
+    runId: string;
+    name: string;
+    baseRef?: string | undefined;
+  }): Promise<Workspace> {
+    const baseRef = input.baseRef ?? "HEAD";
+    const baseCommit = await this.resolveBase(input.projectPath, baseRef);
+    const slug = `${slugify(input.name)}-${input.runId.slice(-8)}`;
+    const path = join(this.root, slugify(basename(input.projectPath)), slug);
+    if (existsSync(path)) {
+      throw new HttpError("CONFLICT", `the worktree folder ${path} already exists; move it away`);
+    }
+    const branch = `phaseboard/${slug}`;
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      await git(input.projectPath, ["worktree", "add", "-b", branch, path, baseCommit]);
+    } catch (error) {
+      throw new HttpError("CONFLICT", `git could not create the worktree: ${gitMessage(error)}`);
+    }
+    return { path, branch, baseRef, baseCommit };
+  }
+
+  /** Removes the worktree (the branch stays); a worktree already gone is fine. */
+  async remove(projectPath: string, path: string): Promise<void> {
+    if (existsSync(path)) {
+      await git(projectPath, ["worktree", "remove", "--force", path]);
+    }
+    await git(projectPath, ["worktree", "prune"]).catch(() => undefined);
+  }
+
+  /**
+   * What the run changed against its base, committed or not, new files included: the
+   * unified patch and one entry per file.
+   */
+  async diff(workspace: { path: string; baseCommit: string }): Promise<{
+    files: ChangedFile[];
+    patch: string;
+  }> {
+    // New files count as changes: record them as intended (content is not staged).
+    await git(workspace.path, ["add", "--all", "--intent-to-add"]);
+    const [numstat, names, patch] = await Promise.all([
+      git(workspace.path, ["diff", "--numstat", "-M", workspace.baseCommit]),
+      git(workspace.path, ["diff", "--name-status", "-M", workspace.baseCommit]),
+      git(workspace.path, ["diff", "-M", workspace.baseCommit]),
+    ]);
+    const statuses = new Map<string, string>();
+    for (const line of names.split("\n").filter(Boolean)) {
+      const [status = "M", ...paths] = line.split("\t");
+      statuses.set(paths.at(-1) ?? "", status.charAt(0));
+    }
+    const files = numstat
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [added = "0", deleted = "0", ...rest] = line.split("\t");
+        const path = renamedTo(rest.join("\t"));
+        return {
+          path,
+          status: statuses.get(path) ?? "M",
+          // Binary files report "-": no line counts.
+          additions: added === "-" ? 0 : Number(added),
+          deletions: deleted === "-" ? 0 : Number(deleted),
+        };
+      });
+    return { files, patch };
+  }
+}
+
+/** `src/{old.ts => new.ts}` or `old => new` in numstat: the new path. */
+function renamedTo(path: string): string {
+  const braces = /^(.*)\{(.*) => (.*)\}(.*)$/.exec(path);
+  if (braces) return `${braces[1]}${braces[3]}${braces[4]}`.replace(/\/\//g, "/");
+  const arrow = path.split(" => ");
+  return arrow.at(-1) ?? path;
+}
+
+function slugify(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "run"
+  );
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await run("git", args, {
+    cwd,
+    maxBuffer: 256 * 1024 * 1024,
+    // Never ask for credentials or an editor in the background.
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_EDITOR: "true" },
+  });
+  return stdout;
+}
+
+function gitMessage(error: unknown): string {
+  const stderr = (error as { stderr?: string }).stderr?.trim();
+  return stderr || (error instanceof Error ? error.message : String(error));
+}
