@@ -15,5 +15,6 @@ export function elapsedBetween(start?: string | null, end?: string | null, now =
   if (!start) return undefined;
   const from = Date.parse(start);
   const to = end ? Date.parse(end) : now;
-  return to - from;
+  // A run that started after the clock's last tick has run for no time yet, not "—".
+  return Math.max(0, to - from);
 }
