@@ -91,7 +91,7 @@ describe("a git worktree per run", () => {
 
     // The diff is git's, new and changed files included.
     const diff = (await s.api(`/api/workflow-executions/${runA.id}/diff`)).body.data;
-    expect(diff).toMatchObject({ branch: runA.workspace_branch, base_ref: "HEAD" });
+    expect(diff).toMatchObject({ branch: runA.workspace_branch, base_ref: "main" });
     expect(diff.base_commit).toBe(git(projectDir, "rev-parse", "main").trim());
     expect(diff.files).toEqual([
       { path: "README.md", status: "M", additions: 1, deletions: 0 },
@@ -189,5 +189,85 @@ describe("a git worktree per run", () => {
       await s.close();
       server = undefined;
     }
+  });
+
+  describe("merging and discarding a run's work", () => {
+    async function finishedRun(s: TestServer, note: string) {
+      const created = await createRun(s, { name: `Note ${note}`, args: { note } });
+      return waitFor(s, created.body.data.id, "completed");
+    }
+
+    it("squashes a run into main as one commit, and fast-forwards another", async () => {
+      const projectDir = gitProject({ "note.yaml": NOTE_TEMPLATE });
+      server = await startTestServer({ projectDir });
+      const s = server;
+      const run = await finishedRun(s, "squashed");
+      const merged = await s.api(`/api/workflow-executions/${run.id}/merge`, {
+        body: { mode: "squash", message: "Add the note" },
+      });
+      expect(merged.status).toBe(200);
+      expect(merged.body.data).toMatchObject({ mode: "squash", base_ref: "main" });
+      expect(git(projectDir, "rev-parse", "HEAD").trim()).toBe(merged.body.data.commit);
+      expect(git(projectDir, "log", "-1", "--format=%s").trim()).toBe("Add the note");
+      expect(readFileSync(join(projectDir, "note.txt"), "utf8")).toBe("squashed\n");
+
+      // A run started from the new main fast-forwards it: main becomes the run's branch.
+      const next = await finishedRun(s, "fast");
+      const ff = await s.api(`/api/workflow-executions/${next.id}/merge`, { body: { mode: "ff" } });
+      expect(ff.status).toBe(200);
+      expect(git(projectDir, "rev-parse", "main").trim()).toBe(
+        git(projectDir, "rev-parse", next.workspace_branch).trim(),
+      );
+      expect(readFileSync(join(projectDir, "note.txt"), "utf8")).toBe("fast\n");
+    });
+
+    it("refuses a dirty checkout, a base that moved on and a conflict, changing nothing", async () => {
+      const projectDir = gitProject({ "note.yaml": NOTE_TEMPLATE });
+      server = await startTestServer({ projectDir });
+      const s = server;
+      const run = await finishedRun(s, "mine");
+      const head = git(projectDir, "rev-parse", "HEAD").trim();
+
+      writeFileSync(join(projectDir, "README.md"), "# edited by hand\n");
+      const dirty = await s.api(`/api/workflow-executions/${run.id}/merge`, { body: {} });
+      expect(dirty.status).toBe(409);
+      expect(dirty.body.error.message).toBe(
+        "merge: the project's checkout has uncommitted changes (README.md); commit or stash them first",
+      );
+
+      // Someone commits a conflicting README on main meanwhile.
+      git(projectDir, "commit", "--quiet", "-am", "edit the readme");
+      const moved = await s.api(`/api/workflow-executions/${run.id}/merge`, {
+        body: { mode: "ff" },
+      });
+      expect(moved.status).toBe(409);
+      expect(moved.body.error.message).toContain("cannot fast-forward");
+      const conflict = await s.api(`/api/workflow-executions/${run.id}/merge`, {
+        body: { mode: "squash" },
+      });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error.message).toBe(
+        `merge: squashing ${run.workspace_branch} into main conflicts in README.md; nothing was changed`,
+      );
+      expect(git(projectDir, "status", "--porcelain", "--untracked-files=no")).toBe("");
+      expect(git(projectDir, "rev-parse", "HEAD").trim()).not.toBe(head);
+      expect(readFileSync(join(projectDir, "README.md"), "utf8")).toBe("# edited by hand\n");
+    });
+
+    it("discards a run's worktree and branch and archives it", async () => {
+      const projectDir = gitProject({ "note.yaml": NOTE_TEMPLATE });
+      server = await startTestServer({ projectDir });
+      const s = server;
+      const run = await finishedRun(s, "unwanted");
+      const discarded = await s.api(`/api/workflow-executions/${run.id}/discard`, { body: {} });
+      expect(discarded.status).toBe(200);
+      expect(existsSync(run.workspace_path)).toBe(false);
+      expect(git(projectDir, "branch", "--list", run.workspace_branch).trim()).toBe("");
+      const after = (await s.api(`/api/workflow-executions/${run.id}`)).body.data;
+      expect(after.archived_at).not.toBeNull();
+      expect(after.comments.at(-1).text).toContain("Discarded");
+      const again = await s.api(`/api/workflow-executions/${run.id}/merge`, { body: {} });
+      expect(again.status).toBe(409);
+    });
   });
 });

@@ -61,6 +61,24 @@ export const runDiffSchema = z.object({
 export type RunDiff = z.infer<typeof runDiffSchema>;
 export const runDiffResponseSchema = dataEnvelope(runDiffSchema);
 
+/** `POST /api/workflow-executions/:id/merge`: bring the run's branch into its base. */
+export const mergeRunBodySchema = z.object({
+  /** `ff` fast-forwards the base to the run's branch; `squash` adds one commit. */
+  mode: z.enum(["ff", "squash"]).default("squash"),
+  /** The commit message (default: the run's name). */
+  message: z.string().trim().min(1, "must not be empty").max(5_000, "is too long").optional(),
+});
+export type MergeRunBody = z.input<typeof mergeRunBodySchema>;
+export const mergeResultResponseSchema = dataEnvelope(
+  z.object({
+    execution_id: idSchema,
+    mode: z.enum(["ff", "squash"]),
+    base_ref: z.string(),
+    /** The base branch's commit after the merge. */
+    commit: z.string(),
+  }),
+);
+
 /** Counts shown on a card. */
 export const runCountsSchema = z.object({
   comments: z.number().int().nonnegative(),

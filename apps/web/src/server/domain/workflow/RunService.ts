@@ -5,6 +5,8 @@ import {
   type CreateRunBody,
   createRunBodySchema,
   type listRunsQuerySchema,
+  type MergeRunBody,
+  mergeRunBodySchema,
   type RunStatus,
   type UpdateRunBody,
 } from "@phaseboard/contracts";
@@ -305,6 +307,80 @@ export class RunService {
       files,
       patch,
     };
+  }
+
+  /** Merges the run's branch into its base branch in the project's checkout. */
+  async merge(id: string, input: MergeRunBody) {
+    const body = mergeRunBodySchema.parse(input);
+    const { run, project, workspace } = await this.#workspaceOf(id, "merge");
+    const { commit } = await (this.workspaces as GitWorkspaces).merge({
+      projectPath: project.path,
+      workspace,
+      mode: body.mode,
+      message: body.message ?? run.name,
+    });
+    await this.#systemComment(
+      run,
+      `Merged ${workspace.branch} into ${workspace.baseRef} (${body.mode === "ff" ? "fast-forward" : "squash"}) at ${commit.slice(0, 7)}.`,
+    );
+    return { execution_id: id, mode: body.mode, base_ref: workspace.baseRef, commit };
+  }
+
+  /** Removes the run's worktree and branch and archives the run. */
+  async discard(id: string) {
+    const { run, project, workspace } = await this.#workspaceOf(id, "discard");
+    // A paused or waiting run is over once its work is gone.
+    if (run.status === "paused" || run.status === "waiting") await this.manager.cancel(id);
+    await (this.workspaces as GitWorkspaces).discard(project.path, workspace);
+    await this.#systemComment(
+      run,
+      `Discarded: removed the worktree and the branch ${workspace.branch}.`,
+    );
+    return this.update(id, { archived: true });
+  }
+
+  async #workspaceOf(id: string, action: string) {
+    const run = await this.require(id);
+    if (
+      !this.workspaces ||
+      !run.workspace_branch ||
+      !run.workspace_path ||
+      !run.workspace_base_ref
+    ) {
+      throw new HttpError("CONFLICT", `Run ${id} has no worktree of its own to ${action}`);
+    }
+    if (run.status === "running" || run.status === "pending") {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${id} is ${run.status}: pause it or let it finish before you ${action} its work`,
+      );
+    }
+    const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
+    return {
+      run,
+      project,
+      workspace: {
+        path: run.workspace_path,
+        branch: run.workspace_branch,
+        baseRef: run.workspace_base_ref,
+      },
+    };
+  }
+
+  async #systemComment(run: { id: string; project_id: string }, text: string) {
+    const comment = await this.db.workflowComment.create({
+      data: { workflow_run_id: run.id, text, comment_type: "system" },
+    });
+    this.hub.publish({
+      type: "workflow.comment.created",
+      data: {
+        execution_id: run.id,
+        project_id: run.project_id,
+        comment_id: comment.id,
+        step_id: null,
+        comment_type: "system",
+      },
+    });
   }
 
   /** Renames, archives, or moves the card within its column (rewrites only this row). */

@@ -67,7 +67,8 @@ export class GitWorkspaces {
     name: string;
     baseRef?: string | undefined;
   }): Promise<Workspace> {
-    const baseRef = input.baseRef ?? "HEAD";
+    // The branch checked out now, by name, so a merge later knows where to go.
+    const baseRef = input.baseRef ?? (await this.currentBranch(input.projectPath)) ?? "HEAD";
     const baseCommit = await this.resolveBase(input.projectPath, baseRef);
     const slug = `${slugify(input.name)}-${input.runId.slice(-8)}`;
     const path = join(this.root, slugify(basename(input.projectPath)), slug);
@@ -82,6 +83,104 @@ export class GitWorkspaces {
       throw new HttpError("CONFLICT", `git could not create the worktree: ${gitMessage(error)}`);
     }
     return { path, branch, baseRef, baseCommit };
+  }
+
+  /** The branch checked out in `projectPath`, or undefined when HEAD is detached. */
+  async currentBranch(projectPath: string): Promise<string | undefined> {
+    const name = await git(projectPath, ["symbolic-ref", "--quiet", "--short", "HEAD"]).catch(
+      () => "",
+    );
+    return name.trim() || undefined;
+  }
+
+  /**
+   * Brings the run's work into its base branch in the project's own checkout: what the
+   * agents left uncommitted is committed on the run's branch first, then the branch is
+   * fast-forwarded into the base or squashed onto it as one commit. Refuses (409), with
+   * everything left as it was, when the checkout has uncommitted changes, is not on the
+   * base branch, cannot fast-forward, or the squash conflicts.
+   */
+  async merge(input: {
+    projectPath: string;
+    workspace: { path: string; branch: string; baseRef: string };
+    mode: "ff" | "squash";
+    message: string;
+  }): Promise<{ commit: string }> {
+    const { projectPath, workspace, mode, message } = input;
+    const onBranch = await this.currentBranch(projectPath);
+    if (onBranch !== workspace.baseRef) {
+      throw new HttpError(
+        "CONFLICT",
+        `merge: the project's checkout is on ${onBranch ?? "a detached HEAD"}, not ${workspace.baseRef}; check out ${workspace.baseRef} first`,
+      );
+    }
+    const dirty = (await git(projectPath, ["status", "--porcelain", "--untracked-files=no"]))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.slice(3));
+    if (dirty.length > 0) {
+      throw new HttpError(
+        "CONFLICT",
+        `merge: the project's checkout has uncommitted changes (${dirty.join(", ")}); commit or stash them first`,
+      );
+    }
+    if (existsSync(workspace.path)) {
+      await git(workspace.path, ["add", "--all"]);
+      const staged = await git(workspace.path, ["diff", "--cached", "--name-only"]);
+      if (staged.trim()) {
+        await git(workspace.path, [
+          ...(await identity(workspace.path)),
+          "commit",
+          "--quiet",
+          "-m",
+          message,
+        ]);
+      }
+    }
+    if (mode === "ff") {
+      try {
+        await git(projectPath, ["merge", "--ff-only", "--quiet", workspace.branch]);
+      } catch {
+        throw new HttpError(
+          "CONFLICT",
+          `merge: ${workspace.baseRef} has moved on since the run started, so it cannot fast-forward; squash instead`,
+        );
+      }
+    } else {
+      try {
+        await git(projectPath, ["merge", "--squash", "--quiet", workspace.branch]);
+      } catch (error) {
+        const conflicts = (
+          await git(projectPath, ["diff", "--name-only", "--diff-filter=U"]).catch(() => "")
+        )
+          .split("\n")
+          .filter(Boolean);
+        await git(projectPath, ["reset", "--merge"]).catch(() => undefined);
+        throw new HttpError(
+          "CONFLICT",
+          conflicts.length > 0
+            ? `merge: squashing ${workspace.branch} into ${workspace.baseRef} conflicts in ${conflicts.join(", ")}; nothing was changed`
+            : `merge: git could not squash ${workspace.branch}: ${gitMessage(error)}`,
+        );
+      }
+      const staged = await git(projectPath, ["diff", "--cached", "--name-only"]);
+      if (staged.trim()) {
+        await git(projectPath, [
+          ...(await identity(projectPath)),
+          "commit",
+          "--quiet",
+          "-m",
+          message,
+        ]);
+      }
+    }
+    return { commit: (await git(projectPath, ["rev-parse", "HEAD"])).trim() };
+  }
+
+  /** Throws the run's work away: its worktree and its branch. */
+  async discard(projectPath: string, workspace: { path: string; branch: string }): Promise<void> {
+    await this.remove(projectPath, workspace.path);
+    await git(projectPath, ["branch", "-D", workspace.branch]).catch(() => undefined);
   }
 
   /** Removes the worktree (the branch stays); a worktree already gone is fine. */
@@ -146,6 +245,14 @@ function slugify(text: string): string {
       .replace(/^-+|-+$/g, "")
       .slice(0, 40) || "run"
   );
+}
+
+/** Commits as Phaseboard when the repository names no committer. */
+async function identity(cwd: string): Promise<string[]> {
+  const email = await git(cwd, ["config", "user.email"]).catch(() => "");
+  return email.trim()
+    ? []
+    : ["-c", "user.name=Phaseboard", "-c", "user.email=phaseboard@localhost"];
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
