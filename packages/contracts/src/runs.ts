@@ -6,6 +6,25 @@ import { dataEnvelope } from "./errors.js";
 import { stepSchema } from "./steps.js";
 
 /** One run of a template: a card on the board. */
+/** A spending limit: dollars, tokens (input + output), or both; each positive. */
+export const budgetSchema = z
+  .strictObject({
+    usd: z
+      .number()
+      .positive("must be a positive number")
+      .finite("must be a positive number")
+      .optional(),
+    tokens: z
+      .number()
+      .int("must be a whole number")
+      .positive("must be a positive number")
+      .optional(),
+  })
+  .refine((budget) => budget.usd !== undefined || budget.tokens !== undefined, {
+    message: "needs usd, tokens or both",
+  });
+export type Budget = z.infer<typeof budgetSchema>;
+
 export const runSchema = z.object({
   id: idSchema,
   project_id: idSchema,
@@ -28,6 +47,8 @@ export const runSchema = z.object({
   completed_at: timestampSchema.nullable(),
   paused_at: timestampSchema.nullable(),
   cancelled_at: timestampSchema.nullable(),
+  /** The run pauses before its next agent step once it has spent this much. */
+  budget: budgetSchema.nullable().optional(),
   /** The run's own git worktree, when it has one (steps run there). */
   workspace_path: z.string().nullable().optional(),
   /** Its branch (`phaseboard/<run-slug>`), kept after the worktree is removed. */
@@ -112,6 +133,8 @@ export const createRunBodySchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(500, "is too long").optional(),
   args: z.record(z.string(), z.unknown()).default({}),
   parent_run_id: idSchema.optional(),
+  /** Overrides the template's budget for this run. */
+  budget: budgetSchema.optional(),
   /** The branch or commit the run's worktree starts from (default: the project's HEAD). */
   base: z.string().trim().min(1, "must not be empty").max(250, "is too long").optional(),
 });
@@ -225,9 +248,11 @@ export const updateRunBodySchema = z
     /** The card now below this one (null: bottom of the column). */
     before_id: idSchema.nullable().optional(),
     archived: z.boolean().optional(),
+    /** A new budget; a run paused by its budget goes on when the new one allows it. */
+    budget: budgetSchema.optional(),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: "must change at least one of name, position, after_id, before_id, archived",
+    message: "must change at least one of name, position, after_id, before_id, archived, budget",
   });
 export type UpdateRunBody = z.infer<typeof updateRunBodySchema>;
 
@@ -250,3 +275,47 @@ export const webhookBodySchema = z
   .object({ args: z.record(z.string(), z.unknown()).default({}), name: z.string().optional() })
   .default({ args: {} });
 export type WebhookBody = z.input<typeof webhookBodySchema>;
+
+/** Tokens and dollars spent by agent steps. */
+export const usageTotalsSchema = z.object({
+  agent_steps: z.number().int().nonnegative(),
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cached_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative(),
+});
+export type UsageTotals = z.infer<typeof usageTotalsSchema>;
+
+/** `GET /api/workflow-executions/:id/usage`: per step and phase, and in all (child runs included). */
+export const runUsageResponseSchema = dataEnvelope(
+  z.object({
+    execution_id: idSchema,
+    budget: budgetSchema.nullable(),
+    total: usageTotalsSchema,
+    by_phase: z.record(z.string(), usageTotalsSchema),
+    steps: z.array(
+      z.object({
+        step_id: idSchema,
+        execution_id: idSchema,
+        step_key: z.string(),
+        name: z.string(),
+        phase: z.string(),
+        model: z.string().nullable(),
+        input_tokens: z.number().int().nonnegative(),
+        output_tokens: z.number().int().nonnegative(),
+        cached_tokens: z.number().int().nonnegative(),
+        cost_usd: z.number().nonnegative(),
+      }),
+    ),
+  }),
+);
+
+/** `GET /api/projects/:id/usage`: per board column (`__queued`, `phase:<name>`, `__done`) and in all. */
+export const projectUsageQuerySchema = z.object({ workflow_definition_id: idSchema.optional() });
+export const projectUsageResponseSchema = dataEnvelope(
+  z.object({
+    project_id: idSchema,
+    total: usageTotalsSchema,
+    by_column: z.record(z.string(), usageTotalsSchema),
+  }),
+);

@@ -41,6 +41,7 @@ export type {
   WorkflowContext,
 } from "./types/context.js";
 export type {
+  Budget,
   DefinitionSnapshot,
   JsonSchema,
   LoadedTemplate,

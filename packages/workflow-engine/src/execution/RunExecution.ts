@@ -77,6 +77,8 @@ const NEVER = new Promise<never>(() => {});
  */
 export class RunExecution {
   readonly done: Promise<RunOutcome>;
+  /** Why the run paused itself (the host's beforeAgentStep answer). */
+  private pauseReason: string | undefined;
   checkpoint!: Checkpoint;
   private store: CheckpointStore;
   private lock: RunLock;
@@ -236,6 +238,7 @@ export class RunExecution {
       outcome = { runId: this.runId, status: "cancelled" };
     } else if (ended.kind === "suspended") {
       outcome = { runId: this.runId, status: this.suspension === "waiting" ? "waiting" : "paused" };
+      if (this.suspension !== "waiting" && this.pauseReason) outcome.pauseReason = this.pauseReason;
       const deadlines = Object.values(this.checkpoint.pending.timers).sort();
       if (this.suspension === "waiting" && deadlines[0]) outcome.wakeAt = deadlines[0];
     } else if (ended.ok) {
@@ -540,6 +543,19 @@ export class RunExecution {
     this.checkPhase(info.phase);
     const parked = this.gate();
     if (parked) return parked;
+    const before = this.owner.options.host?.beforeAgentStep;
+    if (info.type === "agent" && before) {
+      const agent = (info.input as { agent?: string }).agent ?? "";
+      const verdict = await before.call(this.owner.options.host, {
+        runId: this.runId,
+        stepKey: key,
+        agent,
+      });
+      if (verdict) {
+        this.pauseReason = verdict.pause;
+        return this.suspend("paused");
+      }
+    }
     await this.enterPhase(info.phase);
 
     const log = new StepLog(this.paths.stepLogDir(key));

@@ -26,6 +26,7 @@ export interface StepAttemptResult<T = unknown> {
     agent: string;
     sessionId: string;
     sessionLogPath?: string;
+    model?: string;
     usage?: unknown;
     costUsd?: number;
   };

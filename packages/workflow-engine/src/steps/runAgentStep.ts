@@ -26,6 +26,7 @@ export async function runAgentStep(
   }
   if (attempt.signal.aborted) throw attempt.signal.reason;
   let sessionId = attempt.resumeSessionId;
+  let model = config.model;
   const result = await attempt.runAgent({
     agent: config.agent,
     prompt: config.prompt,
@@ -36,6 +37,7 @@ export async function runAgentStep(
     resumeSessionId: attempt.resumeSessionId,
     signal: attempt.signal,
     onEvent: (event) => {
+      if (event.type === "init" && event.model) model = event.model;
       if (event.type === "init" && event.sessionId !== sessionId) {
         sessionId = event.sessionId;
         attempt.onAgentSession?.(event.sessionId);
@@ -66,6 +68,7 @@ export async function runAgentStep(
           agent: config.agent,
           sessionId,
           sessionLogPath: result.sessionLogPath,
+          ...(model !== undefined && { model }),
           usage: result.usage,
           costUsd: result.costUsd,
         }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { WorkflowContext } from "../types/context.js";
-import type { WorkflowDefinition, WorkflowTrigger } from "../types/definition.js";
+import type { Budget, WorkflowDefinition, WorkflowTrigger } from "../types/definition.js";
+import { budgetSchema } from "./budgetSchema.js";
 
 /**
  * Marks objects made by defineWorkflow. A registered symbol, because a template's bundle
@@ -19,6 +20,8 @@ export interface DefineWorkflowInput<Schema extends z.ZodType> {
   argsSchema?: Schema;
   triggers?: WorkflowTrigger[];
   workspace?: "worktree" | "shared";
+  /** Pause a run before its next agent step once it has spent this much. */
+  budget?: Budget;
   execute(ctx: WorkflowContext<z.output<Schema>>): Promise<unknown>;
 }
 
@@ -52,6 +55,15 @@ export function defineWorkflow<Schema extends z.ZodType = NoArgs>(
   if (input.description !== undefined) definition.description = input.description;
   if (input.triggers !== undefined) definition.triggers = input.triggers;
   if (input.workspace !== undefined) definition.workspace = input.workspace;
+  if (input.budget !== undefined) {
+    const budget = budgetSchema.safeParse(input.budget);
+    if (!budget.success) {
+      throw new Error(
+        `budget: ${budget.error.issues.map((i) => `${i.path.join(".") || "budget"} ${i.message}`).join("; ")}`,
+      );
+    }
+    definition.budget = budget.data;
+  }
   Object.defineProperty(definition, WORKFLOW_DEFINITION, { value: true });
   return definition;
 }

@@ -7,6 +7,12 @@ export type JsonSchema = Record<string, unknown>;
 export type TemplateFormat = "code" | "yaml";
 
 /** A step the template declares statically (YAML), for the Templates page and dry runs. */
+/** A spending limit: dollars, tokens (input + output), or both. */
+export interface Budget {
+  usd?: number;
+  tokens?: number;
+}
+
 export interface StaticStep {
   id: string;
   name: string;
@@ -33,6 +39,8 @@ export interface WorkflowDefinition<Args = Record<string, unknown>> {
   triggers?: WorkflowTrigger[];
   /** Per-template workspace choice, read by the run manager. */
   workspace?: "worktree" | "shared";
+  /** Spend after which a run pauses before its next agent step (a run may override it). */
+  budget?: Budget;
   execute(ctx: WorkflowContext<Args>): Promise<unknown>;
 }
 

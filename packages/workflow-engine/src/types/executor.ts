@@ -27,6 +27,16 @@ export interface RunHost {
     name: string;
     payload?: unknown;
   }): Promise<{ runIds: string[] }>;
+  /**
+   * Asked before every agent step starts (not on replay): answering `{ pause }` pauses the
+   * run there, with that reason, instead of starting the step — how a budget stops a
+   * run before it spends more. Resuming asks again.
+   */
+  beforeAgentStep?(input: {
+    runId: string;
+    stepKey: string;
+    agent: string;
+  }): Promise<{ pause: string } | undefined>;
   /** `ctx.continueAsNew`: creates the successor run's record and returns its id. */
   createContinuationRun?(input: {
     previousRunId: string;
@@ -72,6 +82,8 @@ export interface RunOutcome {
   status: Extract<RunStatus, "completed" | "failed" | "cancelled" | "paused" | "waiting">;
   result?: unknown;
   error?: SerializedError;
+  /** Why a paused run stopped on its own (beforeAgentStep), e.g. a budget. */
+  pauseReason?: string;
   /** Set when the run ended with continueAsNew. */
   continuedAs?: string;
   /**

@@ -69,6 +69,8 @@ export interface RunObserver {
       agent: string;
       sessionId: string;
       sessionLogPath?: string;
+      /** The model the agent reported (or was asked for). */
+      model?: string;
       usage?: unknown;
       costUsd?: number;
     };

@@ -14,6 +14,7 @@ export function yamlDefinition(template: YamlTemplate): WorkflowDefinition {
   if (template.description !== undefined) definition.description = template.description;
   if (template.triggers !== undefined) definition.triggers = template.triggers;
   if (template.workspace !== undefined) definition.workspace = template.workspace;
+  if (template.budget !== undefined) definition.budget = template.budget;
   return definition;
 }
 

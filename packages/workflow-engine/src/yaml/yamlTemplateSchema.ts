@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetSchema } from "../templates/budgetSchema.js";
 
 /** `"250ms" | "30s" | "10m" | "2h" | "1d"` or a number of milliseconds. */
 export const durationSchema = z.union(
@@ -219,6 +220,7 @@ export const yamlTemplateSchema = z.strictObject({
   phases: z.array(z.string().min(1)).min(1),
   argsSchema: z.record(z.string(), z.unknown()).optional(),
   workspace: z.enum(["worktree", "shared"]).optional(),
+  budget: budgetSchema.optional(),
   /** How many `needs`-scheduled top-level steps run at once (default: all ready ones). */
   concurrency: z.number().int().min(1).optional(),
   triggers: z.array(triggerSchema).optional(),

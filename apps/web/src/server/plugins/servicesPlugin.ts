@@ -5,6 +5,7 @@ import fp from "fastify-plugin";
 import { ArtifactService } from "../domain/artifact/ArtifactService.js";
 import { CommentService } from "../domain/comment/CommentService.js";
 import { ProjectService } from "../domain/project/ProjectService.js";
+import { UsageService } from "../domain/usage/UsageService.js";
 import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
 import { RunService } from "../domain/workflow/RunService.js";
@@ -25,6 +26,7 @@ export interface Services {
   comments: CommentService;
   artifacts: ArtifactService;
   triggers: TriggerScheduler;
+  usage: UsageService;
   /** Builds changed templates with the Build Workflow; absent when builds are off. */
   builds: TemplateBuilds | undefined;
 }
@@ -73,7 +75,8 @@ export const servicesPlugin = fp(
     const workspaces = options.home
       ? new GitWorkspaces(join(options.home, "worktrees"))
       : undefined;
-    const runs = new RunService(db, hub, catalog, manager, workspaces);
+    const usage = new UsageService(db);
+    const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => {
@@ -90,6 +93,7 @@ export const servicesPlugin = fp(
       comments: new CommentService(db, hub),
       artifacts: new ArtifactService(db, hub),
       triggers,
+      usage,
       builds: options.buildsHome
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,

@@ -1,7 +1,10 @@
 import {
   createProjectBodySchema,
+  idParamsSchema,
   projectListResponseSchema,
   projectResponseSchema,
+  projectUsageQuerySchema,
+  projectUsageResponseSchema,
 } from "@phaseboard/contracts";
 import type { FastifyInstance } from "fastify";
 import { defineRoute } from "../http/defineRoute.js";
@@ -16,6 +19,19 @@ export async function projectRoutes(app: FastifyInstance) {
       response: { status: 200, schema: projectListResponseSchema },
       errors: [],
       handler: async () => ({ data: await app.services.projects.listWithWorkspaces() }),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/projects/:id/usage",
+      summary: "Tokens and cost of a project's runs, per board column and in all",
+      tag: "projects",
+      params: idParamsSchema,
+      query: projectUsageQuerySchema,
+      response: { status: 200, schema: projectUsageResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params, query }) => ({
+        data: await app.services.usage.project(params.id, query.workflow_definition_id),
+      }),
     }),
     defineRoute({
       method: "POST",

@@ -14,6 +14,11 @@ export function createPrismaRunObserver(options: {
   projectId: string;
   /** Status changes go through the run manager's reducer. */
   onRunStatus: NonNullable<RunObserver["onRunStatus"]>;
+  /** Prices tokens when the agent's CLI reports no cost (Codex, Gemini). */
+  priceTokens?: (
+    model: string | undefined,
+    tokens: { input: number; output: number; cached: number },
+  ) => number | undefined;
 }): RunObserver {
   const { db, hub, projectId } = options;
   const stepIds = new Map<string, string>();
@@ -109,8 +114,23 @@ export function createPrismaRunObserver(options: {
       const id = await stepRowId(event.runId, event.stepKey);
       if (!id) return;
       let sessionRowId: string | undefined;
+      let spent: Record<string, unknown> = {};
       if (event.agentSession) {
         const usage = (event.agentSession.usage ?? {}) as Record<string, number | undefined>;
+        const tokens = {
+          input: usage.inputTokens ?? 0,
+          output: usage.outputTokens ?? 0,
+          cached: usage.cachedInputTokens ?? 0,
+        };
+        const cost =
+          event.agentSession.costUsd ?? options.priceTokens?.(event.agentSession.model, tokens);
+        spent = {
+          model: event.agentSession.model ?? null,
+          input_tokens: usage.inputTokens ?? null,
+          output_tokens: usage.outputTokens ?? null,
+          cached_tokens: usage.cachedInputTokens ?? null,
+          cost_usd: cost ?? null,
+        };
         const session = await db.agentSession.upsert({
           where: {
             agent_session_id: {
@@ -126,7 +146,8 @@ export function createPrismaRunObserver(options: {
             status: event.status === "completed" ? "completed" : "failed",
             input_tokens: usage.inputTokens ?? null,
             output_tokens: usage.outputTokens ?? null,
-            cached_tokens: usage.cachedTokens ?? null,
+            cached_tokens: usage.cachedInputTokens ?? null,
+            model: event.agentSession.model ?? null,
             cost_usd: event.agentSession.costUsd ?? null,
           },
           update: {
@@ -144,6 +165,7 @@ export function createPrismaRunObserver(options: {
           attempt: event.attempt,
           completed_at: new Date(),
           error_message: errorMessage,
+          ...spent,
           ...(sessionRowId && { agent_session_id: sessionRowId }),
         },
       });

@@ -12,6 +12,7 @@ import {
   type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
+import { priceTokens, projectPrices } from "../usage/prices.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { createPrismaRunObserver } from "./PrismaRunObserver.js";
 import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
@@ -341,6 +342,7 @@ export class RunManager {
           // Runs launched here settle through their handle's `done`; the rest (child runs,
           // continuations) are driven by their executor and settle through this.
           onRunStatus: (event) => this.#onDrivenStatus(event),
+          priceTokens: (model, tokens) => priceTokens(projectPrices(project.path), model, tokens),
         }),
       });
       this.#executors.set(projectId, executor);

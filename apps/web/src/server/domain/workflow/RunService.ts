@@ -16,6 +16,7 @@ import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { UsageService } from "../usage/UsageService.js";
 import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
@@ -37,6 +38,7 @@ export class RunService {
     private readonly manager: RunManager,
     /** Git worktrees for runs; without it every run works in its project folder. */
     private readonly workspaces?: GitWorkspaces,
+    private readonly usage: UsageService = new UsageService(db),
   ) {}
 
   /**
@@ -103,6 +105,9 @@ export class RunService {
         current_phase: firstPhase,
         status: "pending",
         position: generateKeyBetween(null, top?.position ?? null),
+        ...((body.budget ?? template.definition.budget) && {
+          budget: (body.budget ?? template.definition.budget) as object,
+        }),
         ...options.workspaceOf,
       },
     });
@@ -194,6 +199,16 @@ export class RunService {
           { enqueue: false },
         );
         return { runId: run.id };
+      },
+      beforeAgentStep: async ({ runId }) => {
+        const reason = await this.usage.budgetExceeded(runId);
+        if (!reason) return undefined;
+        const run = await this.db.workflowRun.update({
+          where: { id: runId },
+          data: { error_message: reason },
+        });
+        await this.#systemComment(run, reason);
+        return { pause: reason };
       },
       signalRuns: async ({ fromRunId, template, name, payload }) => {
         const definition = await find(template);
@@ -424,8 +439,19 @@ export class RunService {
         ...(body.name && { name: body.name }),
         ...(position && { position }),
         ...(body.archived !== undefined && { archived_at: body.archived ? new Date() : null }),
+        ...(body.budget && { budget: body.budget }),
       },
     });
+    // Raised far enough: a run its budget paused goes on.
+    if (
+      body.budget &&
+      updated.status === "paused" &&
+      updated.error_message?.startsWith("Budget reached") &&
+      !(await this.usage.budgetExceeded(id))
+    ) {
+      await this.db.workflowRun.update({ where: { id }, data: { error_message: null } });
+      await this.manager.resume(id);
+    }
     this.hub.publish({
       type: "workflow.execution.updated",
       data: {

@@ -68,7 +68,8 @@ export function runStatusReducer(state: RunStatusState, action: RunAction): RunP
       return { status: "paused", paused_at: action.at };
     case "resume":
       if (status !== "paused" && status !== "waiting") refuse();
-      return { status: "pending", paused_at: null };
+      // A reason it paused for (a budget) no longer holds once someone resumes it.
+      return { status: "pending", paused_at: null, error_message: null };
     case "cancel":
       if (FINISHED.includes(status)) refuse();
       return { status: "cancelled", cancelled_at: action.at, worker_id: null, heartbeat_at: null };
