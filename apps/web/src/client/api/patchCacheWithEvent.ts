@@ -142,6 +142,8 @@ export function patchCacheWithEvent(
             : step,
         ),
       }));
+      // An agent step's tokens and cost are recorded before the event.
+      void client.invalidateQueries({ queryKey: ["usage"] });
       // Output and summary are written before the event: fetch them fresh when shown.
       void client.invalidateQueries({ queryKey: queryKeys.stepLog(stepId, "output") });
       void client.invalidateQueries({ queryKey: queryKeys.stepLog(stepId, "summary") });

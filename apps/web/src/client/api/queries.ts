@@ -113,3 +113,39 @@ export function useStepLog(stepId: string, type: LogType, enabled = true) {
 export function artifactUrl(artifactId: string): string {
   return withToken(`/api/artifacts/${encodeURIComponent(artifactId)}`);
 }
+
+/** Tokens and dollars, as the server totals them. */
+export interface UsageTotals {
+  agent_steps: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+}
+
+/** What a template's runs in a project spent, per board column (refetched as steps finish). */
+export function useProjectUsage(projectId: string | undefined, definitionId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.projectUsage(projectId ?? "", definitionId ?? ""),
+    queryFn: () =>
+      apiFetch<{ total: UsageTotals; by_column: Record<string, UsageTotals> }>(
+        `/api/projects/${encodeURIComponent(projectId ?? "")}/usage?workflow_definition_id=${encodeURIComponent(definitionId ?? "")}`,
+      ),
+    enabled: Boolean(projectId && definitionId),
+  });
+}
+
+/** What one run spent, per phase and step, and its budget. */
+export function useRunUsage(runId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.runUsage(runId ?? ""),
+    queryFn: () =>
+      apiFetch<{
+        budget: { usd?: number; tokens?: number } | null;
+        total: UsageTotals;
+        by_phase: Record<string, UsageTotals>;
+        steps: Array<UsageTotals & { step_id: string; step_key: string; model: string | null }>;
+      }>(`/api/workflow-executions/${encodeURIComponent(runId ?? "")}/usage`),
+    enabled: Boolean(runId),
+  });
+}

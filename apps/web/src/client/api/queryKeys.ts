@@ -8,4 +8,7 @@ export const queryKeys = {
   comments: (runId: string) => ["comments", runId] as const,
   artifacts: (runId: string) => ["artifacts", runId] as const,
   stepLog: (stepId: string, type: string) => ["step-log", stepId, type] as const,
+  projectUsage: (projectId: string, definitionId: string) =>
+    ["usage", "project", projectId, definitionId] as const,
+  runUsage: (runId: string) => ["usage", "run", runId] as const,
 };

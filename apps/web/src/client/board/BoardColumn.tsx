@@ -6,6 +6,7 @@ import { useRef } from "react";
 import type { Run } from "../api/types";
 import { RunActionsMenu } from "../run/RunActionsMenu";
 import type { RunAction } from "../run/useRunActions";
+import { formatUsd } from "../ui/formatDuration";
 import type { BoardColumn as Column } from "./boardColumns";
 import { RunCard } from "./RunCard";
 
@@ -25,8 +26,15 @@ export function BoardColumn({
   column,
   isDropTarget,
   emptyHint,
+  costUsd,
   ...cardProps
-}: CardProps & { column: Column; isDropTarget: boolean; emptyHint?: React.ReactNode }) {
+}: CardProps & {
+  column: Column;
+  isDropTarget: boolean;
+  emptyHint?: React.ReactNode;
+  /** What the agent steps of the column's runs cost. */
+  costUsd?: number | undefined;
+}) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const { setNodeRef } = useDroppable({ id: column.id, data: { columnId: column.id } });
   const virtualizer = useVirtualizer({
@@ -54,6 +62,15 @@ export function BoardColumn({
         <span className="rounded-full bg-surface px-1.5 text-[11px] font-medium text-muted tabular-nums">
           {column.runs.length}
         </span>
+        {costUsd ? (
+          <span
+            className="ml-auto text-[11px] text-faint tabular-nums"
+            title="What the agent steps of this column's runs cost"
+            data-column-cost
+          >
+            {formatUsd(costUsd)}
+          </span>
+        ) : null}
       </header>
       <div ref={setNodeRef} className="min-h-0 flex-1">
         <div ref={scrollRef} className="h-full overflow-y-auto px-2 pb-3">

@@ -15,7 +15,7 @@ import { Plus } from "lucide-react";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { toast } from "sonner";
-import { useDefinitions, useRuns } from "../api/queries";
+import { useDefinitions, useProjectUsage, useRuns } from "../api/queries";
 import type { Run } from "../api/types";
 import { RewindDialog } from "../run/RewindDialog";
 import { type RunAction, useRunActions } from "../run/useRunActions";
@@ -58,6 +58,7 @@ export function BoardPage() {
       (a, b) => (runsByTemplate.get(b.id) ?? 0) - (runsByTemplate.get(a.id) ?? 0),
     )[0];
   const phases = template?.phases ?? [];
+  const usage = useProjectUsage(project?.id, template?.id);
   const templateRuns = useMemo(
     () => (runs.data ?? []).filter((run) => run.workflow_definition_id === template?.id),
     [runs.data, template?.id],
@@ -237,6 +238,7 @@ export function BoardPage() {
             <BoardColumn
               key={column.id}
               column={column}
+              costUsd={usage.data?.by_column[column.id]?.cost_usd}
               isDropTarget={Boolean(activeId) && overColumn === column.id}
               phases={phases}
               templateStepCount={template?.steps?.length}

@@ -12,11 +12,11 @@ import {
 import { Tabs } from "radix-ui";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import { useArtifacts, useComments } from "../api/queries";
+import { useArtifacts, useComments, useRunUsage } from "../api/queries";
 import type { Run, RunStep } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
 import { Button } from "../ui/Button";
-import { elapsedBetween, formatDuration } from "../ui/formatDuration";
+import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useNow } from "../ui/useNow";
 import { ArtifactGallery } from "./ArtifactGallery";
@@ -40,6 +40,8 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
   const selectedId = selected ?? facts.current?.id ?? RUN_SCOPE;
   const step = steps.find((s) => s.id === selectedId);
   const comments = useComments(run.id);
+  const usage = useRunUsage(run.id);
+  const costOf = new Map(usage.data?.steps.map((u) => [u.step_id, u.cost_usd]) ?? []);
   const artifacts = useArtifacts(
     run.id,
     steps.map((s) => s.id),
@@ -77,6 +79,20 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
               {elapsed !== undefined ? (
                 <span className="inline-flex items-center gap-1 tabular-nums">
                   <Clock aria-hidden className="size-3" /> {formatDuration(elapsed)}
+                </span>
+              ) : null}
+              {usage.data && usage.data.total.agent_steps > 0 ? (
+                <span
+                  className="tabular-nums"
+                  title={`${usage.data.total.input_tokens} input, ${usage.data.total.output_tokens} output, ${usage.data.total.cached_tokens} cached tokens`}
+                  data-run-cost
+                >
+                  {formatUsd(usage.data.total.cost_usd)}
+                  {usage.data.budget?.usd ? ` of ${formatUsd(usage.data.budget.usd)}` : ""} ·{" "}
+                  {(
+                    usage.data.total.input_tokens + usage.data.total.output_tokens
+                  ).toLocaleString()}{" "}
+                  tokens
                 </span>
               ) : null}
             </div>
@@ -212,6 +228,7 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
                       <span className="min-w-0 flex-1 truncate">{s.name}</span>
                       <span className="text-[11px] text-faint tabular-nums">
                         {s.attempt && s.attempt > 1 ? `×${s.attempt} ` : ""}
+                        {costOf.has(s.id) ? `${formatUsd(costOf.get(s.id) ?? 0)} · ` : ""}
                         {s.started_at
                           ? formatDuration(elapsedBetween(s.started_at, s.completed_at, now) ?? 0)
                           : ""}

@@ -18,3 +18,9 @@ export function elapsedBetween(start?: string | null, end?: string | null, now =
   // A run that started after the clock's last tick has run for no time yet, not "—".
   return Math.max(0, to - from);
 }
+
+/** "$0.04", "$12.30": what a run or a column cost; "<$0.01" for a little. */
+export function formatUsd(usd: number): string {
+  if (usd > 0 && usd < 0.01) return "<$0.01";
+  return `$${usd.toFixed(2)}`;
+}
