@@ -63,7 +63,7 @@ describe("the Build Workflow across a restart", () => {
     const names = after.map((run) => run.name);
     expect(names.filter((name) => name.startsWith("Build hello.yaml"))).toHaveLength(1);
     expect(names.filter((name) => name.startsWith("Build bye.yaml"))).toHaveLength(2);
-    expect(after.at(-1)).toMatchObject({ status: "completed" });
+    expect(after.at(-1)).toMatchObject({ status: "completed", error_message: null });
     expect(after.at(-1)?.name).toMatch(/^Build bye\.yaml @ /);
   }, 120_000);
 });
