@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type CreateRunBody,
@@ -139,12 +139,17 @@ export class RunService {
     }
     const runDir = join(project.path, ".agent", "workflows", "executions", run.id);
     await mkdir(runDir, { recursive: true });
-    await writeFile(join(runDir, "definition.json"), JSON.stringify(template.snapshot, null, 2));
+    // Whole files only: a run picked up at once (recovery at start runs beside this) must
+    // never read a half-written one.
+    await writeFileWhole(
+      join(runDir, "definition.json"),
+      JSON.stringify(template.snapshot, null, 2),
+    );
     // Pinned at creation: a run queued while its template changes still runs this version.
     if (template.bundle !== undefined && "bundle" in template.snapshot.source) {
-      await writeFile(join(runDir, template.snapshot.source.bundle), template.bundle);
+      await writeFileWhole(join(runDir, template.snapshot.source.bundle), template.bundle);
     }
-    await writeFile(join(runDir, "args.json"), JSON.stringify(args, null, 2));
+    await writeFileWhole(join(runDir, "args.json"), JSON.stringify(args, null, 2));
     this.hub.publish({
       type: "workflow.execution.created",
       data: {
@@ -474,4 +479,14 @@ export class RunService {
       state: run.state as Record<string, unknown> | null,
     };
   }
+}
+
+/**
+ * Writes a file so that readers see it complete or not at all (a temp file renamed over
+ * it). No fsync: the run's row is the durable record, and creating runs must stay quick.
+ */
+async function writeFileWhole(path: string, data: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
 }
