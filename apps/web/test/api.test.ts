@@ -262,7 +262,8 @@ describe("runs", () => {
 
 describe("comments", () => {
   it("comments on a run and on a step, and lists them with their artifacts", async () => {
-    server = await startTestServer();
+    // Queued runs: the step rows are the test's own (addStep).
+    server = await startTestServer({ queueOnly: true });
     const run = await createRun(server);
     const step = await addStep(server, run.id);
     const runComment = await server.api(`/api/workflow-executions/${run.id}/comments`, {
@@ -288,7 +289,8 @@ describe("comments", () => {
   });
 
   it("refuses a step id from another run and writes nothing", async () => {
-    server = await startTestServer();
+    // Queued runs: the step rows are the test's own (addStep).
+    server = await startTestServer({ queueOnly: true });
     const run = await createRun(server);
     const other = await createRun(server);
     const foreign = await addStep(server, other.id);

@@ -21,7 +21,8 @@ const PNG = Buffer.from(
 );
 
 async function setup() {
-  server = await startTestServer();
+  // Runs stay queued, so the step rows here are the test's own (addStep).
+  server = await startTestServer({ queueOnly: true });
   const run = await server.api("/api/workflow-executions", {
     body: {
       project_id: server.projectId,
