@@ -78,9 +78,8 @@ export async function startServer(
       ...appOptions,
     });
     app.addHook("onClose", async () => db.$disconnect());
-    // The System project and its Build Workflow first, so the first sync of every
-    // project is built; then templates (runs need them); then runs left behind.
-    await app.services.builds?.start();
+    // Templates first (runs need them), then the runs a previous process left behind,
+    // then builds of the templates that are new or changed since.
     for (const project of await app.services.projects.list()) {
       await app.services.catalog.sync(project);
       app.services.catalog.watch(project);
@@ -90,6 +89,7 @@ export async function startServer(
       if (recovered > 0)
         app.log.info({ runs: recovered }, "resuming runs left by a previous start");
     }
+    await app.services.builds?.start();
     const serverFile = join(config.home, "server.json");
     // Before listen: Fastify takes no hooks once it listens.
     if (background) app.addHook("onClose", async () => removeServerFile(serverFile));

@@ -58,11 +58,15 @@ export class TemplateBuilds {
     const project = await registerProject(this.db, dir, "System");
     this.#systemProjectId = project.id;
     await this.catalog.sync(project);
-    this.catalog.onSynced((projectId) => {
+    this.catalog.watch(project);
+    const build = (projectId: string) => {
       if (projectId === this.#systemProjectId) return;
       // One project at a time, so two syncs never start the same build twice.
       this.#queue = this.#queue.then(() => this.#buildChanged(projectId)).catch(() => undefined);
-    });
+    };
+    this.catalog.onSynced(build);
+    // What changed while no server ran (or since the last build) is built now.
+    for (const other of await this.db.project.findMany({ select: { id: true } })) build(other.id);
   }
 
   /** Waits for the builds queued so far to be created (tests, shutdown). */
