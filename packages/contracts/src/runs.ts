@@ -100,6 +100,51 @@ export const mergeResultResponseSchema = dataEnvelope(
   }),
 );
 
+/** One review comment on a line of the run's diff. */
+export const reviewCommentSchema = z
+  .object({
+    /** The file, as the diff names it (its new path). */
+    path: z.string().trim().min(1, "must not be empty").max(4_096, "is too long"),
+    /** The line number on `side`, from 1. */
+    line: z.number().int("must be a whole number").positive("must be 1 or more"),
+    /** `new`: a line of the run's version (added or unchanged); `old`: a removed line. */
+    side: z.enum(["old", "new"]).default("new"),
+    body: z.string().trim().min(1, "must not be empty").max(20_000, "is too long"),
+  })
+  .strict();
+export type ReviewComment = z.input<typeof reviewCommentSchema>;
+
+/**
+ * `POST /api/workflow-executions/:id/review`: the comments become a follow-up that
+ * resumes an agent step's session in the run's worktree.
+ */
+export const reviewRunBodySchema = z
+  .object({
+    comments: z
+      .array(reviewCommentSchema)
+      .min(1, "a review needs at least one comment")
+      .max(500, "at most 500 comments per review"),
+    /** What the whole review says, above the line comments. */
+    summary: z.string().trim().max(20_000, "is too long").optional(),
+    /** The agent step (row id) whose session continues; default the run's newest one. */
+    step_id: idSchema.optional(),
+  })
+  .strict();
+export type ReviewRunBody = z.input<typeof reviewRunBodySchema>;
+export const reviewResultResponseSchema = dataEnvelope(
+  z.object({
+    execution_id: idSchema,
+    /** The follow-up step's row id and key (`review-1`, `review-2`…). */
+    step_id: idSchema,
+    step_key: z.string(),
+    /** The agent step whose session the follow-up resumes. */
+    resumes_step_id: idSchema,
+    agent: z.string(),
+    session_id: z.string(),
+    comments: z.number().int().positive(),
+  }),
+);
+
 /** Counts shown on a card. */
 export const runCountsSchema = z.object({
   comments: z.number().int().nonnegative(),

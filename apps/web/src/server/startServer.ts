@@ -85,6 +85,7 @@ export async function startServer(
       app.services.catalog.watch(project);
     }
     if (background) {
+      await app.services.reviews.recover();
       const recovered = await app.services.manager.recover();
       if (recovered > 0)
         app.log.info({ runs: recovered }, "resuming runs left by a previous start");

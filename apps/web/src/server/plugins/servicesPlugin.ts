@@ -1,10 +1,12 @@
 import { join } from "node:path";
+import { type AgentRunner, runAgent } from "@phaseboard/agent-cli";
 import type { DbClient } from "@phaseboard/db";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ArtifactService } from "../domain/artifact/ArtifactService.js";
 import { CommentService } from "../domain/comment/CommentService.js";
 import { ProjectService } from "../domain/project/ProjectService.js";
+import { ReviewFollowUps } from "../domain/review/ReviewFollowUps.js";
 import { UsageService } from "../domain/usage/UsageService.js";
 import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
@@ -27,6 +29,8 @@ export interface Services {
   artifacts: ArtifactService;
   triggers: TriggerScheduler;
   usage: UsageService;
+  /** Review comments sent back to a run's agent as follow-up steps. */
+  reviews: ReviewFollowUps;
   /** Builds changed templates with the Build Workflow; absent when builds are off. */
   builds: TemplateBuilds | undefined;
 }
@@ -51,6 +55,8 @@ export interface ServicesOptions {
   home?: string | undefined;
   /** `$PHASEBOARD_HOME`, where the System project lives; with it, changed templates are built. */
   buildsHome?: string | undefined;
+  /** Runs review follow-ups (default: agent-cli's runAgent, the real CLIs). */
+  runAgent?: AgentRunner | undefined;
 }
 
 /**
@@ -78,6 +84,7 @@ export const servicesPlugin = fp(
     const usage = new UsageService(db);
     const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
+    const reviews = new ReviewFollowUps(db, hub, workspaces, usage, options.runAgent ?? runAgent);
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => {
       if (options.triggers !== false) void triggers.schedule(projectId);
@@ -94,6 +101,7 @@ export const servicesPlugin = fp(
       artifacts: new ArtifactService(db, hub),
       triggers,
       usage,
+      reviews,
       builds: options.buildsHome
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,
@@ -101,7 +109,7 @@ export const servicesPlugin = fp(
     app.addHook("onClose", async () => {
       catalog.close();
       triggers.stop();
-      await manager.shutdown();
+      await Promise.all([manager.shutdown(), reviews.close()]);
     });
   },
   { name: "services", dependencies: ["database"] },

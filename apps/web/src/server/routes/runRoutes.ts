@@ -7,6 +7,8 @@ import {
   mergeResultResponseSchema,
   mergeRunBodySchema,
   pauseRunBodySchema,
+  reviewResultResponseSchema,
+  reviewRunBodySchema,
   rewindRunBodySchema,
   runDetailResponseSchema,
   runDiffResponseSchema,
@@ -23,7 +25,16 @@ import { HttpError } from "../HttpError.js";
 import { defineRoute } from "../http/defineRoute.js";
 
 export async function runRoutes(app: FastifyInstance) {
-  const { runs, manager } = app.services;
+  const { runs, manager, reviews } = app.services;
+  /** The worktree is the follow-up's while it runs: nothing else may start in it or take it. */
+  const notInReview = (id: string) => {
+    if (reviews.busy(id)) {
+      throw new HttpError(
+        "CONFLICT",
+        `A review follow-up is running in run ${id}'s worktree; wait until it ends`,
+      );
+    }
+  };
   app.addRoutes([
     defineRoute({
       method: "POST",
@@ -84,7 +95,10 @@ export async function runRoutes(app: FastifyInstance) {
       body: mergeRunBodySchema,
       response: { status: 200, schema: mergeResultResponseSchema },
       errors: ["NOT_FOUND", "CONFLICT"],
-      handler: async ({ params, body }) => ({ data: await runs.merge(params.id, body) }),
+      handler: async ({ params, body }) => {
+        notInReview(params.id);
+        return { data: await runs.merge(params.id, body) };
+      },
     }),
     defineRoute({
       method: "POST",
@@ -94,7 +108,22 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       response: { status: 200, schema: runResponseSchema },
       errors: ["NOT_FOUND", "CONFLICT"],
-      handler: async ({ params }) => ({ data: await runs.discard(params.id) }),
+      handler: async ({ params }) => {
+        notInReview(params.id);
+        return { data: await runs.discard(params.id) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/review",
+      summary:
+        "Send review comments on the run's diff to its agent: a follow-up step resumes the agent's session with them",
+      tag: "runs",
+      params: idParamsSchema,
+      body: reviewRunBodySchema,
+      response: { status: 202, schema: reviewResultResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params, body }) => ({ data: await reviews.send(params.id, body) }),
     }),
     defineRoute({
       method: "PATCH",
@@ -131,6 +160,7 @@ export async function runRoutes(app: FastifyInstance) {
       errors: ["NOT_FOUND", "CONFLICT"],
       handler: async ({ params }) => {
         await runs.require(params.id);
+        notInReview(params.id);
         return { data: await manager.resume(params.id) };
       },
     }),
@@ -165,6 +195,7 @@ export async function runRoutes(app: FastifyInstance) {
             `phase: "${body.phase}" is not a phase of this template (${phases.join(", ")})`,
           );
         }
+        notInReview(params.id);
         return { data: await manager.rewind(params.id, body.phase) };
       },
     }),
@@ -179,6 +210,7 @@ export async function runRoutes(app: FastifyInstance) {
       errors: ["NOT_FOUND", "CONFLICT"],
       handler: async ({ params, body }) => {
         await runs.require(params.id);
+        notInReview(params.id);
         return { data: await manager.signal(params.id, params.name, body.payload) };
       },
     }),
@@ -193,6 +225,7 @@ export async function runRoutes(app: FastifyInstance) {
       errors: ["NOT_FOUND", "CONFLICT"],
       handler: async ({ params, body }) => {
         await runs.require(params.id);
+        notInReview(params.id);
         return {
           data: await manager.approve(params.id, params.stepId, {
             approved: body.approved,

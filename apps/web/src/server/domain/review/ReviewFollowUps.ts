@@ -1,0 +1,393 @@
+import { execFile } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import type { AgentPermission, AgentRunner } from "@phaseboard/agent-cli";
+import { type ReviewRunBody, reviewRunBodySchema } from "@phaseboard/contracts";
+import type { DbClient } from "@phaseboard/db";
+import { runPaths, type StepLogEvent } from "@phaseboard/workflow-engine";
+import type { EventHub } from "../../events/EventHub.js";
+import { HttpError } from "../../HttpError.js";
+import { priceTokens, projectPrices } from "../usage/prices.js";
+import type { UsageService } from "../usage/UsageService.js";
+import { createPrismaRunObserver } from "../workflow/PrismaRunObserver.js";
+import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
+import { type QuotedComment, reviewPrompt } from "./reviewPrompt.js";
+
+const execFileAsync = promisify(execFile);
+
+/** Follow-up steps are keyed `review-1`, `review-2`… beside the template's own steps. */
+const REVIEW_KEY = /^review-(\d+)$/;
+const INTERRUPTED =
+  "The server stopped while this follow-up ran; the agent's session keeps what it did. Send the review again to go on.";
+
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Review comments on a run's diff, sent back to the agent that wrote it: the comments are
+ * kept on the agent step they answer, and a follow-up step (`review-N`) resumes that step's
+ * session in the run's worktree with the comments as its prompt. The follow-up is a step of
+ * the run like any other — log, output, tokens and cost, live events — so the diff, the
+ * run's cost and its budget account for it.
+ *
+ * It runs beside the engine, not inside it: the template's step list is the engine's, and
+ * a follow-up only happens when the run is not running. A server that stops mid-follow-up
+ * marks it failed at the next start (the agent's own session keeps its work).
+ */
+export class ReviewFollowUps {
+  readonly #inFlight = new Map<string, InFlight>();
+
+  constructor(
+    private readonly db: DbClient,
+    private readonly hub: EventHub,
+    private readonly workspaces: GitWorkspaces | undefined,
+    private readonly usage: UsageService,
+    private readonly runAgent: AgentRunner,
+  ) {}
+
+  /** Whether a follow-up of the run is running in this process. */
+  busy(runId: string): boolean {
+    return this.#inFlight.has(runId);
+  }
+
+  /** Waits for the run's follow-up, if one runs (tests, shutdown). */
+  async settled(runId: string): Promise<void> {
+    await this.#inFlight.get(runId)?.done;
+  }
+
+  /**
+   * Checks the review against the run's diff, records the comments and starts the
+   * follow-up; answers at once with the follow-up's step, which streams like any step.
+   */
+  async send(runId: string, input: ReviewRunBody) {
+    const body = reviewRunBodySchema.parse(input);
+    const run = await this.db.workflowRun.findUnique({
+      where: { id: runId },
+      include: {
+        project: true,
+        steps: { orderBy: { sequence: "asc" }, include: { session: true } },
+      },
+    });
+    if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${runId}`);
+    if (!this.workspaces || !run.workspace_path || !run.workspace_base_commit) {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${runId} works in its project folder: it has no diff of its own to review`,
+      );
+    }
+    if (run.archived_at || !existsSync(run.workspace_path)) {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${runId}'s worktree was removed (its branch ${run.workspace_branch} remains); there is nothing to follow up in`,
+      );
+    }
+    if (run.status === "pending" || run.status === "running") {
+      throw new HttpError(
+        "CONFLICT",
+        `Run ${runId} is ${run.status}: send the review once it pauses, waits or finishes`,
+      );
+    }
+    if (this.#inFlight.has(runId)) {
+      throw new HttpError(
+        "CONFLICT",
+        `A review follow-up of run ${runId} is still running; send the next review when it ends`,
+      );
+    }
+    const target = body.step_id
+      ? run.steps.find((step) => step.id === body.step_id)
+      : run.steps.filter((step) => step.type === "agent" && step.session).at(-1);
+    if (body.step_id && !target) {
+      throw new HttpError("NOT_FOUND", `step_id: run ${runId} has no step ${body.step_id}`);
+    }
+    if (!target?.session) {
+      throw new HttpError(
+        "CONFLICT",
+        target
+          ? `step_id: step "${target.name}" has no agent session to resume`
+          : `Run ${runId} has no agent step with a session to resume: a review needs an agent to answer it`,
+      );
+    }
+    const workspace = { path: run.workspace_path, baseCommit: run.workspace_base_commit };
+    const comments = await this.#quote(workspace, body.comments);
+    const over = await this.usage.budgetExceeded(runId);
+    if (over) throw new HttpError("CONFLICT", `${over}; raise the budget to send the review`);
+
+    const number =
+      Math.max(0, ...run.steps.map((step) => Number(REVIEW_KEY.exec(step.step_id)?.[1] ?? 0))) + 1;
+    const stepKey = `review-${number}`;
+    const sequence = Math.max(0, ...run.steps.map((step) => step.sequence)) + 1;
+    const projectPath = run.project.path;
+    const logDir = runPaths(projectPath, run.id).stepLogDir(stepKey);
+    const original = readStepInput(projectPath, target.log_directory_path);
+    const agent = target.session.agent;
+    const sessionId = target.session.session_id;
+    const prompt = reviewPrompt({
+      branch: run.workspace_branch ?? "",
+      baseRef: run.workspace_base_ref ?? run.workspace_base_commit,
+      summary: body.summary || undefined,
+      comments,
+    });
+    const observer = createPrismaRunObserver({
+      db: this.db,
+      hub: this.hub,
+      projectId: run.project_id,
+      onRunStatus: () => undefined,
+      priceTokens: (model, tokens) => priceTokens(projectPrices(projectPath), model, tokens),
+    });
+    // The thread of the step that is asked to change shows what it was asked.
+    for (const comment of comments) {
+      const saved = await this.db.workflowComment.create({
+        data: {
+          workflow_run_id: runId,
+          workflow_run_step_id: target.id,
+          comment_type: "user",
+          text: `**Review** · \`${comment.path}:${comment.line}\`${comment.side === "old" ? " (removed line)" : ""}\n\n${comment.body}`,
+        },
+      });
+      this.hub.publish({
+        type: "workflow.comment.created",
+        data: {
+          execution_id: runId,
+          project_id: run.project_id,
+          comment_id: saved.id,
+          step_id: target.id,
+          comment_type: "user",
+        },
+      });
+    }
+    const name = `Review follow-up ${number}`;
+    mkdirSync(logDir, { recursive: true });
+    const config = {
+      agent,
+      prompt,
+      resumeSessionId: sessionId,
+      ...(original.permission && { permission: original.permission }),
+      ...(original.model && { model: original.model }),
+    };
+    writeFileSync(
+      join(logDir, "input.json"),
+      JSON.stringify({ stepKey, type: "agent", name, phase: target.phase, input: config }, null, 2),
+    );
+    await observer.onStepStarted?.({
+      runId,
+      stepKey,
+      name,
+      phase: target.phase,
+      type: "agent",
+      attempt: 1,
+      sequence,
+      logDir: relative(projectPath, logDir),
+    });
+    const row = await this.db.workflowRunStep.findUniqueOrThrow({
+      where: { workflow_run_id_step_id: { workflow_run_id: runId, step_id: stepKey } },
+      select: { id: true },
+    });
+    const controller = new AbortController();
+    const done = this.#follow({
+      runId,
+      stepKey,
+      name,
+      phase: target.phase,
+      logDir,
+      cwd: run.workspace_path,
+      config,
+      observer,
+      signal: controller.signal,
+    }).finally(() => this.#inFlight.delete(runId));
+    this.#inFlight.set(runId, { controller, done });
+    return {
+      execution_id: runId,
+      step_id: row.id,
+      step_key: stepKey,
+      resumes_step_id: target.id,
+      agent,
+      session_id: sessionId,
+      comments: comments.length,
+    };
+  }
+
+  async #follow(input: {
+    runId: string;
+    stepKey: string;
+    name: string;
+    phase: string;
+    logDir: string;
+    cwd: string;
+    config: {
+      agent: string;
+      prompt: string;
+      resumeSessionId: string;
+      permission?: AgentPermission;
+      model?: string;
+    };
+    observer: ReturnType<typeof createPrismaRunObserver>;
+    signal: AbortSignal;
+  }): Promise<void> {
+    const { runId, stepKey, logDir, observer } = input;
+    const started = Date.now();
+    const events = join(logDir, "events.jsonl");
+    const emit = (event: Omit<StepLogEvent, "at">) => {
+      const full: StepLogEvent = { at: new Date().toISOString(), ...event };
+      appendFileSync(events, `${JSON.stringify(full)}\n`);
+      observer.onStepProgress?.({ runId, stepKey, event: full });
+    };
+    let model = input.config.model;
+    let status: "completed" | "failed" | "cancelled" = "failed";
+    let result: Awaited<ReturnType<AgentRunner>> | undefined;
+    let error: string | undefined;
+    try {
+      result = await this.runAgent({
+        ...input.config,
+        cwd: input.cwd,
+        signal: input.signal,
+        onEvent: (event) => {
+          if (event.type === "init" && event.model) model = event.model;
+          emit(
+            event.type === "stderr"
+              ? { kind: "stderr", text: event.text }
+              : { kind: "agent", agent: event },
+          );
+        },
+      });
+      status =
+        result.status === "completed"
+          ? "completed"
+          : result.status === "cancelled"
+            ? "cancelled"
+            : "failed";
+      if (status !== "completed") {
+        error = `agent ${input.config.agent} ended ${result.status}${result.error ? `: ${result.error}` : ""}`;
+      }
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+    }
+    const stepResult = {
+      status,
+      ...(result && { data: { resultText: result.resultText, sessionId: result.sessionId } }),
+      ...(error && { error: { name: "ReviewFollowUpError", message: error } }),
+    };
+    writeFileSync(join(logDir, "output.json"), JSON.stringify(stepResult, null, 2));
+    writeFileSync(
+      join(logDir, "summary.md"),
+      `# ${input.name}\n\n- step: \`${stepKey}\` (agent, phase ${input.phase})\n- status: ${status}\n${error ? `- error: ${error}\n` : ""}`,
+    );
+    const sessionId = result?.sessionId ?? input.config.resumeSessionId;
+    await observer.onStepCompleted?.({
+      runId,
+      stepKey,
+      status,
+      result: stepResult as never,
+      attempt: 1,
+      durationMs: Date.now() - started,
+      agentSession: {
+        agent: input.config.agent,
+        sessionId,
+        ...(result?.sessionLogPath && { sessionLogPath: result.sessionLogPath }),
+        ...(model !== undefined && { model }),
+        usage: result?.usage,
+        ...(result?.costUsd !== undefined && { costUsd: result.costUsd }),
+      },
+    });
+  }
+
+  /**
+   * Each comment with the text of its line; a 400 naming the comment when its file is
+   * not in the run's diff or the file has no such line.
+   */
+  async #quote(
+    workspace: { path: string; baseCommit: string },
+    comments: ReadonlyArray<{ path: string; line: number; side: "old" | "new"; body: string }>,
+  ): Promise<QuotedComment[]> {
+    const { files } = await (this.workspaces as GitWorkspaces).diff(workspace);
+    const changed = new Set(files.map((file) => file.path));
+    const cache = new Map<string, string[] | undefined>();
+    const quoted: QuotedComment[] = [];
+    for (const [index, comment] of comments.entries()) {
+      if (!changed.has(comment.path)) {
+        throw new HttpError(
+          "VALIDATION_FAILED",
+          `comments[${index}].path: ${JSON.stringify(comment.path)} is not a file this run changed`,
+        );
+      }
+      const key = `${comment.side}\0${comment.path}`;
+      if (!cache.has(key)) cache.set(key, await fileLines(workspace, comment.side, comment.path));
+      const lines = cache.get(key);
+      if (!lines || comment.line > lines.length) {
+        throw new HttpError(
+          "VALIDATION_FAILED",
+          `comments[${index}].line: ${comment.path} has ${lines?.length ?? 0} lines ${comment.side === "old" ? "before" : "in"} the run's version, not ${comment.line}`,
+        );
+      }
+      quoted.push({ ...comment, quote: lines[comment.line - 1] });
+    }
+    return quoted;
+  }
+
+  /** Marks follow-ups a stopped server left running as failed (called at start). */
+  async recover(): Promise<number> {
+    const left = await this.db.workflowRunStep.findMany({
+      where: { status: "running", step_id: { startsWith: "review-" } },
+      select: { id: true, step_id: true },
+    });
+    const ids = left.filter((step) => REVIEW_KEY.test(step.step_id)).map((step) => step.id);
+    if (ids.length === 0) return 0;
+    await this.db.workflowRunStep.updateMany({
+      where: { id: { in: ids } },
+      data: { status: "failed", error_message: INTERRUPTED, completed_at: new Date() },
+    });
+    return ids.length;
+  }
+
+  /** Stops the follow-ups still running and waits until each has recorded its end. */
+  async close(): Promise<void> {
+    const running = [...this.#inFlight.values()];
+    for (const { controller } of running) controller.abort(new Error("the server is stopping"));
+    await Promise.allSettled(running.map(({ done }) => done));
+  }
+}
+
+/** The permission and model the resumed step ran with (its input.json), when readable. */
+function readStepInput(
+  projectPath: string,
+  logDir: string | null,
+): { permission?: AgentPermission; model?: string } {
+  if (!logDir) return {};
+  try {
+    const saved = JSON.parse(readFileSync(join(projectPath, logDir, "input.json"), "utf8")) as {
+      input?: { permission?: AgentPermission; model?: string };
+    };
+    return {
+      ...(saved.input?.permission && { permission: saved.input.permission }),
+      ...(saved.input?.model && { model: saved.input.model }),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The file's lines in the run's version (`new`) or at its base commit (`old`). */
+async function fileLines(
+  workspace: { path: string; baseCommit: string },
+  side: "old" | "new",
+  path: string,
+): Promise<string[] | undefined> {
+  try {
+    const text =
+      side === "new"
+        ? readFileSync(join(workspace.path, path), "utf8")
+        : (
+            await execFileAsync("git", ["show", `${workspace.baseCommit}:${path}`], {
+              cwd: workspace.path,
+              maxBuffer: 64 * 1024 * 1024,
+            })
+          ).stdout;
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    return lines;
+  } catch {
+    return undefined;
+  }
+}
