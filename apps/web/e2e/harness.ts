@@ -1,6 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import axe from "axe-core";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { loadConfig } from "../src/server/config.js";
@@ -42,7 +43,15 @@ export interface Board {
  * built board. `templates` are written to the project's definitions folder first.
  */
 export async function startBoard(
-  options: { templates?: Record<string, string>; width?: number; dark?: boolean } = {},
+  options: {
+    templates?: Record<string, string>;
+    /** More files of the project (path relative to it → text). */
+    files?: Record<string, string>;
+    /** Make the project a git repository with everything committed on `main`. */
+    git?: boolean;
+    width?: number;
+    dark?: boolean;
+  } = {},
 ): Promise<Board> {
   const home = mkdtempSync(join(tmpdir(), "phaseboard-e2e-home-"));
   const projectDir = mkdtempSync(join(tmpdir(), "phaseboard-e2e-project-"));
@@ -50,6 +59,19 @@ export async function startBoard(
   mkdirSync(definitions, { recursive: true });
   for (const [file, content] of Object.entries(options.templates ?? {})) {
     writeFileSync(join(definitions, file), content);
+  }
+  for (const [file, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(projectDir, file)), { recursive: true });
+    writeFileSync(join(projectDir, file), content);
+  }
+  if (options.git) {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: projectDir });
+    writeFileSync(join(projectDir, ".gitignore"), ".agent/workflows/executions/\n");
+    git("init", "--quiet", "--initial-branch=main");
+    git("config", "user.email", "dev@example.com");
+    git("config", "user.name", "Dev");
+    git("add", ".");
+    git("commit", "--quiet", "-m", "start");
   }
   const config = loadConfig(
     {

@@ -144,6 +144,8 @@ export function patchCacheWithEvent(
       }));
       // An agent step's tokens and cost are recorded before the event.
       void client.invalidateQueries({ queryKey: ["usage"] });
+      // What the step changed in the run's worktree.
+      void client.invalidateQueries({ queryKey: queryKeys.runDiff(e.data.execution_id) });
       // Output and summary are written before the event: fetch them fresh when shown.
       void client.invalidateQueries({ queryKey: queryKeys.stepLog(stepId, "output") });
       void client.invalidateQueries({ queryKey: queryKeys.stepLog(stepId, "summary") });

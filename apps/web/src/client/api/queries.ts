@@ -9,6 +9,7 @@ import type {
   LogType,
   Project,
   Run,
+  RunDiff,
   StepLog,
   WorkflowDefinition,
 } from "./types";
@@ -147,5 +148,16 @@ export function useRunUsage(runId: string | undefined) {
         steps: Array<UsageTotals & { step_id: string; step_key: string; model: string | null }>;
       }>(`/api/workflow-executions/${encodeURIComponent(runId ?? "")}/usage`),
     enabled: Boolean(runId),
+  });
+}
+
+/** The run's changes against its base; refetched whenever one of its steps finishes. */
+export function useRunDiff(runId: string, enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.runDiff(runId),
+    queryFn: () => apiFetch<RunDiff>(`/api/workflow-executions/${encodeURIComponent(runId)}/diff`),
+    enabled,
+    // A run without a worktree answers 409 with the reason: show it, do not retry.
+    retry: false,
   });
 }

@@ -11,4 +11,5 @@ export const queryKeys = {
   projectUsage: (projectId: string, definitionId: string) =>
     ["usage", "project", projectId, definitionId] as const,
   runUsage: (runId: string) => ["usage", "run", runId] as const,
+  runDiff: (runId: string) => ["diff", runId] as const,
 };

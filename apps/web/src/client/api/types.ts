@@ -126,6 +126,31 @@ export interface Run {
     | (Pick<WorkflowDefinition, "id" | "name" | "phases"> & Partial<WorkflowDefinition>)
     | null;
   _count?: { comments?: number; artifacts?: number; steps?: number };
+  /** The run's own git worktree and branch, and what it started from (null: in place). */
+  workspace_path?: string | null;
+  workspace_branch?: string | null;
+  workspace_base_ref?: string | null;
+  workspace_base_commit?: string | null;
+  archived_at?: string | null;
+}
+
+/** One changed file of a run's diff. */
+export interface ChangedFile {
+  path: string;
+  /** git's letter: A added, M modified, D deleted, R renamed. */
+  status: string;
+  additions: number;
+  deletions: number;
+}
+
+/** What a run changed against its base (`GET …/diff`). */
+export interface RunDiff {
+  execution_id: string;
+  branch: string;
+  base_ref: string;
+  base_commit: string;
+  files: ChangedFile[];
+  patch: string;
 }
 
 export type LogType = "input" | "output" | "events" | "summary";
@@ -157,4 +182,5 @@ export type ContractChecks = [
   Readable<Contract.Comment, Comment>,
   Readable<Contract.Artifact, Artifact>,
   Readable<Contract.StepLog, StepLog>,
+  Readable<Contract.RunDiff, RunDiff>,
 ];

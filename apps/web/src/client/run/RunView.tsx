@@ -3,6 +3,7 @@ import {
   CheckCheck,
   Clock,
   ExternalLink,
+  GitPullRequest,
   Layers,
   Pause,
   Play,
@@ -12,9 +13,10 @@ import {
 import { Tabs } from "radix-ui";
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import { useArtifacts, useComments, useRunUsage } from "../api/queries";
+import { useArtifacts, useComments, useRunDiff, useRunUsage } from "../api/queries";
 import type { Run, RunStep } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
+import { ReviewPanel } from "../review/ReviewPanel";
 import { Button } from "../ui/Button";
 import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
@@ -57,6 +59,140 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
     (a) => !step || a.workflow_run_step_id === step.id,
   );
   const elapsed = elapsedBetween(run.started_at, run.completed_at, now);
+  // A run with a worktree of its own has a diff to review.
+  const reviewable = Boolean(run.workspace_branch && !run.archived_at);
+  const diff = useRunDiff(run.id, reviewable);
+  const [view, setView] = useState<"steps" | "review">("steps");
+
+  const stepsView = () => (
+    <div className="flex min-h-0 flex-1">
+      <nav aria-label="Steps" className="w-64 shrink-0 overflow-y-auto border-r border-line p-3">
+        <button
+          type="button"
+          aria-current={selectedId === RUN_SCOPE}
+          onClick={() => setSelected(RUN_SCOPE)}
+          className={`mb-2 flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm ${
+            selectedId === RUN_SCOPE ? "bg-accent-soft font-medium text-accent" : "hover:bg-sunken"
+          }`}
+        >
+          Whole run
+          <span className="ml-auto text-[11px] text-faint tabular-nums">
+            {comments.data?.filter((c) => !c.workflow_run_step_id).length ?? 0}
+          </span>
+        </button>
+        {byPhase.map(({ phase, steps: inPhase }) => (
+          <div key={phase} className="mb-3">
+            <h2 className="mb-1 flex items-center gap-1.5 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
+              {phase}
+              {phase === run.current_phase ? (
+                <span className="size-1.5 rounded-full bg-accent" title="Current phase">
+                  <span className="sr-only">(current phase)</span>
+                </span>
+              ) : null}
+            </h2>
+            {inPhase.length === 0 ? <p className="px-2 text-xs text-faint">Not reached</p> : null}
+            <ul>
+              {inPhase.map((s) => (
+                <li key={s.id}>
+                  <button
+                    type="button"
+                    aria-current={selectedId === s.id}
+                    onClick={() => setSelected(s.id)}
+                    className={`flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-[13px] ${
+                      selectedId === s.id ? "bg-accent-soft text-accent" : "hover:bg-sunken"
+                    }`}
+                  >
+                    <StatusBadge status={s.status} compact />
+                    <span className="min-w-0 flex-1 truncate">{s.name}</span>
+                    <span className="text-[11px] text-faint tabular-nums">
+                      {s.attempt && s.attempt > 1 ? `×${s.attempt} ` : ""}
+                      {costOf.has(s.id) ? `${formatUsd(costOf.get(s.id) ?? 0)} · ` : ""}
+                      {s.started_at
+                        ? formatDuration(elapsedBetween(s.started_at, s.completed_at, now) ?? 0)
+                        : ""}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      </nav>
+      <div className="min-w-0 flex-1 overflow-y-auto p-5">
+        {step ? (
+          <div className="mb-6">
+            <div className="mb-3 flex items-center gap-2">
+              <h2 className="text-base font-semibold">{step.name}</h2>
+              <StatusBadge status={step.status} />
+              {step.type ? (
+                <span className="rounded bg-sunken px-1.5 py-0.5 text-[11px] text-muted">
+                  {step.type}
+                </span>
+              ) : null}
+              {step.attempt && step.attempt > 1 ? (
+                <span className="text-xs text-muted">attempt {step.attempt}</span>
+              ) : null}
+              {step.session?.agent ? (
+                <span className="text-xs text-muted">· {step.session.agent}</span>
+              ) : null}
+            </div>
+            {step.error_message ? (
+              <p
+                role="alert"
+                className="mb-3 rounded-md bg-red-50 px-3 py-2 font-mono text-xs text-red-800 dark:bg-red-950 dark:text-red-200"
+              >
+                {step.error_message}
+              </p>
+            ) : null}
+            <Tabs.Root defaultValue="log" key={step.id}>
+              <Tabs.List aria-label="Step details" className="mb-3 flex gap-1 border-b border-line">
+                {(["log", "input", "output", "summary"] as const).map((tab) => (
+                  <Tabs.Trigger
+                    key={tab}
+                    value={tab}
+                    className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm text-muted capitalize data-[state=active]:border-accent data-[state=active]:font-medium data-[state=active]:text-ink"
+                  >
+                    {tab}
+                  </Tabs.Trigger>
+                ))}
+              </Tabs.List>
+              <Tabs.Content value="log">
+                <StepLogView step={step} />
+              </Tabs.Content>
+              <Tabs.Content value="input">
+                <StepFileView step={step} type="input" />
+              </Tabs.Content>
+              <Tabs.Content value="output">
+                <StepFileView step={step} type="output" />
+              </Tabs.Content>
+              <Tabs.Content value="summary">
+                <StepFileView step={step} type="summary" />
+              </Tabs.Content>
+            </Tabs.Root>
+          </div>
+        ) : (
+          <p className="mb-6 text-sm text-muted">
+            {steps.length === 0
+              ? "No step has started yet: the run is waiting for its turn."
+              : "Comments and attachments for the whole run. Pick a step on the left for its log and files."}
+          </p>
+        )}
+        <div className="grid grid-cols-1 gap-6 2xl:grid-cols-2">
+          <CommentThread
+            run={run}
+            stepId={step?.id}
+            comments={comments.data ?? []}
+            artifacts={stepArtifacts}
+          />
+          <ArtifactGallery
+            runId={run.id}
+            stepId={step?.id ?? facts.current?.id ?? steps[steps.length - 1]?.id}
+            artifacts={stepArtifacts}
+          />
+        </div>
+      </div>
+    </div>
+  );
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-run-view={run.id}>
@@ -185,138 +321,47 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
           </Button>
         </div>
       </div>
-      <div className="flex min-h-0 flex-1">
-        <nav aria-label="Steps" className="w-64 shrink-0 overflow-y-auto border-r border-line p-3">
-          <button
-            type="button"
-            aria-current={selectedId === RUN_SCOPE}
-            onClick={() => setSelected(RUN_SCOPE)}
-            className={`mb-2 flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm ${
-              selectedId === RUN_SCOPE
-                ? "bg-accent-soft font-medium text-accent"
-                : "hover:bg-sunken"
-            }`}
+      {reviewable ? (
+        <Tabs.Root
+          value={view}
+          onValueChange={(value) => setView(value as "steps" | "review")}
+          className="flex min-h-0 flex-1 flex-col"
+        >
+          <Tabs.List
+            aria-label="Run views"
+            className="flex shrink-0 gap-1 border-b border-line px-5"
           >
-            Whole run
-            <span className="ml-auto text-[11px] text-faint tabular-nums">
-              {comments.data?.filter((c) => !c.workflow_run_step_id).length ?? 0}
-            </span>
-          </button>
-          {byPhase.map(({ phase, steps: inPhase }) => (
-            <div key={phase} className="mb-3">
-              <h2 className="mb-1 flex items-center gap-1.5 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
-                {phase}
-                {phase === run.current_phase ? (
-                  <span className="size-1.5 rounded-full bg-accent" title="Current phase">
-                    <span className="sr-only">(current phase)</span>
-                  </span>
-                ) : null}
-              </h2>
-              {inPhase.length === 0 ? <p className="px-2 text-xs text-faint">Not reached</p> : null}
-              <ul>
-                {inPhase.map((s) => (
-                  <li key={s.id}>
-                    <button
-                      type="button"
-                      aria-current={selectedId === s.id}
-                      onClick={() => setSelected(s.id)}
-                      className={`flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-[13px] ${
-                        selectedId === s.id ? "bg-accent-soft text-accent" : "hover:bg-sunken"
-                      }`}
-                    >
-                      <StatusBadge status={s.status} compact />
-                      <span className="min-w-0 flex-1 truncate">{s.name}</span>
-                      <span className="text-[11px] text-faint tabular-nums">
-                        {s.attempt && s.attempt > 1 ? `×${s.attempt} ` : ""}
-                        {costOf.has(s.id) ? `${formatUsd(costOf.get(s.id) ?? 0)} · ` : ""}
-                        {s.started_at
-                          ? formatDuration(elapsedBetween(s.started_at, s.completed_at, now) ?? 0)
-                          : ""}
-                      </span>
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ))}
-        </nav>
-        <div className="min-w-0 flex-1 overflow-y-auto p-5">
-          {step ? (
-            <div className="mb-6">
-              <div className="mb-3 flex items-center gap-2">
-                <h2 className="text-base font-semibold">{step.name}</h2>
-                <StatusBadge status={step.status} />
-                {step.type ? (
-                  <span className="rounded bg-sunken px-1.5 py-0.5 text-[11px] text-muted">
-                    {step.type}
-                  </span>
-                ) : null}
-                {step.attempt && step.attempt > 1 ? (
-                  <span className="text-xs text-muted">attempt {step.attempt}</span>
-                ) : null}
-                {step.session?.agent ? (
-                  <span className="text-xs text-muted">· {step.session.agent}</span>
-                ) : null}
-              </div>
-              {step.error_message ? (
-                <p
-                  role="alert"
-                  className="mb-3 rounded-md bg-red-50 px-3 py-2 font-mono text-xs text-red-800 dark:bg-red-950 dark:text-red-200"
-                >
-                  {step.error_message}
-                </p>
+            <Tabs.Trigger
+              value="steps"
+              className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm text-muted data-[state=active]:border-accent data-[state=active]:font-medium data-[state=active]:text-ink"
+            >
+              Steps
+            </Tabs.Trigger>
+            <Tabs.Trigger
+              value="review"
+              className="-mb-px inline-flex items-center gap-1.5 border-b-2 border-transparent px-3 py-1.5 text-sm text-muted data-[state=active]:border-accent data-[state=active]:font-medium data-[state=active]:text-ink"
+            >
+              <GitPullRequest aria-hidden className="size-3.5" /> Review
+              {diff.data ? (
+                <span className="rounded-full bg-sunken px-1.5 text-[11px] tabular-nums">
+                  {diff.data.files.length}
+                </span>
               ) : null}
-              <Tabs.Root defaultValue="log" key={step.id}>
-                <Tabs.List
-                  aria-label="Step details"
-                  className="mb-3 flex gap-1 border-b border-line"
-                >
-                  {(["log", "input", "output", "summary"] as const).map((tab) => (
-                    <Tabs.Trigger
-                      key={tab}
-                      value={tab}
-                      className="-mb-px border-b-2 border-transparent px-3 py-1.5 text-sm text-muted capitalize data-[state=active]:border-accent data-[state=active]:font-medium data-[state=active]:text-ink"
-                    >
-                      {tab}
-                    </Tabs.Trigger>
-                  ))}
-                </Tabs.List>
-                <Tabs.Content value="log">
-                  <StepLogView step={step} />
-                </Tabs.Content>
-                <Tabs.Content value="input">
-                  <StepFileView step={step} type="input" />
-                </Tabs.Content>
-                <Tabs.Content value="output">
-                  <StepFileView step={step} type="output" />
-                </Tabs.Content>
-                <Tabs.Content value="summary">
-                  <StepFileView step={step} type="summary" />
-                </Tabs.Content>
-              </Tabs.Root>
-            </div>
-          ) : (
-            <p className="mb-6 text-sm text-muted">
-              {steps.length === 0
-                ? "No step has started yet: the run is waiting for its turn."
-                : "Comments and attachments for the whole run. Pick a step on the left for its log and files."}
-            </p>
-          )}
-          <div className="grid grid-cols-1 gap-6 2xl:grid-cols-2">
-            <CommentThread
-              run={run}
-              stepId={step?.id}
-              comments={comments.data ?? []}
-              artifacts={stepArtifacts}
-            />
-            <ArtifactGallery
-              runId={run.id}
-              stepId={step?.id ?? facts.current?.id ?? steps[steps.length - 1]?.id}
-              artifacts={stepArtifacts}
-            />
-          </div>
-        </div>
-      </div>
+            </Tabs.Trigger>
+          </Tabs.List>
+          <Tabs.Content value="steps" className="flex min-h-0 flex-1 data-[state=inactive]:hidden">
+            {stepsView()}
+          </Tabs.Content>
+          <Tabs.Content
+            value="review"
+            className="flex min-h-0 flex-1 flex-col data-[state=inactive]:hidden"
+          >
+            <ReviewPanel run={run} />
+          </Tabs.Content>
+        </Tabs.Root>
+      ) : (
+        stepsView()
+      )}
       {rewindPhase ? (
         <RewindDialog
           run={run}
