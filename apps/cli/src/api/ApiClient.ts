@@ -2,12 +2,20 @@ import {
   type ApprovalBody,
   errorEnvelopeSchema,
   MAX_RUN_PAGE,
+  type ReviewRunBody,
   type StepLog,
   type StepLogType,
 } from "@phaseboard/contracts";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import { ApiError } from "./ApiError.js";
-import type { DefinitionDto, ProjectDto, RunDto } from "./wireTypes.js";
+import type {
+  DefinitionDto,
+  MergeResultDto,
+  ProjectDto,
+  ReviewResultDto,
+  RunDiffDto,
+  RunDto,
+} from "./wireTypes.js";
 
 /**
  * The Phaseboard REST API over fetch. Every answer is `{ data }` or `{ error }`; an error
@@ -135,6 +143,33 @@ export class ApiClient {
 
   signal(id: string, name: string, payload: unknown) {
     return this.action(id, `signals/${encodeURIComponent(name)}`, { payload });
+  }
+
+  diff(id: string) {
+    return this.request<RunDiffDto>(
+      "GET",
+      `/api/workflow-executions/${encodeURIComponent(id)}/diff`,
+    );
+  }
+
+  merge(id: string, body: { mode: "squash" | "ff"; message?: string }) {
+    return this.request<MergeResultDto>(
+      "POST",
+      `/api/workflow-executions/${encodeURIComponent(id)}/merge`,
+      body,
+    );
+  }
+
+  discard(id: string) {
+    return this.action(id, "discard", {});
+  }
+
+  review(id: string, body: ReviewRunBody) {
+    return this.request<ReviewResultDto>(
+      "POST",
+      `/api/workflow-executions/${encodeURIComponent(id)}/review`,
+      body,
+    );
   }
 
   getStepLog(stepId: string, type: StepLogType) {

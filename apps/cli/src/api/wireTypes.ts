@@ -1,11 +1,24 @@
 // The REST and WebSocket shapes the CLI reads, from the shared contracts. The CLI reads
 // answers leniently (fields it does not use pass through to `--json` untouched), so a
 // slightly older or newer server still works.
-import type { Project, Run, RunStatus, Step, WorkflowDefinition } from "@phaseboard/contracts";
+import type {
+  mergeResultResponseSchema,
+  Project,
+  Run,
+  RunDiff,
+  RunStatus,
+  reviewResultResponseSchema,
+  Step,
+  WorkflowDefinition,
+} from "@phaseboard/contracts";
+import type { z } from "zod";
 
 export type ProjectDto = Project;
 export type DefinitionDto = WorkflowDefinition;
 export type StepDto = Step;
+export type RunDiffDto = RunDiff;
+export type MergeResultDto = z.infer<typeof mergeResultResponseSchema>["data"];
+export type ReviewResultDto = z.infer<typeof reviewResultResponseSchema>["data"];
 
 /** A run as listed (summary) or fetched (detail, with steps and its template). */
 export type RunDto = Run & {

@@ -2,12 +2,16 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerApproveCommand } from "../commands/approve.js";
 import { registerCancelCommand } from "../commands/cancel.js";
+import { registerDiffCommand } from "../commands/diff.js";
+import { registerDiscardCommand } from "../commands/discard.js";
 import { registerInitCommand } from "../commands/init.js";
 import { registerListCommand } from "../commands/list.js";
 import { registerLogsCommand } from "../commands/logs.js";
+import { registerMergeCommand } from "../commands/merge.js";
 import { registerPauseCommand } from "../commands/pause.js";
 import { registerPlanCommand } from "../commands/plan.js";
 import { registerResumeCommand } from "../commands/resume.js";
+import { registerReviewCommand } from "../commands/review.js";
 import { registerRewindCommand } from "../commands/rewind.js";
 import { registerRunCommand } from "../commands/run.js";
 import { registerServeCommand } from "../commands/serve.js";
@@ -57,6 +61,10 @@ export function createProgram(): Command {
     registerRewindCommand,
     registerApproveCommand,
     registerSignalCommand,
+    registerDiffCommand,
+    registerReviewCommand,
+    registerMergeCommand,
+    registerDiscardCommand,
   ]) {
     register(program);
   }
