@@ -93,6 +93,10 @@ describe("reviewing a run's changes on the board", () => {
     await math.locator("table.diff-split").waitFor();
     await board.screenshot("review-split");
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Switch to dark mode" }).click();
+    await board.screenshot("review-split-dark");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Switch to light mode" }).click();
     await page.getByText("Unified", { exact: true }).click();
   });
 
