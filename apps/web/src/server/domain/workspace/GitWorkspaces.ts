@@ -265,7 +265,13 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
+/** What git said went wrong: its `fatal:`/`error:` lines, without the progress chatter. */
 function gitMessage(error: unknown): string {
-  const stderr = (error as { stderr?: string }).stderr?.trim();
+  const stderr = (error as { stderr?: string }).stderr?.trim() ?? "";
+  const problems = stderr
+    .split("\n")
+    .filter((line) => /^(fatal|error): /.test(line))
+    .map((line) => line.replace(/^(fatal|error): /, ""));
+  if (problems.length > 0) return problems.join("; ");
   return stderr || (error instanceof Error ? error.message : String(error));
 }
