@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import { AgentNotInstalledError } from "./AgentNotInstalledError.js";
 import type { AgentArgsInput } from "./adapters/AgentAdapter.js";
 import { buildChildEnv } from "./process/buildChildEnv.js";
@@ -25,12 +26,14 @@ const STDERR_LINE_CHARS = 2_000;
 type StopReason = "cancelled" | "timed_out" | "after_result" | "listener_failed";
 
 /**
- * Runs one headless agent CLI (`claude`, `codex` or `gemini`) to completion and reports
+ * Runs one headless agent CLI (`claude`, `codex`, `gemini`, or one a project declared in
+ * `options.declaredAgents`) to completion and reports
  * its stream as unified `AgentEvent`s. Bad options reject with `AgentInputError` and a
  * missing CLI with `AgentNotInstalledError`, both before anything is spawned; everything
  * that happens once the CLI runs (failure, cancellation, timeout) resolves as a result.
  *
- * The CLI runs without a shell, with stdin closed, in its own process group. Stopping it
+ * The CLI runs without a shell, with stdin closed (or holding the prompt, for a declared
+ * agent that reads it there), in its own process group. Stopping it
  * (abort, timeout, or a CLI still alive after its final `result` line) sends SIGINT to
  * the group, then SIGTERM, then SIGKILL, `killGraceMs` apart; when the CLI exits, what is
  * left of its group is killed, so nothing it started outlives the step.
@@ -52,7 +55,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     cwd: options.cwd,
     permission,
     model: options.model,
-    resumeSessionId: options.resumeSessionId,
+    resumeSessionId: adapter.supportsResume === false ? undefined : options.resumeSessionId,
   };
   const isRoot = process.getuid?.() === 0;
   const env = buildChildEnv(
@@ -63,7 +66,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
   );
   const executable = findExecutable(adapter.command, env.PATH);
   if (!executable) {
-    throw new AgentNotInstalledError(adapter.agent, adapter.command, adapter.npmPackage);
+    throw new AgentNotInstalledError(
+      adapter.agent,
+      adapter.command,
+      adapter.npmPackage,
+      adapter.installHint,
+    );
   }
   if (options.signal?.aborted) {
     return { status: "cancelled", durationMs: 0, exitCode: null, error: "Cancelled before start." };
@@ -78,11 +86,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     const child = spawn(executable, adapter.buildArgs(argsInput), {
       cwd: options.cwd,
       env,
-      stdio: ["ignore", "pipe", "pipe"],
+      // Closed stdin unless the prompt goes there: Claude and Codex read stdin to EOF.
+      stdio: [adapter.promptInput === "stdin" ? "pipe" : "ignore", "pipe", "pipe"],
       detached: true,
       shell: false,
       windowsHide: true,
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
 
     let sessionId: string | undefined;
     let result: Extract<AgentEvent, { type: "result" }> | undefined;
@@ -125,7 +134,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
           // result that came before the stop is the one that counts.
           if (!resultBeforeStop) result = event;
           // The result is final; a CLI that lingers after it gets a grace period, then ends.
-          if (!stopReason) later(resultGraceMs, () => stop("after_result"));
+          if (!stopReason && !finished) later(resultGraceMs, () => stop("after_result"));
           break;
         default:
           break;
@@ -160,6 +169,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     const stderr = new LineSplitter((line) => {
       if (line.trim() !== "") emit({ type: "stderr", text: line });
     });
+    if (child.stdin) {
+      // A CLI that exits without reading its stdin makes the write fail with EPIPE: its
+      // exit code tells the story, not the pipe.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(options.prompt);
+    }
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stdout.on("end", () => stdout.end());
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
@@ -192,12 +207,22 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
       options.signal?.removeEventListener("abort", onAbort);
       stdout.end();
       stderr.end();
+      // A plain-text CLI has no result line: a clean exit makes all it printed the result.
+      if (
+        adapter.stdoutFormat === "text" &&
+        exitCode === 0 &&
+        !stopReason &&
+        !spawnError &&
+        result === undefined
+      ) {
+        emit({ type: "result", status: "success", text: stdout.text() });
+      }
       resolve(buildResult());
     }
 
     function buildResult(): AgentRunResult {
       const durationMs = Math.round(performance.now() - startTime);
-      const finalSessionId = sessionId ?? options.resumeSessionId;
+      const finalSessionId = sessionId ?? argsInput.resumeSessionId;
       const base = {
         sessionId: finalSessionId,
         resultText: result?.text,

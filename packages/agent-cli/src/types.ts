@@ -2,6 +2,8 @@
  * The public contract of agent-cli: how the engine runs an agent step and what it hears
  * back. Implemented by `runAgent` (see runAgent.ts).
  */
+import type { AgentDeclaration } from "./declared/AgentDeclaration.js";
+
 export type AgentPermission = "default" | "plan" | "acceptEdits" | "bypassPermissions";
 
 /** One event type for every agent CLI's JSONL dialect. */
@@ -32,7 +34,10 @@ export interface AgentUsage {
 }
 
 export interface RunAgentOptions {
+  /** A built-in agent (claude, codex, gemini) or a key of `declaredAgents`. */
   agent: string;
+  /** The project's declared agents, by name (see `.agent/agents/<name>.yaml`). */
+  declaredAgents?: Readonly<Record<string, AgentDeclaration>>;
   prompt: string;
   cwd: string;
   permission?: AgentPermission;

@@ -3,6 +3,8 @@ import { isAbsolute } from "node:path";
 import { AgentInputError } from "./AgentInputError.js";
 import type { AgentAdapter } from "./adapters/AgentAdapter.js";
 import { agentAdapters } from "./adapters/agentAdapters.js";
+import type { AgentDeclaration } from "./declared/AgentDeclaration.js";
+import { declaredAgentAdapter } from "./declared/declaredAgentAdapter.js";
 import type { AgentPermission, RunAgentOptions } from "./types.js";
 
 export const AGENT_PERMISSIONS: readonly AgentPermission[] = [
@@ -29,14 +31,20 @@ export interface ValidatedRun {
 /** Checks every option before anything is spawned; throws an `AgentInputError`. */
 export function validateRunOptions(options: RunAgentOptions): ValidatedRun {
   const { agent, prompt, cwd, permission = "default", model, resumeSessionId, timeout } = options;
+  const declared = options.declaredAgents ?? {};
+  // Built-ins win: the loader refuses a declaration named after one, and this keeps a
+  // hand-made options object from swapping `claude` for something else.
   const adapter = Object.hasOwn(agentAdapters, agent)
     ? agentAdapters[agent as keyof typeof agentAdapters]
-    : undefined;
+    : Object.hasOwn(declared, agent)
+      ? declaredAgentAdapter(declared[agent] as AgentDeclaration)
+      : undefined;
   if (!adapter) {
+    const known = [...Object.keys(agentAdapters), ...Object.keys(declared).sort()];
     throw new AgentInputError(
       "AGENT_UNKNOWN",
       "agent",
-      `Unknown agent ${JSON.stringify(agent)}: expected one of ${Object.keys(agentAdapters).join(", ")}.`,
+      `Unknown agent ${JSON.stringify(agent)}: expected one of ${known.join(", ")}.`,
     );
   }
   if (typeof prompt !== "string" || prompt.trim() === "") {

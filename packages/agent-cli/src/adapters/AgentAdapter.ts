@@ -21,11 +21,20 @@ export type DialectParser = (json: unknown) => AgentEvent[];
 
 /** Everything that differs between the agent CLIs. */
 export interface AgentAdapter {
-  readonly agent: "claude" | "codex" | "gemini";
-  /** Executable looked up on PATH. */
+  /** A built-in name, or a project's declared agent. */
+  readonly agent: string;
+  /** Executable looked up on PATH, or an absolute path. */
   readonly command: string;
-  /** npm package that provides `command`. */
-  readonly npmPackage: string;
+  /** npm package that provides `command` (built-in agents). */
+  readonly npmPackage: string | undefined;
+  /** How to install `command`, in words, when there is no npm package to name. */
+  readonly installHint?: string | undefined;
+  /** `jsonl` (default): one JSON event per line; `text`: each line is a message. */
+  readonly stdoutFormat?: "jsonl" | "text";
+  /** `argument` (default): the prompt is in the argument vector; `stdin`: written there. */
+  readonly promptInput?: "argument" | "stdin";
+  /** Whether `resumeSessionId` continues a session (default true). */
+  readonly supportsResume?: boolean;
   /** Environment variables any one of which authenticates the CLI. */
   readonly authEnv: readonly string[];
   /** Files (relative to HOME or the CLI's config dir) holding a login, in `env`. */
@@ -39,4 +48,10 @@ export interface AgentAdapter {
   findSessionLog(input: SessionLogInput): string | undefined;
   /** A human explanation of an exit code the CLI documents, if any. */
   describeExitCode(code: number): string | undefined;
+}
+
+/** One of the adapters built into agent-cli: always an npm package to install. */
+export interface BuiltInAgentAdapter extends AgentAdapter {
+  readonly agent: "claude" | "codex" | "gemini";
+  readonly npmPackage: string;
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent, AgentPermission } from "../types.js";
-import type { AgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
+import type { BuiltInAgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
 import { asArray, asNumber, asObject, asString, contentToText } from "./jsonFields.js";
 
 /** Claude Code 2.1 calls the asking mode `manual` (it still reads `default` as the same). */
@@ -125,7 +125,7 @@ function createParser(): DialectParser {
   };
 }
 
-export const claudeAdapter: AgentAdapter = {
+export const claudeAdapter: BuiltInAgentAdapter = {
   agent: "claude",
   command: "claude",
   npmPackage: "@anthropic-ai/claude-code",

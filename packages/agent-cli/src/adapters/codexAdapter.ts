@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent, AgentPermission } from "../types.js";
-import type { AgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
+import type { BuiltInAgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
 import { asNumber, asObject, asString, type JsonObject } from "./jsonFields.js";
 
 /**
@@ -175,7 +175,7 @@ function createParser(): DialectParser {
   };
 }
 
-export const codexAdapter: AgentAdapter = {
+export const codexAdapter: BuiltInAgentAdapter = {
   agent: "codex",
   command: "codex",
   npmPackage: "@openai/codex",

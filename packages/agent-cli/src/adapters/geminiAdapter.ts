@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent, AgentPermission } from "../types.js";
-import type { AgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
+import type { BuiltInAgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
 import { asNumber, asObject, asString } from "./jsonFields.js";
 
 const APPROVAL_MODES: Record<AgentPermission, string> = {
@@ -148,7 +148,7 @@ function createParser(): DialectParser {
   };
 }
 
-export const geminiAdapter: AgentAdapter = {
+export const geminiAdapter: BuiltInAgentAdapter = {
   agent: "gemini",
   command: "gemini",
   npmPackage: "@google/gemini-cli",
