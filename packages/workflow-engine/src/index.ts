@@ -81,6 +81,14 @@ export type {
 
 // templates
 
+export {
+  AgentDeclarationError,
+  type AgentDeclarationErrorCode,
+} from "./agents/AgentDeclarationError.js";
+export { agentDeclarationSchema } from "./agents/agentDeclarationSchema.js";
+export { agentsDir, discoverAgents } from "./agents/discoverAgents.js";
+export type { LoadedAgentDeclaration } from "./agents/LoadedAgentDeclaration.js";
+export { AGENT_NAME, parseAgentDeclaration } from "./agents/parseAgentDeclaration.js";
 export type { CompiledExpression, ExpressionScope } from "./expressions/compileExpression.js";
 export { compileExpression } from "./expressions/compileExpression.js";
 export { ExpressionError } from "./expressions/ExpressionError.js";
@@ -102,5 +110,6 @@ export type { StepOutcome, YamlRunResult } from "./yaml/createYamlExecute.js";
 export { DEFAULT_MAX_VISITS } from "./yaml/createYamlExecute.js";
 export { parseYamlTemplate } from "./yaml/parseYamlTemplate.js";
 export { RoutingLimitError } from "./yaml/RoutingLimitError.js";
+export type { YamlTemplateChecks } from "./yaml/validateYamlTemplate.js";
 export { YamlStepFailedError } from "./yaml/YamlStepFailedError.js";
 export type { YamlStep, YamlTemplate } from "./yaml/yamlTemplateSchema.js";

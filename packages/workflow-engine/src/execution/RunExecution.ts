@@ -633,6 +633,7 @@ export class RunExecution {
             emit,
             killGraceMs: this.owner.options.killGraceMs ?? 1000,
             runAgent: this.owner.options.runAgent,
+            declaredAgents: this.owner.options.declaredAgents,
             resumeSessionId: this.checkpoint.pending.agent_sessions[key],
             onAgentSession: (sessionId) => {
               this.checkpoint.pending.agent_sessions[key] = sessionId;

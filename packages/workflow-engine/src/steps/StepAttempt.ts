@@ -1,4 +1,4 @@
-import type { AgentRunner } from "@phaseboard/agent-cli";
+import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
 import type { StepLogEvent } from "../types/observer.js";
 
 /** What the executor hands a step runner for one attempt. */
@@ -14,6 +14,8 @@ export interface StepAttempt {
   /** How long each of SIGINT and SIGTERM gets before escalating (ms). */
   killGraceMs: number;
   runAgent?: AgentRunner;
+  /** The project's declared agents, read when the step starts. */
+  declaredAgents?: (() => Readonly<Record<string, AgentDeclaration>>) | undefined;
   /** A session of this step's interrupted earlier attempt, to continue. */
   resumeSessionId?: string;
   /** Called as soon as an agent reports its session id, so it is recorded durably. */

@@ -27,8 +27,10 @@ export async function runAgentStep(
   if (attempt.signal.aborted) throw attempt.signal.reason;
   let sessionId = attempt.resumeSessionId;
   let model = config.model;
+  const declaredAgents = attempt.declaredAgents?.();
   const result = await attempt.runAgent({
     agent: config.agent,
+    ...(declaredAgents && { declaredAgents }),
     prompt: config.prompt,
     cwd: config.cwd ?? attempt.workdir,
     permission: config.permission,

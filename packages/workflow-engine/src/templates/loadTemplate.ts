@@ -9,6 +9,7 @@ import type {
   WorkflowDefinition,
 } from "../types/definition.js";
 import { parseYamlTemplate } from "../yaml/parseYamlTemplate.js";
+import type { YamlTemplateChecks } from "../yaml/validateYamlTemplate.js";
 import { yamlDefinition } from "../yaml/yamlDefinition.js";
 import { bundleCodeTemplate } from "./bundleCodeTemplate.js";
 import { CodeTemplateCache } from "./CodeTemplateCache.js";
@@ -40,7 +41,10 @@ export function isTemplateFile(file: string): boolean {
  * const loaded = await loadTemplate(".agent/workflows/definitions/simple-pipeline.yaml");
  * if (!loaded.ok) console.error(loaded.error.message);
  */
-export async function loadTemplate(path: string): Promise<LoadedTemplate> {
+export async function loadTemplate(
+  path: string,
+  checks: YamlTemplateChecks = {},
+): Promise<LoadedTemplate> {
   const file = resolve(path);
   const extension = extname(file);
   const identifier = basename(file, extension);
@@ -63,7 +67,7 @@ export async function loadTemplate(path: string): Promise<LoadedTemplate> {
   const base = { identifier, path: file, format, sourceHash };
   try {
     if (YAML_EXTENSIONS.includes(extension)) {
-      const template = parseYamlTemplate(bytes.toString("utf8"), file);
+      const template = parseYamlTemplate(bytes.toString("utf8"), file, checks);
       const definition = yamlDefinition(template);
       return {
         ok: true,

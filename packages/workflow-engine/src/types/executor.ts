@@ -1,4 +1,4 @@
-import type { AgentRunner } from "@phaseboard/agent-cli";
+import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
 import type { RunObserver, RunStatus } from "./observer.js";
 import type { SerializedError } from "./step.js";
@@ -52,6 +52,11 @@ export interface ExecutorOptions {
   observer?: RunObserver;
   /** Runs agent steps; the host passes agent-cli's `runAgent`. */
   runAgent?: AgentRunner;
+  /**
+   * The project's declared agents (`.agent/agents/`), asked when an agent step starts so
+   * an edited declaration applies to the next step without a restart.
+   */
+  declaredAgents?: () => Readonly<Record<string, AgentDeclaration>>;
   host?: RunHost;
   /** How often a running run's lease is renewed (ms, default 5 000). */
   heartbeatIntervalMs?: number;

@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { TemplateLoadError } from "../templates/TemplateLoadError.js";
-import { validateYamlTemplate } from "./validateYamlTemplate.js";
+import { validateYamlTemplate, type YamlTemplateChecks } from "./validateYamlTemplate.js";
 import { describePath, type YamlPath, YamlSource } from "./YamlSource.js";
 import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTemplateSchema.js";
 
@@ -12,7 +12,11 @@ import { YAML_STEP_TYPES, type YamlTemplate, yamlTemplateSchema } from "./yamlTe
  * @example
  * const template = parseYamlTemplate(readFileSync(file, "utf8"), file);
  */
-export function parseYamlTemplate(text: string, file: string): YamlTemplate {
+export function parseYamlTemplate(
+  text: string,
+  file: string,
+  checks: YamlTemplateChecks = {},
+): YamlTemplate {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntaxError = document.errors[0];
@@ -43,7 +47,7 @@ export function parseYamlTemplate(text: string, file: string): YamlTemplate {
 
   const parsed = yamlTemplateSchema.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error, raw, source);
-  validateYamlTemplate(parsed.data, source);
+  validateYamlTemplate(parsed.data, source, checks);
   return parsed.data;
 }
 

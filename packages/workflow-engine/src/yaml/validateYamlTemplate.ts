@@ -20,12 +20,25 @@ const RESERVED_NAMES = new Set([
   "index",
 ]);
 
+export interface YamlTemplateChecks {
+  /**
+   * The agents a step may name (built-in and the project's declared ones). Without it any
+   * name passes, as when a pinned run is resumed from its snapshot.
+   */
+  knownAgents?: readonly string[] | undefined;
+}
+
 /**
  * The checks a schema cannot express: unique ids, known phases, `needs` that exist and
  * form no cycle, routing targets that exist, expressions that parse, cron schedules that
- * parse and an argsSchema Ajv can compile.
+ * parse, an argsSchema Ajv can compile and, when the project's agents are known, agent
+ * names that exist.
  */
-export function validateYamlTemplate(template: YamlTemplate, source: YamlSource): void {
+export function validateYamlTemplate(
+  template: YamlTemplate,
+  source: YamlSource,
+  checks: YamlTemplateChecks = {},
+): void {
   const fail = (code: TemplateErrorCode, path: YamlPath, detail: string, innerOffset?: number) => {
     throw new TemplateLoadError(code, `${describePath(path)}: ${detail}`, {
       file: source.file,
@@ -83,6 +96,13 @@ export function validateYamlTemplate(template: YamlTemplate, source: YamlSource)
         );
       }
       seen.add(step.id);
+      if (step.type === "agent" && checks.knownAgents && !checks.knownAgents.includes(step.agent)) {
+        fail(
+          "UNKNOWN_AGENT",
+          [...at, "agent"],
+          `unknown agent "${step.agent}": expected one of ${checks.knownAgents.join(", ")} (a project declares its own in .agent/agents/<name>.yaml)`,
+        );
+      }
       if (step.phase !== undefined && !template.phases.includes(step.phase)) {
         fail(
           "UNKNOWN_PHASE",
