@@ -8,6 +8,7 @@ export const definitionErrorSchema = z.object({
   code: z.string().optional(),
   /** Where in the file, when the parser knows. */
   line: z.number().int().optional(),
+  column: z.number().int().optional(),
   path: z.string().optional(),
 });
 export type DefinitionError = z.infer<typeof definitionErrorSchema>;

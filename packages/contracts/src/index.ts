@@ -1,4 +1,9 @@
 export {
+  type ProjectAgent,
+  projectAgentListResponseSchema,
+  projectAgentSchema,
+} from "./agents.js";
+export {
   type Artifact,
   type AttachArtifactBody,
   artifactListResponseSchema,

@@ -1,6 +1,7 @@
 import {
   createProjectBodySchema,
   idParamsSchema,
+  projectAgentListResponseSchema,
   projectListResponseSchema,
   projectResponseSchema,
   projectUsageQuerySchema,
@@ -32,6 +33,20 @@ export async function projectRoutes(app: FastifyInstance) {
       handler: async ({ params, query }) => ({
         data: await app.services.usage.project(params.id, query.workflow_definition_id),
       }),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/projects/:id/agents",
+      summary:
+        "The agents a project's steps may name: built-in CLIs (installed or not) and those declared in .agent/agents/, broken declarations with their error",
+      tag: "projects",
+      params: idParamsSchema,
+      response: { status: 200, schema: projectAgentListResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => {
+        const project = await app.services.projects.get(params.id);
+        return { data: await app.services.catalog.agents.list(project) };
+      },
     }),
     defineRoute({
       method: "POST",

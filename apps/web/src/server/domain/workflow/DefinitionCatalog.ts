@@ -3,6 +3,7 @@ import { join, posix, relative, sep } from "node:path";
 import { type DbClient, Prisma } from "@phaseboard/db";
 import type { LoadedTemplate } from "@phaseboard/workflow-engine";
 import { HttpError } from "../../HttpError.js";
+import { AgentCatalog } from "../agents/AgentCatalog.js";
 import type { TemplateLoader } from "./TemplateLoader.js";
 
 type Project = { id: string; path: string };
@@ -32,6 +33,8 @@ export class DefinitionCatalog {
     private readonly debounceMs = 50,
     /** How often to look for a definitions folder that does not exist yet (ms). */
     private readonly appearPollMs = 2_000,
+    /** The projects' declared agents, which templates may name. */
+    readonly agents: AgentCatalog = new AgentCatalog(),
   ) {}
 
   /** Called after every sync of a project (tests and triggers wait on it). */
@@ -49,7 +52,11 @@ export class DefinitionCatalog {
   }
 
   async #sync(project: Project): Promise<void> {
-    const templates = await this.loader(definitionsDir(project.path));
+    // Declarations first: a template naming an agent nobody declared does not load.
+    await this.agents.sync(project);
+    const templates = await this.loader(definitionsDir(project.path), {
+      knownAgents: this.agents.knownAgents(project.id),
+    });
     const seen = new Set<string>();
     for (const template of templates) {
       const path = relative(project.path, template.path).split(sep).join(posix.sep);
@@ -78,6 +85,7 @@ export class DefinitionCatalog {
               message: template.error.message,
               code: template.error.code,
               ...(template.error.line !== undefined && { line: template.error.line }),
+              ...(template.error.column !== undefined && { column: template.error.column }),
               path,
             },
           };
@@ -116,6 +124,8 @@ export class DefinitionCatalog {
 
   /** Re-syncs the project whenever a file under its definitions folder changes. */
   watch(project: Project): void {
+    // A changed declaration changes which templates load: re-sync them all.
+    this.agents.watch(project, () => void this.sync(project));
     if (this.#watchers.has(project.id)) return;
     let watcher: FSWatcher;
     try {
@@ -166,6 +176,7 @@ export class DefinitionCatalog {
   }
 
   close(): void {
+    this.agents.close();
     for (const watcher of this.#watchers.values()) watcher.close();
     for (const timer of this.#timers.values()) clearInterval(timer);
     this.#watchers.clear();

@@ -334,6 +334,7 @@ export class RunManager {
         projectPath: project.path,
         workerId: this.workerId,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
+        declaredAgents: () => this.options.catalog.agents.declarations(projectId),
         ...(this.#hostFor && { host: this.#hostFor(projectId) }),
         observer: createPrismaRunObserver({
           db: this.options.db,

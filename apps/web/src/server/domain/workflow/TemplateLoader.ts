@@ -1,4 +1,10 @@
-import type { LoadedTemplate } from "@phaseboard/workflow-engine";
+import type { LoadedTemplate, YamlTemplateChecks } from "@phaseboard/workflow-engine";
 
-/** Reads every template in a `definitions/` folder; a broken file is `{ ok: false, error }`. */
-export type TemplateLoader = (dir: string) => Promise<LoadedTemplate[]>;
+/**
+ * Reads every template in a `definitions/` folder; a broken file is `{ ok: false, error }`.
+ * `checks.knownAgents` lists the agents the project's steps may name.
+ */
+export type TemplateLoader = (
+  dir: string,
+  checks?: YamlTemplateChecks,
+) => Promise<LoadedTemplate[]>;
