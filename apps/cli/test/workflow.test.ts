@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -70,6 +70,30 @@ describe("templates from the command line", () => {
       new RegExp(`^${file.replace(/[./]/g, "\\$&")}:\\d+:\\d+ \\S`, "m"),
     );
     expect(result.stderr.trim()).toBe("phaseboard: 1 of 1 template(s) invalid");
+  });
+});
+
+describe("agent declarations from the command line", () => {
+  it("validate checks .agent/agents/ and refuses a step naming an agent nobody declared", async () => {
+    const box = await initialised();
+    const agents = join(box.project, ".agent", "agents");
+    mkdirSync(agents, { recursive: true });
+    writeFileSync(join(agents, "echo.yaml"), "command: echo-agent\noutput: text\n");
+    writeFileSync(join(agents, "broken.yaml"), "command: tool\noutput: xml\n");
+    writeFileSync(
+      join(box.project, DEFINITIONS, "ask.yaml"),
+      "name: Ask\nphases: [a]\nsteps:\n  - { id: ask, phase: a, type: agent, agent: ehco, prompt: hi }\n",
+    );
+    const result = await phaseboard(box, ["validate"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`✓ ${join(".agent", "agents", "echo.yaml")}`);
+    expect(result.stdout).toContain(
+      `${join(".agent", "agents", "broken.yaml")}:2:9 output: expected one of claude, codex, gemini, text, got "xml"`,
+    );
+    expect(result.stdout).toContain(
+      `${join(DEFINITIONS, "ask.yaml")}:4:46 steps[0].agent: unknown agent "ehco": expected one of claude, codex, gemini, echo`,
+    );
+    expect(result.stderr.trim()).toBe("phaseboard: 2 of 5 template(s) invalid");
   });
 });
 

@@ -87,6 +87,7 @@ export {
 } from "./agents/AgentDeclarationError.js";
 export { agentDeclarationSchema } from "./agents/agentDeclarationSchema.js";
 export { agentsDir, discoverAgents } from "./agents/discoverAgents.js";
+export { knownAgentNames } from "./agents/knownAgentNames.js";
 export type { LoadedAgentDeclaration } from "./agents/LoadedAgentDeclaration.js";
 export { AGENT_NAME, parseAgentDeclaration } from "./agents/parseAgentDeclaration.js";
 export type { CompiledExpression, ExpressionScope } from "./expressions/compileExpression.js";

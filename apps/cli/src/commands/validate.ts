@@ -26,7 +26,9 @@ interface Diagnostic {
 export function registerValidateCommand(program: Command): void {
   const command = program
     .command("validate")
-    .description("check templates; errors print as file:line:col message (exit 1 on any)")
+    .description(
+      "check templates and agent declarations; errors print as file:line:col message (exit 1 on any)",
+    )
     .argument("[files...]", "template files (default: every template of the project)")
     .option("--typecheck", "also type-check TypeScript templates with the TypeScript compiler")
     .action((files: string[], options: ValidateOptions) => validate(files, options));
@@ -65,9 +67,27 @@ async function validate(files: string[], options: ValidateOptions): Promise<void
     }
     diagnostics.push(toDiagnostic(template, cwd));
   };
+  // Steps may name the built-in agents and the project's declared ones. A file checked
+  // outside any project is checked without that list.
+  const projectDir = files.length === 0 ? findProjectDir(options) : tryProjectDir(options);
+  const agents = projectDir ? await engine.discoverAgents(projectDir) : undefined;
+  const checks = agents && { knownAgents: engine.knownAgentNames(agents) };
   if (files.length === 0) {
+    for (const agent of agents ?? []) {
+      if (agent.ok) diagnostics.push({ file: relative(cwd, agent.path), ok: true });
+      else {
+        diagnostics.push({
+          file: relative(cwd, agent.path),
+          ok: false,
+          message: templateErrorDetail(agent.error),
+          ...(agent.error.line !== undefined && { line: agent.error.line }),
+          ...(agent.error.column !== undefined && { column: agent.error.column }),
+        });
+      }
+    }
     for (const template of await engine.discoverTemplates(
-      definitionsDir(findProjectDir(options)),
+      definitionsDir(projectDir as string),
+      checks,
     )) {
       await check(template);
     }
@@ -78,7 +98,7 @@ async function validate(files: string[], options: ValidateOptions): Promise<void
         diagnostics.push({ file, ok: false, message: "no such file" });
         continue;
       }
-      await check(await engine.loadTemplate(path));
+      await check(await engine.loadTemplate(path, checks));
     }
   }
   const failed = diagnostics.filter((d) => !d.ok);
@@ -98,6 +118,14 @@ async function validate(files: string[], options: ValidateOptions): Promise<void
     throw new CommandFailedError(`${failed.length} of ${diagnostics.length} template(s) invalid`, {
       code: "INVALID_TEMPLATES",
     });
+  }
+}
+
+function tryProjectDir(options: ProjectOptions): string | undefined {
+  try {
+    return findProjectDir(options);
+  } catch {
+    return undefined;
   }
 }
 

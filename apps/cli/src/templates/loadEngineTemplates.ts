@@ -1,17 +1,23 @@
 import { join } from "node:path";
 import type {
+  LoadedAgentDeclaration,
   LoadedTemplate,
   TemplateError,
   TemplatePlan,
   WorkflowDefinition,
+  YamlTemplateChecks,
 } from "@phaseboard/workflow-engine";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 
 /** The engine's template functions the CLI uses (packages/workflow-engine). */
 export interface EngineTemplates {
   /** Every template in a definitions directory, broken ones with their error. */
-  discoverTemplates(definitionsDir: string): Promise<LoadedTemplate[]>;
-  loadTemplate(path: string): Promise<LoadedTemplate>;
+  discoverTemplates(definitionsDir: string, checks?: YamlTemplateChecks): Promise<LoadedTemplate[]>;
+  loadTemplate(path: string, checks?: YamlTemplateChecks): Promise<LoadedTemplate>;
+  /** The project's `.agent/agents/` declarations, broken ones with their error. */
+  discoverAgents(projectPath: string): Promise<LoadedAgentDeclaration[]>;
+  /** The built-in agents and the usable declared ones. */
+  knownAgentNames(declared: readonly LoadedAgentDeclaration[]): string[];
   /** TypeScript compiler diagnostics of a code template, with file, line and column. */
   typecheckTemplate(file: string): Promise<TemplateError[]>;
   /** A dry-run plan: phases and the steps known before running. */
@@ -37,6 +43,8 @@ export async function loadEngineTemplates(): Promise<EngineTemplates> {
   if (
     typeof engine.discoverTemplates !== "function" ||
     typeof engine.loadTemplate !== "function" ||
+    typeof engine.discoverAgents !== "function" ||
+    typeof engine.knownAgentNames !== "function" ||
     typeof engine.validateArgs !== "function" ||
     typeof engine.typecheckTemplate !== "function" ||
     typeof engine.describeTemplate !== "function"
