@@ -86,6 +86,27 @@ describe("a project's declared agents", () => {
     expect(events).toContain('"text":"echoed: hello there"');
   });
 
+  it("fail the step with the install hint when the declared command is missing at run time", async () => {
+    const s = await startTestServer({
+      projectDir: project({
+        ".agent/agents/echo.yaml": ECHO_DECLARATION.replace("./bin/echo-agent", "./bin/not-there"),
+        ".agent/workflows/definitions/ask-echo.yaml": ASK_ECHO,
+      }),
+    });
+    server = s;
+    const created = await s.api("/api/workflow-executions", {
+      body: { project_id: s.projectId, workflow_definition_id: s.definitionId },
+    });
+    const runId = created.body.data.id as string;
+    const run = await waitFor("the run fail", async () => {
+      const detail = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
+      return detail.status === "failed" ? detail : undefined;
+    });
+    expect(run.error_message).toContain(
+      `The echo agent cannot run: no executable file at ${join(s.projectDir, "bin", "not-there")}. To install it: copy echo-agent into bin/`,
+    );
+  });
+
   it("are listed beside the built-ins, broken declarations with file:line:col", async () => {
     const s = await startTestServer({
       projectDir: project({
