@@ -19,6 +19,8 @@ export function patchCacheWithEvent(
     // A template was added, edited or broke: the tabs, columns and Templates page follow.
     void client.invalidateQueries({ queryKey: queryKeys.definitions(projectId) });
     void client.invalidateQueries({ queryKey: ["definition"] });
+    // Declarations are re-read at every template sync, so the agent list follows too.
+    void client.invalidateQueries({ queryKey: queryKeys.agents(projectId) });
     return;
   }
   const runId = (event.data as UnknownLiveEvent["data"]).execution_id;

@@ -8,6 +8,7 @@ import type {
   Comment,
   LogType,
   Project,
+  ProjectAgent,
   Run,
   RunDiff,
   StepLog,
@@ -31,6 +32,16 @@ export function useDefinitions(projectId: string | undefined) {
       apiFetch<WorkflowDefinition[]>(
         `/api/workflow-definitions?project_id=${encodeURIComponent(projectId ?? "")}`,
       ),
+    enabled: Boolean(projectId),
+  });
+}
+
+/** Built-in and declared agents; re-read with the templates (a declaration change syncs both). */
+export function useProjectAgents(projectId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.agents(projectId ?? ""),
+    queryFn: () =>
+      apiFetch<ProjectAgent[]>(`/api/projects/${encodeURIComponent(projectId ?? "")}/agents`),
     enabled: Boolean(projectId),
   });
 }

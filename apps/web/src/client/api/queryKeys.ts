@@ -3,6 +3,7 @@ export const queryKeys = {
   projects: ["projects"] as const,
   definitions: (projectId: string) => ["definitions", projectId] as const,
   definition: (definitionId: string) => ["definition", definitionId] as const,
+  agents: (projectId: string) => ["agents", projectId] as const,
   runs: (projectId: string) => ["runs", projectId] as const,
   run: (runId: string) => ["run", runId] as const,
   comments: (runId: string) => ["comments", runId] as const,

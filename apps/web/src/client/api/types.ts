@@ -169,6 +169,21 @@ export interface StepLogEvent {
   agent?: unknown;
 }
 
+/** An agent a project's steps may name (`GET /api/projects/:id/agents`). */
+export interface ProjectAgent {
+  name: string;
+  kind: "built-in" | "declared";
+  description: string | null;
+  command: string | null;
+  path: string | null;
+  output: string | null;
+  installed: boolean;
+  available: boolean;
+  version: string | null;
+  reason: string | null;
+  error: { message: string; code?: string; line?: number; column?: number; path?: string } | null;
+}
+
 // Every answer the server sends must be readable as the board's type.
 type Readable<Sent extends Read, Read> = [Sent, Read];
 export type ContractChecks = [
@@ -183,4 +198,5 @@ export type ContractChecks = [
   Readable<Contract.Artifact, Artifact>,
   Readable<Contract.StepLog, StepLog>,
   Readable<Contract.RunDiff, RunDiff>,
+  Readable<Contract.ProjectAgent, ProjectAgent>,
 ];

@@ -1,13 +1,14 @@
 import { AlertTriangle, ArrowRight, ChevronDown, FileCode2, Play } from "lucide-react";
 import { useState } from "react";
 import { Link } from "react-router";
-import { useDefinition, useDefinitions } from "../api/queries";
+import { useDefinition, useDefinitions, useProjectAgents } from "../api/queries";
 import type { WorkflowDefinition } from "../api/types";
 import { useNewRun } from "../ui/AppShell";
 import { Button } from "../ui/Button";
 import { Skeleton } from "../ui/Skeleton";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useProjectSelection } from "../ui/useProjectSelection";
+import { AgentsSection } from "./AgentsSection";
 import { EmptyTemplates } from "./EmptyTemplates";
 import { templateError } from "./templateError";
 
@@ -15,6 +16,7 @@ import { templateError } from "./templateError";
 export function TemplatesPage() {
   const { project } = useProjectSelection();
   const definitions = useDefinitions(project?.id);
+  const agents = useProjectAgents(project?.id);
   if (!project || definitions.isLoading) {
     return (
       <div className="mx-auto flex max-w-5xl flex-col gap-3 p-6" aria-busy="true">
@@ -43,6 +45,7 @@ export function TemplatesPage() {
             </li>
           ))}
         </ul>
+        {agents.data?.length ? <AgentsSection agents={agents.data} /> : null}
       </div>
     </div>
   );
