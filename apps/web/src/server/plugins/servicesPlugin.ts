@@ -84,7 +84,14 @@ export const servicesPlugin = fp(
     const usage = new UsageService(db);
     const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
-    const reviews = new ReviewFollowUps(db, hub, workspaces, usage, options.runAgent ?? runAgent);
+    const reviews = new ReviewFollowUps(
+      db,
+      hub,
+      workspaces,
+      usage,
+      options.runAgent ?? runAgent,
+      (projectId) => catalog.agents.declarations(projectId),
+    );
     const triggers = new TriggerScheduler(db, runs, app.log);
     catalog.onSynced((projectId) => {
       if (options.triggers !== false) void triggers.schedule(projectId);

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import type { AgentPermission, AgentRunner } from "@phaseboard/agent-cli";
+import type { AgentDeclaration, AgentPermission, AgentRunner } from "@phaseboard/agent-cli";
 import { type ReviewRunBody, reviewRunBodySchema } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { runPaths, type StepLogEvent } from "@phaseboard/workflow-engine";
@@ -46,6 +46,10 @@ export class ReviewFollowUps {
     private readonly workspaces: GitWorkspaces | undefined,
     private readonly usage: UsageService,
     private readonly runAgent: AgentRunner,
+    /** The project's declared agents, so a declared agent's session can be followed up too. */
+    private readonly declaredAgents: (
+      projectId: string,
+    ) => Readonly<Record<string, AgentDeclaration>> = () => ({}),
   ) {}
 
   /** Whether a follow-up of the run is running in this process. */
@@ -188,6 +192,7 @@ export class ReviewFollowUps {
     const controller = new AbortController();
     const done = this.#follow({
       runId,
+      projectId: run.project_id,
       stepKey,
       name,
       phase: target.phase,
@@ -211,6 +216,7 @@ export class ReviewFollowUps {
 
   async #follow(input: {
     runId: string;
+    projectId: string;
     stepKey: string;
     name: string;
     phase: string;
@@ -241,6 +247,7 @@ export class ReviewFollowUps {
     try {
       result = await this.runAgent({
         ...input.config,
+        declaredAgents: this.declaredAgents(input.projectId),
         cwd: input.cwd,
         signal: input.signal,
         onEvent: (event) => {
