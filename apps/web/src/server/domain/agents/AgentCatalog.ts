@@ -3,7 +3,6 @@ import { posix, relative, sep } from "node:path";
 import {
   type AgentDeclaration,
   type AgentInfo,
-  BUILT_IN_AGENTS,
   detectAgents,
   findExecutable,
 } from "@phaseboard/agent-cli";
@@ -11,6 +10,7 @@ import type { ProjectAgent } from "@phaseboard/contracts";
 import {
   agentsDir,
   discoverAgents,
+  knownAgentNames,
   type LoadedAgentDeclaration,
 } from "@phaseboard/workflow-engine";
 
@@ -53,7 +53,7 @@ export class AgentCatalog {
 
   /** What a template step may write in `agent:`: the built-ins, then the declared ones. */
   knownAgents(projectId: string): string[] {
-    return [...BUILT_IN_AGENTS, ...Object.keys(this.declarations(projectId))];
+    return knownAgentNames(this.#loaded.get(projectId)?.entries ?? []);
   }
 
   /** Every agent of the project, with whether it can run here and why not. */
