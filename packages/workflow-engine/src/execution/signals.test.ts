@@ -25,7 +25,8 @@ describe("signals", () => {
     const definition = workflow(async (ctx) => {
       let first: unknown;
       try {
-        first = await ctx.waitForSignal("go", { timeout: "20ms" });
+        // Long enough that a busy machine still parks the run before the deadline passes.
+        first = await ctx.waitForSignal("go", { timeout: "500ms" });
       } catch (error) {
         if (!(error instanceof SignalTimeoutError)) throw error;
         first = "timed out";
@@ -35,7 +36,7 @@ describe("signals", () => {
     });
     const waiting = await executor.start({ runId: "r", definition, snapshot, args: {} }).done;
     expect(waiting).toMatchObject({ status: "waiting", wakeAt: expect.any(String) });
-    await pause(40);
+    await pause(Math.max(0, Date.parse(waiting.wakeAt ?? "") - Date.now()) + 20);
     // The deadline passed: the first wait times out and the second one waits.
     expect((await executor.resume("r").done).status).toBe("waiting");
     await executor.signal("r", "go", { sha: "abc" });
