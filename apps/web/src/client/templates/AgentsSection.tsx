@@ -69,7 +69,7 @@ function AgentRow({ agent }: { agent: ProjectAgent }) {
             <p className="mt-1 text-sm text-muted">{agent.description}</p>
           ) : null}
           {agent.reason && !agent.error ? (
-            <p className="mt-1 text-xs text-muted">{agent.reason}</p>
+            <p className="mt-1 text-xs text-muted">{withInlineCode(agent.reason)}</p>
           ) : null}
         </div>
       </div>
@@ -83,5 +83,19 @@ function AgentRow({ agent }: { agent: ProjectAgent }) {
         </div>
       ) : null}
     </article>
+  );
+}
+
+/** `backticked` words of a server message as code, the rest as text. */
+function withInlineCode(text: string) {
+  return text.split("`").map((part, index) =>
+    index % 2 === 1 ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string.
+      <code key={index} className="rounded bg-sunken px-1 font-mono text-[11px] text-ink">
+        {part}
+      </code>
+    ) : (
+      part
+    ),
   );
 }
