@@ -101,12 +101,18 @@ export {
   healthSchema,
 } from "./health.js";
 export {
+  budgetResumeResponseSchema,
   type CreateProjectBody,
   createProjectBodySchema,
   type Project,
+  type ProjectConfig,
+  type ProjectConfigError,
+  projectConfigErrorSchema,
+  projectConfigSchema,
   projectListResponseSchema,
   projectResponseSchema,
   projectSchema,
+  workspaceCommandSchema,
 } from "./projects.js";
 export {
   type ApprovalBody,

@@ -1,6 +1,59 @@
 import { z } from "zod";
 import { idSchema, timestampSchema } from "./common.js";
 import { dataEnvelope } from "./errors.js";
+import { budgetSchema } from "./runs.js";
+
+/** A command: a shell line (`sh -c`), or an argv list run without a shell. */
+export const workspaceCommandSchema = z.union(
+  [
+    z.string().trim().min(1, "must not be empty"),
+    z
+      .array(z.string().min(1, "must not be empty"), { error: "expected a list of strings" })
+      .min(1, "must name a program"),
+  ],
+  { error: 'expected a shell line such as "pnpm install" or an argv list such as [pnpm, install]' },
+);
+
+/**
+ * `.agent/phaseboard.yaml`: what the project asks of every run. `workspace.setup` runs once
+ * in a run's new worktree before its first step and `workspace.cleanup` before the
+ * worktree is removed; `budget` caps what all the project's runs spend together.
+ */
+export const projectConfigSchema = z.strictObject({
+  workspace: z
+    .strictObject({
+      setup: workspaceCommandSchema.optional(),
+      cleanup: workspaceCommandSchema.optional(),
+      /** `"30s" | "10m" | "2h"` or milliseconds (default 10m). */
+      setup_timeout: z
+        .union(
+          [
+            z.number().int().positive("must be a positive number of milliseconds"),
+            z
+              .string()
+              .regex(
+                /^\d+(\.\d+)?(ms|s|m|h)$/,
+                'expected a duration such as "90s", "10m" or a number of milliseconds',
+              ),
+          ],
+          { error: 'expected a duration such as "90s", "10m" or a number of milliseconds' },
+        )
+        .optional(),
+    })
+    .optional(),
+  budget: budgetSchema.optional(),
+});
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+/** Why `.agent/phaseboard.yaml` was refused, and where. */
+export const projectConfigErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  file: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+});
+export type ProjectConfigError = z.infer<typeof projectConfigErrorSchema>;
 
 /** A repository on disk whose `.agent/workflows/` Phaseboard manages. */
 export const projectSchema = z.object({
@@ -13,6 +66,10 @@ export const projectSchema = z.object({
    * git repository, or no commits yet); null when every run gets its own worktree.
    */
   runs_in_place: z.string().nullable().optional(),
+  /** `.agent/phaseboard.yaml` as read (null when there is none or it is refused). */
+  config: projectConfigSchema.nullable().optional(),
+  /** Why `.agent/phaseboard.yaml` was refused; its runs then use no setup and no budget. */
+  config_error: projectConfigErrorSchema.nullable().optional(),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });
@@ -27,3 +84,8 @@ export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;
 
 export const projectResponseSchema = dataEnvelope(projectSchema);
 export const projectListResponseSchema = dataEnvelope(z.array(projectSchema));
+
+/** `POST /api/projects/:id/budget-resume`: the runs a budget had paused that went on. */
+export const budgetResumeResponseSchema = dataEnvelope(
+  z.object({ project_id: idSchema, resumed: z.array(idSchema) }),
+);

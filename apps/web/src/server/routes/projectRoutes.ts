@@ -1,4 +1,5 @@
 import {
+  budgetResumeResponseSchema,
   createProjectBodySchema,
   idParamsSchema,
   projectAgentListResponseSchema,
@@ -20,6 +21,38 @@ export async function projectRoutes(app: FastifyInstance) {
       response: { status: 200, schema: projectListResponseSchema },
       errors: [],
       handler: async () => ({ data: await app.services.projects.listWithWorkspaces() }),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/projects/:id",
+      summary:
+        "A project, with its .agent/phaseboard.yaml (config) or why it is refused (config_error)",
+      tag: "projects",
+      params: idParamsSchema,
+      response: { status: 200, schema: projectResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => ({
+        data: await app.services.projects.getWithWorkspace(params.id),
+      }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/projects/:id/budget-resume",
+      summary:
+        "Resume the project's runs paused by a budget that the budgets now allow (done on its own when .agent/phaseboard.yaml changes)",
+      tag: "projects",
+      params: idParamsSchema,
+      response: { status: 200, schema: budgetResumeResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => {
+        await app.services.projects.get(params.id);
+        return {
+          data: {
+            project_id: params.id,
+            resumed: await app.services.runs.resumeBudgetPaused(params.id),
+          },
+        };
+      },
     }),
     defineRoute({
       method: "GET",
