@@ -16,8 +16,10 @@ export function patchCacheWithEvent(
 ): void {
   const projectId = event.data.project_id;
   if (event.type === DEFINITIONS_CHANGED) {
-    // A template was added, edited or broke: the tabs, columns and Templates page follow.
+    // A template or `.agent/phaseboard.yaml` was added, edited or broke: the tabs,
+    // columns, config banner and Templates page follow.
     void client.invalidateQueries({ queryKey: queryKeys.definitions(projectId) });
+    void client.invalidateQueries({ queryKey: queryKeys.projects });
     void client.invalidateQueries({ queryKey: ["definition"] });
     // Declarations are re-read at every template sync, so the agent list follows too.
     void client.invalidateQueries({ queryKey: queryKeys.agents(projectId) });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ArtifactService } from "../domain/artifact/ArtifactService.js";
 import { CommentService } from "../domain/comment/CommentService.js";
+import { ProjectConfigs } from "../domain/project/ProjectConfigs.js";
 import { ProjectService } from "../domain/project/ProjectService.js";
 import { ReviewFollowUps } from "../domain/review/ReviewFollowUps.js";
 import { UsageService } from "../domain/usage/UsageService.js";
@@ -16,6 +17,7 @@ import { TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
 import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
 import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
+import { WorkspaceHooks } from "../domain/workspace/WorkspaceHooks.js";
 import type { EventHub } from "../events/EventHub.js";
 
 export interface Services {
@@ -31,6 +33,8 @@ export interface Services {
   usage: UsageService;
   /** Review comments sent back to a run's agent as follow-up steps. */
   reviews: ReviewFollowUps;
+  /** Each project's `.agent/phaseboard.yaml`. */
+  configs: ProjectConfigs;
   /** Builds changed templates with the Build Workflow; absent when builds are off. */
   builds: TemplateBuilds | undefined;
 }
@@ -81,7 +85,8 @@ export const servicesPlugin = fp(
     const workspaces = options.home
       ? new GitWorkspaces(join(options.home, "worktrees"))
       : undefined;
-    const usage = new UsageService(db);
+    const configs = new ProjectConfigs();
+    const usage = new UsageService(db, configs);
     const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
     const reviews = new ReviewFollowUps(
@@ -92,14 +97,30 @@ export const servicesPlugin = fp(
       options.runAgent ?? runAgent,
       (projectId) => catalog.agents.declarations(projectId),
     );
+    const hooks = new WorkspaceHooks(db, hub, configs);
+    manager.setWorkspaceHooks(hooks);
+    runs.setWorkspaceHooks(hooks);
     const triggers = new TriggerScheduler(db, runs, app.log);
+    // A project's `.agent/phaseboard.yaml` is watched from its first sync on: a change
+    // refreshes the board (its config banner) and lets runs a raised budget allows go on.
+    const watchConfig = async (projectId: string) => {
+      const project = await db.project.findUnique({ where: { id: projectId } });
+      if (!project) return;
+      configs.watch(project.path, () => {
+        hub.publish({ type: "workflow.definitions.changed", data: { project_id: projectId } });
+        void runs.resumeBudgetPaused(projectId).catch((error: unknown) => {
+          app.log.warn({ err: error, projectId }, "could not resume runs paused by budget");
+        });
+      });
+    };
     catalog.onSynced((projectId) => {
       if (options.triggers !== false) void triggers.schedule(projectId);
       hub.publish({ type: "workflow.definitions.changed", data: { project_id: projectId } });
+      void watchConfig(projectId).catch(() => undefined);
     });
     app.decorate("services", {
       hub,
-      projects: new ProjectService(db, workspaces),
+      projects: new ProjectService(db, workspaces, configs),
       catalog,
       manager,
       runs,
@@ -109,12 +130,14 @@ export const servicesPlugin = fp(
       triggers,
       usage,
       reviews,
+      configs,
       builds: options.buildsHome
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,
     });
     app.addHook("onClose", async () => {
       catalog.close();
+      configs.close();
       triggers.stop();
       await Promise.all([manager.shutdown(), reviews.close()]);
     });

@@ -13,6 +13,7 @@ import {
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { priceTokens, projectPrices } from "../usage/prices.js";
+import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { createPrismaRunObserver } from "./PrismaRunObserver.js";
 import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
@@ -69,6 +70,9 @@ export class RunManager {
   #starting = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #hostFor: ((projectId: string) => RunHost) | undefined;
+  #hooks: WorkspaceHooks | undefined;
+  /** Runs whose workspace setup is running, to interrupt on pause, cancel or shutdown. */
+  readonly #setups = new Map<string, AbortController>();
 
   constructor(private readonly options: RunManagerOptions) {
     this.workerId = options.workerId ?? `server-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -79,6 +83,11 @@ export class RunManager {
   /** The server side of `ctx.run` and `ctx.continueAsNew`, given once RunService exists. */
   setHostFactory(hostFor: (projectId: string) => RunHost): void {
     this.#hostFor = hostFor;
+  }
+
+  /** The project's setup command runs in a run's worktree before its first step. */
+  setWorkspaceHooks(hooks: WorkspaceHooks): void {
+    this.#hooks = hooks;
   }
 
   get activeCount(): number {
@@ -127,6 +136,7 @@ export class RunManager {
   async pause(runId: string, now = false) {
     const updated = await this.dispatch(runId, { type: "pause", at: new Date() });
     this.#dequeue(runId);
+    this.#setups.get(runId)?.abort();
     await this.#active.get(runId)?.pause({ now });
     return updated;
   }
@@ -140,6 +150,7 @@ export class RunManager {
   async cancel(runId: string) {
     const updated = await this.dispatch(runId, { type: "cancel", at: new Date() });
     this.#dequeue(runId);
+    this.#setups.get(runId)?.abort();
     await this.#active.get(runId)?.cancel();
     return updated;
   }
@@ -264,6 +275,7 @@ export class RunManager {
     for (const timer of this.#wakeTimers.values()) clearTimeout(timer);
     this.#wakeTimers.clear();
     this.#queue.length = 0;
+    for (const setup of this.#setups.values()) setup.abort();
     const handles = [...this.#active.entries()];
     await Promise.all(
       handles.map(async ([runId, handle]) => {
@@ -453,6 +465,7 @@ export class RunManager {
     const project = await db.project.findUniqueOrThrow({ where: { id: run.project_id } });
     // Steps run in the run's worktree when it has one (a restart finds the same one).
     const workdir = run.workspace_path ?? undefined;
+    if (this.#hooks && !(await this.#setUp(run, project.path))) return;
     if (mode === "resume" || existsSync(runPaths(project.path, runId).args)) {
       // Pinned when the run was created: run that version, even if the file changed since.
       handle = executor.resume(runId, workdir ? { workdir } : {});
@@ -479,6 +492,46 @@ export class RunManager {
           error: { name: "Error", message: error instanceof Error ? error.message : String(error) },
         }),
       );
+  }
+
+  /**
+   * Runs the project's workspace setup (once per worktree, see WorkspaceHooks). False when
+   * it was interrupted: the run is left paused, cancelled or — at shutdown — pending, and
+   * set up again when it next starts. A failed setup throws, which fails the run.
+   */
+  async #setUp(run: Parameters<WorkspaceHooks["setup"]>[0], projectPath: string) {
+    const { db } = this.options;
+    const abort = new AbortController();
+    this.#setups.set(run.id, abort);
+    // `pnpm install` can outlast a lease: renew it meanwhile, like the executor would.
+    const beat = setInterval(() => {
+      void db.workflowRun
+        .updateMany({
+          where: { id: run.id, worker_id: this.workerId },
+          data: { heartbeat_at: new Date() },
+        })
+        .catch(() => undefined);
+    }, this.options.heartbeatIntervalMs ?? 5_000);
+    beat.unref();
+    try {
+      await (this.#hooks as WorkspaceHooks).setup(run, projectPath, abort.signal);
+      return true;
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+      const now = await db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
+      await db.workflowRun.update({
+        where: { id: run.id },
+        data: {
+          worker_id: null,
+          heartbeat_at: null,
+          ...(now.status === "running" && { status: "pending" }),
+        },
+      });
+      return false;
+    } finally {
+      clearInterval(beat);
+      this.#setups.delete(run.id);
+    }
   }
 
   async #finish(outcome: RunOutcome): Promise<void> {

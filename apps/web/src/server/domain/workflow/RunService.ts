@@ -16,8 +16,13 @@ import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
-import { UsageService } from "../usage/UsageService.js";
+import {
+  PROJECT_BUDGET_REACHED,
+  PROJECT_BUDGET_UNKNOWN,
+  UsageService,
+} from "../usage/UsageService.js";
 import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
+import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
 import type { RunManager } from "./RunManager.js";
@@ -31,6 +36,8 @@ export type WorkspaceColumns = Pick<
 
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
+  #hooks: WorkspaceHooks | undefined;
+
   constructor(
     private readonly db: DbClient,
     private readonly hub: EventHub,
@@ -40,6 +47,40 @@ export class RunService {
     private readonly workspaces?: GitWorkspaces,
     private readonly usage: UsageService = new UsageService(db),
   ) {}
+
+  /** The project's cleanup command runs in a worktree before it is removed. */
+  setWorkspaceHooks(hooks: WorkspaceHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /**
+   * Runs of the project paused by a budget (their own or the project's, or while the
+   * project's file was refused) go on when the budgets now allow it — after
+   * `.agent/phaseboard.yaml` raised the project budget or was fixed.
+   * Answers the runs resumed.
+   */
+  async resumeBudgetPaused(projectId: string): Promise<string[]> {
+    const paused = await this.db.workflowRun.findMany({
+      where: {
+        project_id: projectId,
+        status: "paused",
+        OR: [
+          { error_message: { startsWith: "Budget reached" } },
+          { error_message: { startsWith: PROJECT_BUDGET_REACHED } },
+          { error_message: { startsWith: PROJECT_BUDGET_UNKNOWN } },
+        ],
+      },
+      orderBy: { created_at: "asc" },
+      select: { id: true },
+    });
+    const resumed: string[] = [];
+    for (const run of paused) {
+      if (await this.usage.budgetExceeded(run.id)) continue;
+      await this.manager.resume(run.id);
+      resumed.push(run.id);
+    }
+    return resumed;
+  }
 
   /**
    * Validates the args against the template's schema, creates the `pending` row at the top
@@ -351,6 +392,7 @@ export class RunService {
     const { run, project, workspace } = await this.#workspaceOf(id, "discard");
     // A paused or waiting run is over once its work is gone.
     if (run.status === "paused" || run.status === "waiting") await this.manager.cancel(id);
+    await this.#hooks?.cleanup(run, project.path);
     await (this.workspaces as GitWorkspaces).discard(project.path, workspace);
     await this.#systemComment(
       run,
@@ -415,6 +457,7 @@ export class RunService {
         );
       }
       const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
+      await this.#hooks?.cleanup(run, project.path);
       await this.workspaces?.remove(project.path, run.workspace_path);
     }
     let position = body.position;
@@ -451,7 +494,8 @@ export class RunService {
     if (
       body.budget &&
       updated.status === "paused" &&
-      updated.error_message?.startsWith("Budget reached") &&
+      (updated.error_message?.startsWith("Budget reached") ||
+        updated.error_message?.startsWith(PROJECT_BUDGET_REACHED)) &&
       !(await this.usage.budgetExceeded(id))
     ) {
       await this.db.workflowRun.update({ where: { id }, data: { error_message: null } });
