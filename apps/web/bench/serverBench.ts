@@ -70,6 +70,7 @@ try {
   for (let offset = 0; offset < RUNS; offset += 1_000) {
     await db.workflowRun.createMany({
       data: Array.from({ length: 1_000 }, (_, i) => ({
+        id: `bench-run-${offset + i}`,
         project_id: projectRow.id,
         workflow_definition_id: definition.id,
         name: `Run ${offset + i}`,
@@ -79,6 +80,26 @@ try {
         position: `a${String(offset + i).padStart(6, "0")}`,
         created_at: new Date(start - (offset + i) * 1000),
       })),
+    });
+  }
+  // Two agent steps per run with usage, so the list's cost totals have rows to add up.
+  for (let offset = 0; offset < RUNS; offset += 1_000) {
+    await db.workflowRunStep.createMany({
+      data: Array.from({ length: 1_000 }, (_, i) =>
+        ["plan", "build"].map((stepId, n) => ({
+          workflow_run_id: `bench-run-${offset + i}`,
+          step_id: stepId,
+          name: stepId,
+          phase: phases[(offset + i) % phases.length] as string,
+          type: "agent",
+          status: "completed",
+          sequence: n,
+          model: "claude-sonnet-4-5",
+          input_tokens: 1_200 + i,
+          output_tokens: 300,
+          cost_usd: 0.0123,
+        })),
+      ).flat(),
     });
   }
   await db.$queryRawUnsafe("ANALYZE");
@@ -136,7 +157,7 @@ try {
 
   const fmt = (n: number) => n.toFixed(2);
   console.log(
-    `Phaseboard server benchmark (${RUNS} runs in SQLite, autocannon -c 10 -d ${DURATION_S})`,
+    `Phaseboard server benchmark (${RUNS} runs with ${2 * RUNS} agent steps in SQLite, autocannon -c 10 -d ${DURATION_S})`,
   );
   console.log("");
   console.log(

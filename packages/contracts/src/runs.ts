@@ -158,6 +158,9 @@ export const runSummarySchema = runSchema.extend({
     .pick({ id: true, name: true, identifier: true, phases: true })
     .nullable(),
   _count: runCountsSchema,
+  /** What the run's own agent steps cost (dollars) and used (input + output tokens). */
+  cost_usd: z.number().nonnegative().optional(),
+  tokens: z.number().int().nonnegative().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -362,5 +365,9 @@ export const projectUsageResponseSchema = dataEnvelope(
     project_id: idSchema,
     total: usageTotalsSchema,
     by_column: z.record(z.string(), usageTotalsSchema),
+    /** Every run of the project, archived ones too: what the project budget counts. */
+    lifetime: usageTotalsSchema.optional(),
+    /** The project budget from `.agent/phaseboard.yaml`, if any. */
+    budget: budgetSchema.nullable().optional(),
   }),
 );

@@ -1,5 +1,6 @@
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
+import type { ProjectConfigs } from "../project/ProjectConfigs.js";
 
 /** Tokens and dollars spent by agent steps. */
 export interface UsageTotals {
@@ -45,6 +46,11 @@ function bucket(totals: Record<string, UsageTotals>, key: string): UsageTotals {
   return found;
 }
 
+/** How a pause for the project budget starts its reason (the run's budget says "Budget reached"). */
+export const PROJECT_BUDGET_REACHED = "Project budget reached";
+/** How a pause starts its reason while `.agent/phaseboard.yaml` is refused. */
+export const PROJECT_BUDGET_UNKNOWN = "Project budget unknown";
+
 const spentOnly = {
   OR: [{ input_tokens: { not: null } }, { cost_usd: { not: null } }],
 };
@@ -55,7 +61,32 @@ const spentOnly = {
  * has reached its budget.
  */
 export class UsageService {
-  constructor(private readonly db: DbClient) {}
+  constructor(
+    private readonly db: DbClient,
+    /** Each project's `.agent/phaseboard.yaml`, for the project budget. */
+    private readonly configs?: ProjectConfigs,
+  ) {}
+
+  /** What every run of the project ever spent, archived runs too (one aggregate query). */
+  async lifetime(projectId: string): Promise<UsageTotals> {
+    const sums = await this.db.workflowRunStep.aggregate({
+      where: { run: { project_id: projectId }, ...spentOnly },
+      _count: { _all: true },
+      _sum: { input_tokens: true, output_tokens: true, cached_tokens: true, cost_usd: true },
+    });
+    return {
+      agent_steps: sums._count._all,
+      input_tokens: sums._sum.input_tokens ?? 0,
+      output_tokens: sums._sum.output_tokens ?? 0,
+      cached_tokens: sums._sum.cached_tokens ?? 0,
+      cost_usd: sums._sum.cost_usd ?? 0,
+    };
+  }
+
+  /** The project budget from `.agent/phaseboard.yaml` (none while the file is refused). */
+  projectBudget(projectPath: string): { usd?: number; tokens?: number } | undefined {
+    return this.configs?.get(projectPath).config?.budget;
+  }
 
   /** The run and every run below it (child runs, their children…). */
   async #family(runId: string): Promise<string[]> {
@@ -144,7 +175,13 @@ export class UsageService {
       const column = columnOf.get(step.workflow_run_id) ?? "__done";
       add(bucket(byColumn, column), step);
     }
-    return { project_id: projectId, total, by_column: byColumn };
+    return {
+      project_id: projectId,
+      total,
+      by_column: byColumn,
+      lifetime: await this.lifetime(projectId),
+      budget: this.projectBudget(project.path) ?? null,
+    };
   }
 
   /**
@@ -152,16 +189,37 @@ export class UsageService {
    * or input + output tokens) is used up, counting its child runs.
    */
   async budgetExceeded(runId: string): Promise<string | undefined> {
-    const run = await this.db.workflowRun.findUnique({ where: { id: runId } });
-    const budget = run?.budget as { usd?: number; tokens?: number } | null | undefined;
-    if (!budget) return undefined;
-    const { total } = await this.run(runId);
-    if (budget.usd !== undefined && total.cost_usd >= budget.usd) {
-      return `Budget reached: spent $${total.cost_usd.toFixed(2)} of $${budget.usd.toFixed(2)}; raise the budget to go on`;
+    const run = await this.db.workflowRun.findUnique({
+      where: { id: runId },
+      include: { project: { select: { path: true } } },
+    });
+    if (!run) return undefined;
+    const budget = run.budget as { usd?: number; tokens?: number } | null;
+    if (budget) {
+      const { total } = await this.run(runId);
+      if (budget.usd !== undefined && total.cost_usd >= budget.usd) {
+        return `Budget reached: spent $${total.cost_usd.toFixed(2)} of $${budget.usd.toFixed(2)}; raise the budget to go on`;
+      }
+      const tokens = total.input_tokens + total.output_tokens;
+      if (budget.tokens !== undefined && tokens >= budget.tokens) {
+        return `Budget reached: used ${tokens} of ${budget.tokens} tokens; raise the budget to go on`;
+      }
     }
-    const tokens = total.input_tokens + total.output_tokens;
-    if (budget.tokens !== undefined && tokens >= budget.tokens) {
-      return `Budget reached: used ${tokens} of ${budget.tokens} tokens; raise the budget to go on`;
+    const refused = this.configs?.get(run.project.path).error;
+    if (refused) {
+      // A typo must not lift the cap: no agent step runs until the file is fixed.
+      return `${PROJECT_BUDGET_UNKNOWN}: ${refused.message}; fix .agent/phaseboard.yaml to go on`;
+    }
+    const projectBudget = this.projectBudget(run.project.path);
+    if (projectBudget) {
+      const total = await this.lifetime(run.project_id);
+      if (projectBudget.usd !== undefined && total.cost_usd >= projectBudget.usd) {
+        return `${PROJECT_BUDGET_REACHED}: the project's runs spent $${total.cost_usd.toFixed(2)} of $${projectBudget.usd.toFixed(2)}; raise budget.usd in .agent/phaseboard.yaml to go on`;
+      }
+      const tokens = total.input_tokens + total.output_tokens;
+      if (projectBudget.tokens !== undefined && tokens >= projectBudget.tokens) {
+        return `${PROJECT_BUDGET_REACHED}: the project's runs used ${tokens} of ${projectBudget.tokens} tokens; raise budget.tokens in .agent/phaseboard.yaml to go on`;
+      }
     }
     return undefined;
   }
