@@ -68,6 +68,9 @@ export const stepCompletedEventSchema = event("workflow.step.completed", {
   status: stepStatusSchema,
   error_message: z.string().nullable().optional(),
   duration_ms: z.number().nonnegative().optional(),
+  /** What an agent step spent (dollars, input + output tokens), so a card adds it up. */
+  cost_usd: z.number().nonnegative().optional(),
+  tokens: z.number().int().nonnegative().optional(),
 });
 
 /** `workflow.step.progress`: one line of streamed output (a line of events.jsonl). */

@@ -85,6 +85,23 @@ describe("patchCacheWithEvent", () => {
     expect(board()[0]?.steps?.[0]?.status).toBe("completed");
   });
 
+  it("adds what an agent step spent to its card's cost and tokens, and leaves other cards alone", () => {
+    client.setQueryData(queryKeys.runs("p1"), [
+      run({ cost_usd: 0.5, tokens: 1000 }),
+      run({ id: "r2", name: "Other" }),
+    ]);
+    const completed = (stepId: string, spent: { cost_usd?: number; tokens?: number }) =>
+      patchCacheWithEvent(client, {
+        type: "workflow.step.completed",
+        data: { ...base, step_id: stepId, step_key: stepId, status: "completed", ...spent },
+      });
+    completed("s1", { cost_usd: 0.25, tokens: 300 });
+    completed("s2", {});
+    expect(board()[0]).toMatchObject({ cost_usd: 0.75, tokens: 1300 });
+    expect(board()[1]?.cost_usd).toBeUndefined();
+    expect(detail()?.cost_usd).toBe(0.25);
+  });
+
   it("appends progress lines to a loaded step log and leaves an unloaded one to be read from disk", () => {
     client.setQueryData<StepLog>(queryKeys.stepLog("s1", "events"), {
       type: "events",

@@ -88,6 +88,10 @@ export function patchCacheWithEvent(
           : {}),
       }));
       refetchBoardIfUnknown();
+      // A finished run's spending moves to the Done column's total.
+      if (status === "completed") {
+        void client.invalidateQueries({ queryKey: ["usage", "project", projectId] });
+      }
       return;
     }
     case "workflow.execution.phase_changed":
@@ -133,6 +137,9 @@ export function patchCacheWithEvent(
       const { step_id: stepId, status } = e.data;
       patchRun((run) => ({
         ...run,
+        // An agent step's spending adds to the card's total.
+        ...(e.data.cost_usd !== undefined && { cost_usd: (run.cost_usd ?? 0) + e.data.cost_usd }),
+        ...(e.data.tokens !== undefined && { tokens: (run.tokens ?? 0) + e.data.tokens }),
         steps: run.steps?.map((step) =>
           step.id === stepId
             ? {

@@ -140,7 +140,13 @@ export function useProjectUsage(projectId: string | undefined, definitionId: str
   return useQuery({
     queryKey: queryKeys.projectUsage(projectId ?? "", definitionId ?? ""),
     queryFn: () =>
-      apiFetch<{ total: UsageTotals; by_column: Record<string, UsageTotals> }>(
+      apiFetch<{
+        total: UsageTotals;
+        by_column: Record<string, UsageTotals>;
+        /** Every run of the project, archived too: what the project budget counts. */
+        lifetime?: UsageTotals;
+        budget?: { usd?: number; tokens?: number } | null;
+      }>(
         `/api/projects/${encodeURIComponent(projectId ?? "")}/usage?workflow_definition_id=${encodeURIComponent(definitionId ?? "")}`,
       ),
     enabled: Boolean(projectId && definitionId),

@@ -29,6 +29,9 @@ export interface Project {
   path: string;
   /** Why runs work in the project folder instead of a git worktree each, if they do. */
   runs_in_place?: string | null;
+  /** `.agent/phaseboard.yaml` as read, or why it was refused. */
+  config?: { budget?: { usd?: number; tokens?: number } } | null;
+  config_error?: { message: string; file: string; line?: number; column?: number } | null;
 }
 
 export interface TemplateStep {
@@ -132,6 +135,9 @@ export interface Run {
   workspace_base_ref?: string | null;
   workspace_base_commit?: string | null;
   archived_at?: string | null;
+  /** What the run's own agent steps spent: dollars, and input + output tokens. */
+  cost_usd?: number;
+  tokens?: number;
 }
 
 /** One changed file of a run's diff. */

@@ -23,6 +23,7 @@ import { EmptyTemplates } from "../templates/EmptyTemplates";
 import { templateError } from "../templates/templateError";
 import { useNewRun } from "../ui/AppShell";
 import { Button } from "../ui/Button";
+import { formatUsd } from "../ui/formatDuration";
 import { Skeleton } from "../ui/Skeleton";
 import { useProjectSelection } from "../ui/useProjectSelection";
 import { BoardColumn } from "./BoardColumn";
@@ -199,6 +200,18 @@ export function BoardPage() {
             );
           })}
         </div>
+        {usage.data?.lifetime && (usage.data.lifetime.agent_steps > 0 || usage.data.budget) ? (
+          <span
+            className="shrink-0 text-xs text-muted tabular-nums"
+            title={`All of this project's runs, archived ones too: ${(
+              usage.data.lifetime.input_tokens + usage.data.lifetime.output_tokens
+            ).toLocaleString()} tokens${usage.data.budget?.tokens ? ` of ${usage.data.budget.tokens.toLocaleString()}` : ""}`}
+            data-project-cost
+          >
+            Project {formatUsd(usage.data.lifetime.cost_usd)}
+            {usage.data.budget?.usd ? ` of ${formatUsd(usage.data.budget.usd)}` : ""}
+          </span>
+        ) : null}
         {template && !templateError(template) ? (
           <Button size="sm" onClick={() => newRun.open(template.id)}>
             <Plus aria-hidden className="size-3.5" /> Run {template.name}
@@ -213,6 +226,17 @@ export function BoardPage() {
           Runs of this project share its folder ({project.path}): it is {project.runs_in_place}. In
           a git repository with at least one commit, each run gets a worktree and branch of its own.
         </p>
+      ) : null}
+      {project?.config_error ? (
+        <div
+          role="alert"
+          className="mx-5 mt-3 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+          data-config-error
+        >
+          <strong>.agent/phaseboard.yaml</strong> is refused: until it is fixed, new runs cannot set
+          up their worktree and no agent step starts.{" "}
+          <span className="font-mono text-xs">{project.config_error.message}</span>
+        </div>
       ) : null}
       {template && templateError(template) ? (
         <div

@@ -1,6 +1,6 @@
 import { Bot, Clock, MessageSquare, Paperclip } from "lucide-react";
 import type { Run } from "../api/types";
-import { elapsedBetween, formatDuration } from "../ui/formatDuration";
+import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useNow } from "../ui/useNow";
 import { runCardFacts } from "./runCardFacts";
@@ -83,6 +83,16 @@ export function RunCard({
           </span>
         ) : null}
         <span className="ml-auto inline-flex items-center gap-2.5">
+          {facts.costUsd > 0 ? (
+            <span
+              className="tabular-nums"
+              title={`Cost so far: ${formatUsd(facts.costUsd)}, ${facts.tokens.toLocaleString()} tokens`}
+              data-cost={facts.costUsd}
+            >
+              <span className="sr-only">Cost:</span>
+              {formatUsd(facts.costUsd)}
+            </span>
+          ) : null}
           <span
             className="inline-flex items-center gap-1"
             title={`${facts.comments} comments`}

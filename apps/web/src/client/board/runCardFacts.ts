@@ -29,6 +29,8 @@ export function runCardFacts(run: Run, templateStepCount?: number) {
     published: publishedState(run.state),
     comments: run._count?.comments ?? 0,
     artifacts: run._count?.artifacts ?? 0,
+    costUsd: run.cost_usd ?? 0,
+    tokens: run.tokens ?? 0,
   };
 }
 

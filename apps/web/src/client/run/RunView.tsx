@@ -89,6 +89,11 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
                   <span className="sr-only">(current phase)</span>
                 </span>
               ) : null}
+              {usage.data?.by_phase[phase]?.agent_steps ? (
+                <span className="ml-auto font-normal tabular-nums" data-phase-cost={phase}>
+                  {formatUsd(usage.data.by_phase[phase]?.cost_usd ?? 0)}
+                </span>
+              ) : null}
             </h2>
             {inPhase.length === 0 ? <p className="px-2 text-xs text-faint">Not reached</p> : null}
             <ul>

@@ -179,6 +179,10 @@ export function createPrismaRunObserver(options: {
           status: event.status,
           error_message: errorMessage,
           duration_ms: event.durationMs,
+          ...(typeof spent.cost_usd === "number" && { cost_usd: spent.cost_usd }),
+          ...(typeof spent.input_tokens === "number" && {
+            tokens: spent.input_tokens + Number(spent.output_tokens ?? 0),
+          }),
         },
       });
     },
