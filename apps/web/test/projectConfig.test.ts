@@ -68,6 +68,22 @@ async function waitFor(s: TestServer, runId: string, status: string) {
   throw new Error(`run ${runId} never became ${status}`);
 }
 
+async function until(condition: () => boolean) {
+  for (let i = 0; i < 600 && !condition(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(condition()).toBe(true);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("workspace setup and cleanup from .agent/phaseboard.yaml", () => {
   it("runs setup once in the new worktree before the first step, keeps its output, and does not repeat it after a restart", async () => {
     const counter = join(tempDir("counter"), "setups");
@@ -101,6 +117,31 @@ describe("workspace setup and cleanup from .agent/phaseboard.yaml", () => {
     expect(done.comments.map((c: { text: string }) => c.text)).toContainEqual(
       expect.stringMatching(/^Workspace setup `echo installing; .*` finished in [\d.]+ s/),
     );
+  });
+
+  it("stops a setup still running when the run is paused, and sets up again from the start on resume", async () => {
+    const dir = tempDir("setup");
+    server = await startTestServer({
+      projectDir: gitProject(
+        { "needs.yaml": NEEDS_SETUP },
+        `workspace:\n  setup: "echo $$ > ${dir}/pid; echo x >> ${dir}/starts; while [ ! -f ${dir}/release ]; do sleep 0.05; done; touch .ready"\n`,
+      ),
+    });
+    const s = server;
+    const run = await createRun(s);
+    await until(() => existsSync(join(dir, "starts")));
+    const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
+    const paused = await s.api(`/api/workflow-executions/${run.id}/pause`, { body: {} });
+    expect(paused.status).toBe(200);
+    await until(() => !alive(pid));
+    const row = (await s.api(`/api/workflow-executions/${run.id}`)).body.data;
+    expect(row.status).toBe("paused");
+    expect(row.steps).toEqual([]);
+
+    await s.api(`/api/workflow-executions/${run.id}/resume`, { body: {} });
+    await until(() => readFileSync(join(dir, "starts"), "utf8") === "x\nx\n");
+    writeFileSync(join(dir, "release"), "");
+    await waitFor(s, run.id, "completed");
   });
 
   it("fails the run when setup fails, naming the command and its exit code, and runs no step", async () => {

@@ -122,7 +122,7 @@ export class RunManager {
    * has been worked through as far as free slots allow (callers need not wait for it).
    */
   enqueue(runId: string, mode: QueueEntry["mode"] = "start"): Promise<void> {
-    if (this.#active.has(runId)) {
+    if (this.#active.has(runId) || this.#setups.has(runId)) {
       // Still winding down (a pause just asked for): queue it again once it has stopped.
       this.#requeue.add(runId);
       return Promise.resolve();
@@ -519,7 +519,7 @@ export class RunManager {
     } catch (error) {
       if (!abort.signal.aborted) throw error;
       const now = await db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
-      await db.workflowRun.update({
+      const updated = await db.workflowRun.update({
         where: { id: run.id },
         data: {
           worker_id: null,
@@ -527,6 +527,10 @@ export class RunManager {
           ...(now.status === "running" && { status: "pending" }),
         },
       });
+      // Resumed while setup was being stopped: start it again now that it has.
+      if (this.#requeue.delete(run.id) && updated.status === "pending" && !this.#stopping) {
+        this.#queue.push({ runId: run.id, mode: "resume" });
+      }
       return false;
     } finally {
       clearInterval(beat);
