@@ -37,6 +37,7 @@ export type WorkspaceColumns = Pick<
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
   #hooks: WorkspaceHooks | undefined;
+  readonly #resuming = new Map<string, Promise<string[]>>();
 
   constructor(
     private readonly db: DbClient,
@@ -59,7 +60,20 @@ export class RunService {
    * `.agent/phaseboard.yaml` raised the project budget or was fixed.
    * Answers the runs resumed.
    */
-  async resumeBudgetPaused(projectId: string): Promise<string[]> {
+  resumeBudgetPaused(projectId: string): Promise<string[]> {
+    // One pass at a time per project: the file watcher and the API may ask at once.
+    const previous = this.#resuming.get(projectId) ?? Promise.resolve([]);
+    const next = previous
+      .catch(() => [])
+      .then(() => this.#resumeBudgetPaused(projectId))
+      .finally(() => {
+        if (this.#resuming.get(projectId) === next) this.#resuming.delete(projectId);
+      });
+    this.#resuming.set(projectId, next);
+    return next;
+  }
+
+  async #resumeBudgetPaused(projectId: string): Promise<string[]> {
     const paused = await this.db.workflowRun.findMany({
       where: {
         project_id: projectId,

@@ -16,7 +16,6 @@ export const CLEANUP_TIMEOUT_MS = 2 * 60_000;
 interface RunRow {
   id: string;
   project_id: string;
-  parent_run_id: string | null;
   workspace_path: string | null;
   created_at: Date;
 }
@@ -50,10 +49,11 @@ export class WorkspaceHooks {
    * naming the command and how it ended, when setup fails or the config is refused.
    */
   async setup(run: RunRow, projectPath: string, signal?: AbortSignal): Promise<void> {
-    // Child runs and continuations work in a worktree their first run already set up.
-    if (!run.workspace_path || run.parent_run_id) return;
+    // No worktree of its own (in place, shared, or a child run in its parent's folder).
+    if (!run.workspace_path) return;
     const paths = WorkspaceHooks.paths(projectPath, run.id);
     if (existsSync(paths.marker)) return;
+    // Continuations keep working in a worktree their first run already set up.
     const sharedWith = await this.db.workflowRun.findFirst({
       where: {
         workspace_path: run.workspace_path,
