@@ -38,7 +38,21 @@ describe("what runs cost, and the project's config, on the board", () => {
       .waitFor({ timeout: 60_000 });
     await card.locator("[data-cost]").getByText("$0.02").waitFor();
     await page.locator("[data-project-cost]").getByText("Project $0.02 of $5.00").waitFor();
+    // The finished run's spending counts in the Done column, not the one it left.
+    await page
+      .locator('section[data-column="__done"] [data-column-cost]')
+      .getByText("$0.02")
+      .waitFor();
     await board.screenshot("board-costs");
+
+    // The run page totals each phase.
+    await card.click();
+    const drawer = page.getByRole("dialog", { name: "Price the search" });
+    await drawer.locator('[data-phase-cost="plan"]').getByText("$0.01").waitFor();
+    await drawer.locator('[data-phase-cost="build"]').getByText("$0.01").waitFor();
+    await board.screenshot("run-phase-costs");
+    await page.keyboard.press("Escape");
+    await drawer.waitFor({ state: "hidden" });
 
     // A typo in the file: the banner appears without a reload, with the place of the error.
     writeFileSync(
