@@ -144,6 +144,28 @@ describe("workspace setup and cleanup from .agent/phaseboard.yaml", () => {
     await waitFor(s, run.id, "completed");
   });
 
+  it("kills a setup a shutdown interrupts and sets up again, whole, after the restart", async () => {
+    const dir = tempDir("setup");
+    const first = await startTestServer({
+      projectDir: gitProject(
+        { "needs.yaml": NEEDS_SETUP },
+        `workspace:\n  setup: "echo $$ > ${dir}/pid; echo x >> ${dir}/starts; while [ ! -f ${dir}/release ]; do sleep 0.05; done; touch .ready"\n`,
+      ),
+    });
+    const run = await createRun(first);
+    await until(() => existsSync(join(dir, "starts")));
+    const pid = Number(readFileSync(join(dir, "pid"), "utf8"));
+    await first.close();
+    expect(alive(pid)).toBe(false);
+    const parked = await first.app.db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(parked).toMatchObject({ status: "pending", worker_id: null });
+
+    server = await startTestServer({ restart: first });
+    await until(() => readFileSync(join(dir, "starts"), "utf8") === "x\nx\n");
+    writeFileSync(join(dir, "release"), "");
+    await waitFor(server, run.id, "completed");
+  });
+
   it("fails the run when setup fails, naming the command and its exit code, and runs no step", async () => {
     server = await startTestServer({
       projectDir: gitProject(

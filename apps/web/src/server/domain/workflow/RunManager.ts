@@ -72,7 +72,7 @@ export class RunManager {
   #hostFor: ((projectId: string) => RunHost) | undefined;
   #hooks: WorkspaceHooks | undefined;
   /** Runs whose workspace setup is running, to interrupt on pause, cancel or shutdown. */
-  readonly #setups = new Map<string, AbortController>();
+  readonly #setups = new Map<string, { abort: AbortController; settled: Promise<unknown> }>();
 
   constructor(private readonly options: RunManagerOptions) {
     this.workerId = options.workerId ?? `server-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -136,7 +136,7 @@ export class RunManager {
   async pause(runId: string, now = false) {
     const updated = await this.dispatch(runId, { type: "pause", at: new Date() });
     this.#dequeue(runId);
-    this.#setups.get(runId)?.abort();
+    this.#setups.get(runId)?.abort.abort();
     await this.#active.get(runId)?.pause({ now });
     return updated;
   }
@@ -150,7 +150,7 @@ export class RunManager {
   async cancel(runId: string) {
     const updated = await this.dispatch(runId, { type: "cancel", at: new Date() });
     this.#dequeue(runId);
-    this.#setups.get(runId)?.abort();
+    this.#setups.get(runId)?.abort.abort();
     await this.#active.get(runId)?.cancel();
     return updated;
   }
@@ -275,7 +275,10 @@ export class RunManager {
     for (const timer of this.#wakeTimers.values()) clearTimeout(timer);
     this.#wakeTimers.clear();
     this.#queue.length = 0;
-    for (const setup of this.#setups.values()) setup.abort();
+    // Setups are killed and their runs parked before the database goes away.
+    const setups = [...this.#setups.values()];
+    for (const setup of setups) setup.abort.abort();
+    await Promise.all(setups.map((setup) => setup.settled.catch(() => undefined)));
     const handles = [...this.#active.entries()];
     await Promise.all(
       handles.map(async ([runId, handle]) => {
@@ -500,9 +503,22 @@ export class RunManager {
    * set up again when it next starts. A failed setup throws, which fails the run.
    */
   async #setUp(run: Parameters<WorkspaceHooks["setup"]>[0], projectPath: string) {
-    const { db } = this.options;
     const abort = new AbortController();
-    this.#setups.set(run.id, abort);
+    const settled = this.#setUpUntil(run, projectPath, abort);
+    this.#setups.set(run.id, { abort, settled });
+    try {
+      return await settled;
+    } finally {
+      this.#setups.delete(run.id);
+    }
+  }
+
+  async #setUpUntil(
+    run: Parameters<WorkspaceHooks["setup"]>[0],
+    projectPath: string,
+    abort: AbortController,
+  ): Promise<boolean> {
+    const { db } = this.options;
     // `pnpm install` can outlast a lease: renew it meanwhile, like the executor would.
     const beat = setInterval(() => {
       void db.workflowRun
@@ -515,6 +531,8 @@ export class RunManager {
     beat.unref();
     try {
       await (this.#hooks as WorkspaceHooks).setup(run, projectPath, abort.signal);
+      // Stopped just as it finished: it is done, but the run must not start now.
+      if (abort.signal.aborted) throw new Error("interrupted after setup");
       return true;
     } catch (error) {
       if (!abort.signal.aborted) throw error;
@@ -534,7 +552,6 @@ export class RunManager {
       return false;
     } finally {
       clearInterval(beat);
-      this.#setups.delete(run.id);
     }
   }
 
