@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fakeAgentEnv } from "@phaseboard/agent-cli/testing";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSocket } from "./helpers/openSocket.js";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
@@ -48,6 +49,7 @@ describe("a project budget in .agent/phaseboard.yaml", () => {
     const dir = project("budget: { usd: 0.02 }\n");
     server = await startTestServer({ projectDir: dir });
     const s = server;
+    const live = await openSocket(`${s.url}/ws`);
     const create = async () =>
       (
         await s.api("/api/workflow-executions", {
@@ -71,6 +73,13 @@ describe("a project budget in .agent/phaseboard.yaml", () => {
     const secondPaused = await waitFor(s, second, "paused");
     expect(secondPaused.steps).toEqual([]);
     expect(secondPaused.error_message).toMatch(/^Project budget reached/);
+
+    // Each agent step's completion event says what it spent, so cards add up live.
+    const plan = await live.waitFor(
+      (m) => m.type === "workflow.step.completed" && m.data.step_key === "plan",
+    );
+    expect(plan.data).toMatchObject({ execution_id: first, cost_usd: 0.0123, tokens: 162 });
+    live.socket.close();
 
     // The run list carries each card's cost and tokens; the usage endpoint the budget.
     const list = (await s.api(`/api/workflow-executions?project_id=${s.projectId}`)).body.data;
