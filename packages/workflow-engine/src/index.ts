@@ -35,9 +35,12 @@ export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic
 export type {
   ApprovalDecision,
   ChildRunResult,
+  ChildWorkspace,
   ExecResult,
   ParallelOptions,
   ReceivedSignal,
+  RunDiff,
+  RunDiffFile,
   WorkflowContext,
 } from "./types/context.js";
 export type {

@@ -33,6 +33,11 @@ export interface Checkpoint {
     timers: Record<string, string>;
     /** Child runs already created: their run ids (so a crash never creates a second). */
     children: Record<string, string>;
+    /**
+     * The folders of child runs started with a worktree of their own, by memo key, so a
+     * resumed parent drives each child in its same worktree. Absent in older checkpoints.
+     */
+    child_workdirs?: Record<string, string>;
     /** Agent sessions of interrupted agent steps, passed back as resumeSessionId. */
     agent_sessions: Record<string, string>;
   };

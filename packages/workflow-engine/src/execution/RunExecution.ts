@@ -23,6 +23,7 @@ import { signalFiles } from "../storage/signalFiles.js";
 import type {
   ApprovalDecision,
   ChildRunResult,
+  ChildWorkspace,
   ExecResult,
   ParallelOptions,
   ReceivedSignal,
@@ -380,6 +381,7 @@ export class RunExecution {
     delete this.checkpoint.pending.agent_sessions[key];
     delete this.checkpoint.pending.timers[key];
     delete this.checkpoint.pending.children[key];
+    delete this.checkpoint.pending.child_workdirs?.[key];
     return this.save();
   }
 
@@ -825,7 +827,7 @@ export class RunExecution {
       async run<T>(
         template: string,
         args: Record<string, unknown>,
-        options: { id?: string; name?: string; phase?: string } = {},
+        options: { id?: string; name?: string; phase?: string; workspace?: ChildWorkspace } = {},
       ): Promise<ChildRunResult<T>> {
         const key = self.nextKey(options.id ?? template);
         const name = options.name ?? template;
@@ -841,19 +843,32 @@ export class RunExecution {
         const loaded = await host.loadTemplate(template);
         let childId = self.checkpoint.pending.children[key];
         if (!childId) {
-          childId = (
-            await host.createChildRun({ parentRunId: self.runId, template: loaded, args, name })
-          ).runId;
+          const created = await host.createChildRun({
+            parentRunId: self.runId,
+            template: loaded,
+            args,
+            name,
+            ...(options.workspace === "own" && { workspace: "own" as const }),
+          });
+          childId = created.runId;
           self.checkpoint.pending.children[key] = childId;
+          if (created.workdir !== undefined) {
+            self.checkpoint.pending.child_workdirs = {
+              ...self.checkpoint.pending.child_workdirs,
+              [key]: created.workdir,
+            };
+          }
           await self.save();
         }
+        // Recorded with the child's id, so a resumed parent drives it in the same folder.
+        const childWorkdir = self.checkpoint.pending.child_workdirs?.[key];
         const started = Date.now();
         await self.announce(key, { type: "workflow", name, phase }, "waiting");
         const handle = self.owner.startOrResumeChild(childId, loaded.definition, {
           snapshot: loaded.snapshot,
           bundle: loaded.bundle,
           args,
-          workdir: self.workdir,
+          workdir: childWorkdir ?? self.workdir,
           parentRunId: self.runId,
         });
         // Pause and cancel reach the child through `children`; the parent stays in flight
@@ -880,6 +895,7 @@ export class RunExecution {
           runId: childId,
           status: outcome.status,
           ...(outcome.result !== undefined ? { result: outcome.result as T } : {}),
+          ...(childWorkdir !== undefined && { workdir: childWorkdir }),
         };
         const result: StepResult = { stepId: key, status: "completed", data };
         await self.settle(key, result, { type: "workflow", name, phase, attempt: 1 }, started);
@@ -942,6 +958,58 @@ export class RunExecution {
           throw new Error(result.error?.message ?? `could not signal ${template}`);
         }
         return result.data ?? { runIds: [] };
+      },
+
+      diffOfRun(runId: string, options: { id?: string; phase?: string } = {}) {
+        const host = self.owner.options.host;
+        if (!host?.diffOfRun) {
+          throw new HostMissingError("ctx.diffOfRun needs an executor whose host has worktrees");
+        }
+        const diffOfRun = host.diffOfRun.bind(host);
+        return workspaceStep(ctx, options.id ?? `diff-${runId}`, {
+          name: `Diff of run ${runId}`,
+          phase: options.phase ?? currentPhase(),
+          fn: () => diffOfRun(runId),
+        });
+      },
+
+      mergeRun(
+        runId: string,
+        options: { id?: string; phase?: string; mode?: "ff" | "squash"; message?: string } = {},
+      ) {
+        const host = self.owner.options.host;
+        if (!host?.mergeRun) {
+          throw new HostMissingError("ctx.mergeRun needs an executor whose host has worktrees");
+        }
+        const mergeRun = host.mergeRun.bind(host);
+        const mode = options.mode ?? "squash";
+        return workspaceStep(ctx, options.id ?? `merge-${runId}`, {
+          name: `Merge run ${runId} (${mode})`,
+          phase: options.phase ?? currentPhase(),
+          fn: () =>
+            mergeRun(runId, {
+              mode,
+              ...(options.message !== undefined && { message: options.message }),
+            }),
+        });
+      },
+
+      async removeRunWorktree(runId: string, options: { id?: string; phase?: string } = {}) {
+        const host = self.owner.options.host;
+        if (!host?.removeRunWorktree) {
+          throw new HostMissingError(
+            "ctx.removeRunWorktree needs an executor whose host has worktrees",
+          );
+        }
+        const removeRunWorktree = host.removeRunWorktree.bind(host);
+        await workspaceStep(ctx, options.id ?? `remove-worktree-${runId}`, {
+          name: `Remove the worktree of run ${runId}`,
+          phase: options.phase ?? currentPhase(),
+          fn: async () => {
+            await removeRunWorktree(runId);
+            return null;
+          },
+        });
       },
 
       async approval(id: string, options: { message: string; phase?: string }) {
@@ -1063,4 +1131,17 @@ export class RunExecution {
 
 function readSignalPayload(file: string): unknown {
   return (JSON.parse(readFileSync(file, "utf8")) as { payload?: unknown }).payload ?? null;
+}
+
+/** A host call as a durable function step: its result, or its error thrown again. */
+async function workspaceStep<T>(
+  ctx: WorkflowContext,
+  id: string,
+  config: { name: string; phase: string; fn: () => Promise<T> },
+): Promise<T> {
+  const result = await ctx.step<T>(id, { type: "function", ...config });
+  if (result.status !== "completed") {
+    throw new Error(result.error?.message ?? `${config.name} failed`);
+  }
+  return result.data as T;
 }

@@ -10,6 +10,33 @@ export interface ChildRunResult<T = unknown> {
   runId: string;
   status: "completed" | "failed" | "cancelled";
   result?: T;
+  /** The child's own worktree, when it was started with `workspace: "own"`. */
+  workdir?: string;
+}
+
+/**
+ * Where a child run works: `shared` (default) in its parent's folder; `own` in a git
+ * worktree of its own, branched from the parent's branch after the parent's uncommitted
+ * work is committed there, so the child starts from everything the parent has.
+ */
+export type ChildWorkspace = "shared" | "own";
+
+/** One changed file of a run's diff (git's status letter: A, M, D, R…). */
+export interface RunDiffFile {
+  path: string;
+  status: string;
+  additions: number;
+  deletions: number;
+}
+
+/** What a run with a worktree changed against the commit it started from. */
+export interface RunDiff {
+  runId: string;
+  branch: string;
+  baseRef: string;
+  files: RunDiffFile[];
+  /** The unified patch. */
+  patch: string;
 }
 
 export interface ParallelOptions<I> {
@@ -54,8 +81,24 @@ export interface WorkflowContext<Args = Record<string, unknown>> {
   run<T = unknown>(
     template: string,
     args: Record<string, unknown>,
-    options?: { id?: string; name?: string; phase?: string },
+    options?: { id?: string; name?: string; phase?: string; workspace?: ChildWorkspace },
   ): Promise<ChildRunResult<T>>;
+  /**
+   * A durable step: the diff of a run that has a worktree (a child started with
+   * `workspace: "own"`) against the commit it started from.
+   */
+  diffOfRun(runId: string, options?: { id?: string; phase?: string }): Promise<RunDiff>;
+  /**
+   * A durable step: merges a run's branch into the branch it started from, in the folder
+   * where that branch is checked out (for a child with its own worktree: this run's
+   * worktree). Squash by default.
+   */
+  mergeRun(
+    runId: string,
+    options?: { id?: string; phase?: string; mode?: "ff" | "squash"; message?: string },
+  ): Promise<{ commit: string }>;
+  /** A durable step: removes a run's worktree; its branch stays. */
+  removeRunWorktree(runId: string, options?: { id?: string; phase?: string }): Promise<void>;
   /**
    * Waits (durably) for the next signal `name` not yet taken. With a timeout it throws
    * SignalTimeoutError once the deadline passes — and again on every replay.

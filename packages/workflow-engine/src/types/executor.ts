@@ -1,4 +1,5 @@
 import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
+import type { ChildWorkspace, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
 import type { RunObserver, RunStatus } from "./observer.js";
 import type { SerializedError } from "./step.js";
@@ -16,7 +17,18 @@ export interface RunHost {
     template: Extract<LoadedTemplate, { ok: true }>;
     args: Record<string, unknown>;
     name: string;
-  }): Promise<{ runId: string }>;
+    /** `own`: give the child a worktree of its own and answer its folder as `workdir`. */
+    workspace?: ChildWorkspace;
+  }): Promise<{ runId: string; workdir?: string }>;
+  /** `ctx.diffOfRun`: a run's diff against the commit its worktree started from. */
+  diffOfRun?(runId: string): Promise<RunDiff>;
+  /** `ctx.mergeRun`: merges a run's branch into its base where that branch is checked out. */
+  mergeRun?(
+    runId: string,
+    options: { mode: "ff" | "squash"; message?: string },
+  ): Promise<{ commit: string }>;
+  /** `ctx.removeRunWorktree`: removes a run's worktree, keeping its branch. */
+  removeRunWorktree?(runId: string): Promise<void>;
   /**
    * `ctx.sendSignal`: records signal `name` for every unfinished run of `template` in this
    * project (waking the ones that wait) and returns their ids.

@@ -3,9 +3,11 @@ import { spawn } from "node:child_process";
 import type {
   ApprovalDecision,
   ChildRunResult,
+  ChildWorkspace,
   ExecResult,
   ParallelOptions,
   ReceivedSignal,
+  RunDiff,
   WorkflowContext,
 } from "../types/context.js";
 import type { Duration, StepConfig, StepResult } from "../types/step.js";
@@ -17,8 +19,9 @@ export type RecordedCall =
       method: "run";
       template: string;
       args: Record<string, unknown>;
-      options?: { id?: string; name?: string; phase?: string };
+      options?: { id?: string; name?: string; phase?: string; workspace?: ChildWorkspace };
     }
+  | { method: "diffOfRun" | "mergeRun" | "removeRunWorktree"; runId: string }
   | { method: "approval"; id: string; message: string; phase?: string }
   | { method: "waitForSignal"; name: string }
   | { method: "sleep"; id: string; duration: Duration }
@@ -171,7 +174,7 @@ export class MemoryWorkflowContext implements WorkflowContext {
   async run<T = unknown>(
     template: string,
     args: Record<string, unknown>,
-    options?: { id?: string; name?: string; phase?: string },
+    options?: { id?: string; name?: string; phase?: string; workspace?: ChildWorkspace },
   ): Promise<ChildRunResult<T>> {
     this.calls.push({ method: "run", template, args, ...(options ? { options } : {}) });
     return (this.options.child?.(template, args) ?? {
@@ -193,6 +196,21 @@ export class MemoryWorkflowContext implements WorkflowContext {
 
   async pollSignals<T = unknown>(): Promise<ReceivedSignal<T>[]> {
     return [];
+  }
+
+  /** No worktrees in memory: an empty diff. */
+  async diffOfRun(runId: string): Promise<RunDiff> {
+    this.calls.push({ method: "diffOfRun", runId });
+    return { runId, branch: "", baseRef: "", files: [], patch: "" };
+  }
+
+  async mergeRun(runId: string) {
+    this.calls.push({ method: "mergeRun", runId });
+    return { commit: "" };
+  }
+
+  async removeRunWorktree(runId: string) {
+    this.calls.push({ method: "removeRunWorktree", runId });
   }
 
   async sendSignal(template: string, name: string, payload?: unknown) {

@@ -298,6 +298,7 @@ class YamlInterpreter {
           id: key,
           name: step.name ?? step.id,
           phase: step.phase,
+          ...(step.workspace && { workspace: step.workspace }),
         });
         return child.status === "completed"
           ? { status: "completed", output: child.result ?? null }

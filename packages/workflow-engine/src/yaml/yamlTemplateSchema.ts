@@ -97,6 +97,8 @@ const workflowStep = z.strictObject({
   /** A template name, identifier or path, resolved by the host. */
   workflow: z.string(),
   args: z.record(z.string(), z.unknown()).optional(),
+  /** `own`: the child works in a git worktree of its own (see ctx.run). */
+  workspace: z.enum(["shared", "own"]).optional(),
 });
 
 const signalStep = z.strictObject({
