@@ -106,6 +106,8 @@ export class RunService {
       enqueue?: boolean;
       /** A continuation keeps working in its predecessor's worktree. */
       workspaceOf?: WorkspaceColumns;
+      /** A child run with a worktree of its own: branched from this (its parent's) branch. */
+      branchFrom?: string;
     } = {},
   ) {
     const body = createRunBodySchema.parse(input);
@@ -128,12 +130,13 @@ export class RunService {
     }
     const template = this.catalog.template(definition.id);
     const args = validateArgs(template.definition, body.args);
-    // Child runs work in their parent's folder, continuations in their predecessor's.
+    // Child runs work in their parent's folder unless asked for a worktree of their own
+    // (which wins over the template's default), continuations in their predecessor's.
     const wantsWorktree =
       this.workspaces !== undefined &&
-      template.definition.workspace !== "shared" &&
-      body.parent_run_id === undefined &&
-      options.workspaceOf === undefined;
+      options.workspaceOf === undefined &&
+      (options.branchFrom !== undefined ||
+        (template.definition.workspace !== "shared" && body.parent_run_id === undefined));
     const inPlace = wantsWorktree ? await this.workspaces?.inPlaceReason(project.path) : undefined;
     if (body.base !== undefined) {
       if (!wantsWorktree || inPlace) {
@@ -172,7 +175,7 @@ export class RunService {
           projectPath: project.path,
           runId: run.id,
           name: run.name,
-          baseRef: body.base,
+          baseRef: options.branchFrom ?? body.base,
         });
         Object.assign(
           run,
@@ -245,8 +248,10 @@ export class RunService {
     };
     return {
       loadTemplate: async (reference) => this.catalog.template((await find(reference)).id),
-      createChildRun: async ({ parentRunId, template, args, name }) => {
+      createChildRun: async ({ parentRunId, template, args, name, workspace }) => {
         const definition = await find(template.identifier);
+        const branchFrom =
+          workspace === "own" ? await this.#snapshotForChild(parentRunId) : undefined;
         // The parent's executor drives its child: the manager must not start it too.
         const run = await this.create(
           {
@@ -256,9 +261,37 @@ export class RunService {
             name,
             parent_run_id: parentRunId,
           },
-          { enqueue: false },
+          { enqueue: false, ...(branchFrom !== undefined && { branchFrom }) },
         );
-        return { runId: run.id };
+        return { runId: run.id, ...(run.workspace_path && { workdir: run.workspace_path }) };
+      },
+      diffOfRun: async (runId) => {
+        await this.#inProject(runId, projectId);
+        const diff = await this.diff(runId);
+        return {
+          runId,
+          branch: diff.branch,
+          baseRef: diff.base_ref,
+          files: diff.files,
+          patch: diff.patch,
+        };
+      },
+      mergeRun: async (runId, options) => {
+        await this.#inProject(runId, projectId);
+        const { commit } = await this.merge(runId, options);
+        return { commit };
+      },
+      removeRunWorktree: async (runId) => {
+        const run = await this.#inProject(runId, projectId);
+        if (!run.workspace_path || !run.workspace_branch || !this.workspaces) {
+          throw new HttpError("CONFLICT", `Run ${runId} has no worktree of its own to remove`);
+        }
+        const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
+        await this.workspaces.remove(project.path, run.workspace_path);
+        await this.#systemComment(
+          run,
+          `Removed the worktree; the branch ${run.workspace_branch} keeps its work.`,
+        );
       },
       beforeAgentStep: async ({ runId }) => {
         const reason = await this.usage.budgetExceeded(runId);
@@ -306,6 +339,44 @@ export class RunService {
         return { runId: run.id };
       },
     };
+  }
+
+  /**
+   * Commits the parent's uncommitted work on its branch and names that branch, so a child
+   * branched from it starts from everything the parent has done so far. One at a time per
+   * parent: children created together must not race on the parent's git index.
+   */
+  async #snapshotForChild(parentRunId: string): Promise<string> {
+    const parent = await this.require(parentRunId);
+    if (!this.workspaces || !parent.workspace_path || !parent.workspace_branch) {
+      throw new HttpError(
+        "CONFLICT",
+        `workspace "own": run ${parentRunId} works in its project folder, so its child runs cannot branch from a worktree of its own; let the parent run in a worktree (not workspace: shared) in a git repository`,
+      );
+    }
+    const workspaces = this.workspaces;
+    const path = parent.workspace_path;
+    const previous = this.#snapshots.get(parentRunId) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => workspaces.commitAll(path, `${parent.name}: work so far, for its child runs`));
+    this.#snapshots.set(parentRunId, next);
+    try {
+      await next;
+    } finally {
+      if (this.#snapshots.get(parentRunId) === next) this.#snapshots.delete(parentRunId);
+    }
+    return parent.workspace_branch;
+  }
+
+  #snapshots = new Map<string, Promise<unknown>>();
+
+  async #inProject(runId: string, projectId: string) {
+    const run = await this.require(runId);
+    if (run.project_id !== projectId) {
+      throw new HttpError("NOT_FOUND", `No workflow run ${runId} in project ${projectId}`);
+    }
+    return run;
   }
 
   /** Newest first, by a `(created_at, id)` cursor so pages stay stable while runs are added. */

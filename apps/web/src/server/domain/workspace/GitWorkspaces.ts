@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { HttpError } from "../../HttpError.js";
@@ -94,11 +94,12 @@ export class GitWorkspaces {
   }
 
   /**
-   * Brings the run's work into its base branch in the project's own checkout: what the
-   * agents left uncommitted is committed on the run's branch first, then the branch is
-   * fast-forwarded into the base or squashed onto it as one commit. Refuses (409), with
-   * everything left as it was, when the checkout has uncommitted changes, is not on the
-   * base branch, cannot fast-forward, or the squash conflicts.
+   * Brings the run's work into its base branch where that branch is checked out — the
+   * project's own checkout, or the parent run's worktree for a child with a worktree of its
+   * own: what the agents left uncommitted is committed on the run's branch first, then the
+   * branch is fast-forwarded into the base or squashed onto it as one commit. Refuses (409),
+   * with everything left as it was, when that checkout has uncommitted changes, is not on
+   * the base branch, cannot fast-forward, or the squash conflicts.
    */
   async merge(input: {
     projectPath: string;
@@ -107,39 +108,32 @@ export class GitWorkspaces {
     message: string;
   }): Promise<{ commit: string }> {
     const { projectPath, workspace, mode, message } = input;
-    const onBranch = await this.currentBranch(projectPath);
+    const checkout = (await this.checkoutOf(projectPath, workspace.baseRef)) ?? projectPath;
+    const where =
+      realpathSync(checkout) === realpathSync(projectPath)
+        ? "the project's checkout"
+        : `the worktree ${checkout}`;
+    const onBranch = await this.currentBranch(checkout);
     if (onBranch !== workspace.baseRef) {
       throw new HttpError(
         "CONFLICT",
-        `merge: the project's checkout is on ${onBranch ?? "a detached HEAD"}, not ${workspace.baseRef}; check out ${workspace.baseRef} first`,
+        `merge: ${where} is on ${onBranch ?? "a detached HEAD"}, not ${workspace.baseRef}; check out ${workspace.baseRef} first`,
       );
     }
-    const dirty = (await git(projectPath, ["status", "--porcelain", "--untracked-files=no"]))
+    const dirty = (await git(checkout, ["status", "--porcelain", "--untracked-files=no"]))
       .split("\n")
       .filter(Boolean)
       .map((line) => line.slice(3));
     if (dirty.length > 0) {
       throw new HttpError(
         "CONFLICT",
-        `merge: the project's checkout has uncommitted changes (${dirty.join(", ")}); commit or stash them first`,
+        `merge: ${where} has uncommitted changes (${dirty.join(", ")}); commit or stash them first`,
       );
     }
-    if (existsSync(workspace.path)) {
-      await git(workspace.path, ["add", "--all"]);
-      const staged = await git(workspace.path, ["diff", "--cached", "--name-only"]);
-      if (staged.trim()) {
-        await git(workspace.path, [
-          ...(await identity(workspace.path)),
-          "commit",
-          "--quiet",
-          "-m",
-          message,
-        ]);
-      }
-    }
+    if (existsSync(workspace.path)) await this.commitAll(workspace.path, message);
     if (mode === "ff") {
       try {
-        await git(projectPath, ["merge", "--ff-only", "--quiet", workspace.branch]);
+        await git(checkout, ["merge", "--ff-only", "--quiet", workspace.branch]);
       } catch {
         throw new HttpError(
           "CONFLICT",
@@ -148,14 +142,14 @@ export class GitWorkspaces {
       }
     } else {
       try {
-        await git(projectPath, ["merge", "--squash", "--quiet", workspace.branch]);
+        await git(checkout, ["merge", "--squash", "--quiet", workspace.branch]);
       } catch (error) {
         const conflicts = (
-          await git(projectPath, ["diff", "--name-only", "--diff-filter=U"]).catch(() => "")
+          await git(checkout, ["diff", "--name-only", "--diff-filter=U"]).catch(() => "")
         )
           .split("\n")
           .filter(Boolean);
-        await git(projectPath, ["reset", "--merge"]).catch(() => undefined);
+        await git(checkout, ["reset", "--merge"]).catch(() => undefined);
         throw new HttpError(
           "CONFLICT",
           conflicts.length > 0
@@ -163,18 +157,37 @@ export class GitWorkspaces {
             : `merge: git could not squash ${workspace.branch}: ${gitMessage(error)}`,
         );
       }
-      const staged = await git(projectPath, ["diff", "--cached", "--name-only"]);
+      const staged = await git(checkout, ["diff", "--cached", "--name-only"]);
       if (staged.trim()) {
-        await git(projectPath, [
-          ...(await identity(projectPath)),
-          "commit",
-          "--quiet",
-          "-m",
-          message,
-        ]);
+        await git(checkout, [...(await identity(checkout)), "commit", "--quiet", "-m", message]);
       }
     }
-    return { commit: (await git(projectPath, ["rev-parse", "HEAD"])).trim() };
+    return { commit: (await git(checkout, ["rev-parse", "HEAD"])).trim() };
+  }
+
+  /**
+   * Commits everything uncommitted in the worktree at `path` (new files included) on its
+   * branch, so a branch made from it, or a merge of it, carries that work too. Returns the
+   * branch's commit afterwards.
+   */
+  async commitAll(path: string, message: string): Promise<string> {
+    await git(path, ["add", "--all"]);
+    const staged = await git(path, ["diff", "--cached", "--name-only"]);
+    if (staged.trim()) {
+      await git(path, [...(await identity(path)), "commit", "--quiet", "-m", message]);
+    }
+    return (await git(path, ["rev-parse", "HEAD"])).trim();
+  }
+
+  /** The folder where `branch` is checked out (the project's or any worktree), if any. */
+  async checkoutOf(projectPath: string, branch: string): Promise<string | undefined> {
+    const list = await git(projectPath, ["worktree", "list", "--porcelain"]).catch(() => "");
+    let path: string | undefined;
+    for (const line of list.split("\n")) {
+      if (line.startsWith("worktree ")) path = line.slice("worktree ".length);
+      else if (line === `branch refs/heads/${branch}` && path && existsSync(path)) return path;
+    }
+    return undefined;
   }
 
   /** Throws the run's work away: its worktree and its branch. */
