@@ -287,6 +287,10 @@ export class RunService {
           throw new HttpError("CONFLICT", `Run ${runId} has no worktree of its own to remove`);
         }
         const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
+        // The branch is what stays: it must hold the work the agents left uncommitted.
+        if (existsSync(run.workspace_path)) {
+          await this.workspaces.commitAll(run.workspace_path, `${run.name}: its work`);
+        }
         await this.workspaces.remove(project.path, run.workspace_path);
         await this.#systemComment(
           run,
