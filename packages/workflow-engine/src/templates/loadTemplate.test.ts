@@ -257,6 +257,8 @@ describe("discoverTemplates", () => {
     const shipped = await discoverTemplates(repoDefinitions);
     expect(shipped.filter((t) => !t.ok)).toEqual([]);
     expect(shipped.map((t) => t.identifier)).toEqual([
+      "best-of-n-attempt",
+      "best-of-n",
       "build-workflow",
       "continuous-builder",
       "fix-bug",
