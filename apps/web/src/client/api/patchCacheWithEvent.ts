@@ -50,6 +50,7 @@ export function patchCacheWithEvent(
         workflow_definition_id: data.workflow_definition_id,
         name: data.name,
         status: data.status,
+        parent_run_id: data.parent_run_id,
         current_phase: data.current_phase,
         position: data.position,
         created_at: now,

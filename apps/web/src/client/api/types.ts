@@ -112,6 +112,8 @@ export interface Run {
   workflow_definition_id: string;
   name: string;
   status: RunStatus;
+  /** The run that started this one as its child (`ctx.run`), if any. */
+  parent_run_id?: string | null;
   current_phase: string | null;
   current_step_index?: number;
   position: string;

@@ -9,6 +9,7 @@ import type { RunAction } from "../run/useRunActions";
 import { formatUsd } from "../ui/formatDuration";
 import type { BoardColumn as Column } from "./boardColumns";
 import { RunCard } from "./RunCard";
+import type { RunFamily } from "./runFamilies";
 
 interface CardProps {
   phases: readonly string[];
@@ -16,6 +17,8 @@ interface CardProps {
   onOpen(run: Run): void;
   onAction(run: Run, action: RunAction): void;
   onRewind(run: Run, phase: string): void;
+  familyOf?(run: Run): RunFamily | undefined;
+  onOpenRelated?(target: { workflowDefinitionId: string; runId?: string }): void;
 }
 
 /**
@@ -121,6 +124,8 @@ function SortableRunCard({
   onOpen,
   onAction,
   onRewind,
+  familyOf,
+  onOpenRelated,
 }: CardProps & { run: Run; columnId: string }) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: run.id,
@@ -149,6 +154,8 @@ function SortableRunCard({
       <RunCard
         run={run}
         templateStepCount={templateStepCount}
+        family={familyOf?.(run)}
+        onOpenRelated={onOpenRelated}
         menu={
           <RunActionsMenu
             run={run}

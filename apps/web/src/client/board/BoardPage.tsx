@@ -32,6 +32,7 @@ import { boardKeyboardCoordinates } from "./boardKeyboardCoordinates";
 import { dropRule } from "./dropRule";
 import { positionBetween } from "./positionBetween";
 import { RunCard } from "./RunCard";
+import { runFamilies } from "./runFamilies";
 
 const RunDrawer = lazy(() => import("../run/RunDrawer").then((m) => ({ default: m.RunDrawer })));
 
@@ -65,6 +66,7 @@ export function BoardPage() {
     [runs.data, template?.id],
   );
   const columns = useMemo(() => buildBoardColumns(templateRuns, phases), [templateRuns, phases]);
+  const families = useMemo(() => runFamilies(runs.data ?? []), [runs.data]);
   const columnOfRun = useMemo(() => {
     const map = new Map<string, string>();
     for (const column of columns) for (const run of column.runs) map.set(run.id, column.id);
@@ -94,6 +96,14 @@ export function BoardPage() {
     setParams(next);
   };
   const onAction = (run: Run, action: RunAction) => perform(run, action);
+  /** A parent's card, or the board of a run's children (on their own template's board). */
+  const openRelated = (target: { workflowDefinitionId: string; runId?: string }) => {
+    const next = new URLSearchParams(params);
+    next.set("template", target.workflowDefinitionId);
+    if (target.runId) next.set("run", target.runId);
+    else next.delete("run");
+    setParams(next);
+  };
 
   const targetColumn = (overId: string | undefined): string | undefined => {
     if (!overId) return undefined;
@@ -269,6 +279,8 @@ export function BoardPage() {
               onOpen={openRun}
               onAction={onAction}
               onRewind={(run, phase) => setRewind({ run, phase })}
+              familyOf={(run) => families.get(run.id)}
+              onOpenRelated={openRelated}
               emptyHint={
                 column.id === QUEUED && templateRuns.length === 0 ? (
                   <span>

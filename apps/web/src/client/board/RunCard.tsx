@@ -1,9 +1,10 @@
-import { Bot, Clock, MessageSquare, Paperclip } from "lucide-react";
+import { Bot, Clock, CornerLeftUp, GitFork, MessageSquare, Paperclip } from "lucide-react";
 import type { Run } from "../api/types";
 import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useNow } from "../ui/useNow";
 import { runCardFacts } from "./runCardFacts";
+import type { RunFamily } from "./runFamilies";
 
 /** A run on the board: what it is, where it is, how far it got, and what people said. */
 export function RunCard({
@@ -11,11 +12,17 @@ export function RunCard({
   templateStepCount,
   menu,
   dragging = false,
+  family,
+  onOpenRelated,
 }: {
   run: Run;
   templateStepCount?: number | undefined;
   menu?: React.ReactNode;
   dragging?: boolean;
+  /** Its parent run and child runs, shown as links to their cards. */
+  family?: RunFamily | undefined;
+  /** Opens a related run's card (`runId`) or, without one, a template's board. */
+  onOpenRelated?: ((target: { workflowDefinitionId: string; runId?: string }) => void) | undefined;
 }) {
   const now = useNow();
   const facts = runCardFacts(run, templateStepCount);
@@ -44,6 +51,7 @@ export function RunCard({
           </span>
         ) : null}
       </div>
+      {family ? <FamilyLinks family={family} onOpenRelated={onOpenRelated} /> : null}
       {facts.published ? (
         <p className="mt-2 truncate text-xs text-muted" title={facts.published}>
           {facts.published}
@@ -114,5 +122,64 @@ export function RunCard({
         </span>
       </div>
     </article>
+  );
+}
+
+/** "↑ parent" and "N child runs" links; clicks stay on the link, not the card. */
+function FamilyLinks({
+  family,
+  onOpenRelated,
+}: {
+  family: RunFamily;
+  onOpenRelated?: ((target: { workflowDefinitionId: string; runId?: string }) => void) | undefined;
+}) {
+  const stop = (event: React.SyntheticEvent) => event.stopPropagation();
+  const link =
+    "inline-flex max-w-full items-center gap-1 truncate rounded px-1 hover:bg-sunken hover:text-ink";
+  const { parent, children } = family;
+  return (
+    <div className="mt-2 flex flex-wrap items-center gap-2 text-[11px] text-muted">
+      {parent ? (
+        <button
+          type="button"
+          className={link}
+          data-parent-run={parent.id}
+          title={`Started by ${parent.name}`}
+          onPointerDown={stop}
+          onKeyDown={stop}
+          onClick={(event) => {
+            stop(event);
+            onOpenRelated?.({
+              workflowDefinitionId: parent.workflowDefinitionId,
+              runId: parent.id,
+            });
+          }}
+        >
+          <CornerLeftUp aria-hidden className="size-3" />
+          <span className="sr-only">Child of</span>
+          <span className="truncate">{parent.name}</span>
+        </button>
+      ) : null}
+      {children.count > 0 ? (
+        <button
+          type="button"
+          className={link}
+          data-child-runs={children.count}
+          title={`${children.done} of ${children.count} child runs done`}
+          onPointerDown={stop}
+          onKeyDown={stop}
+          onClick={(event) => {
+            stop(event);
+            if (children.workflowDefinitionId) {
+              onOpenRelated?.({ workflowDefinitionId: children.workflowDefinitionId });
+            }
+          }}
+        >
+          <GitFork aria-hidden className="size-3" />
+          {children.count} child {children.count === 1 ? "run" : "runs"}
+          {children.done > 0 ? ` · ${children.done} done` : ""}
+        </button>
+      ) : null}
+    </div>
   );
 }
