@@ -527,6 +527,54 @@ describe("WorkflowExecutor", () => {
     expect(created).toBe(1);
   });
 
+  it("a child asked for a worktree of its own runs in the folder the host gives it, also after a restart", async () => {
+    const { projectPath } = setup();
+    const own = tempDir("child-worktree");
+    const gate = join(projectPath, "release");
+    const child = workflow(async (ctx) => {
+      await ctx.step("where", {
+        type: "script",
+        phase: "build",
+        command: `pwd >> "${join(projectPath, "cwds")}"; while [ ! -f "${gate}" ]; do sleep 0.02; done`,
+      });
+    });
+    const asked: unknown[] = [];
+    const host = {
+      loadTemplate: async () => ({
+        ok: true as const,
+        identifier: "child",
+        path: "child.ts",
+        format: "code" as const,
+        sourceHash: "x",
+        definition: child,
+        snapshot,
+      }),
+      createChildRun: async (input: { workspace?: string }) => {
+        asked.push(input.workspace);
+        return { runId: "child", workdir: own };
+      },
+    };
+    const def = workflow(async (ctx) => ctx.run("child", {}, { workspace: "own" }));
+    const first = new WorkflowExecutor({ projectPath, workerId: "w1", killGraceMs: 300, host });
+    const handle = first.start({ runId: "parent", definition: def, snapshot, args: {} });
+    await expect.poll(() => existsSync(join(projectPath, "cwds"))).toBe(true);
+    await handle.pause({ now: true });
+    expect((await handle.done).status).toBe("paused");
+
+    const second = new WorkflowExecutor({ projectPath, workerId: "w2", killGraceMs: 300, host });
+    const resumed = second.resume("parent", { definition: def });
+    await expect
+      .poll(() => readFileSync(join(projectPath, "cwds"), "utf8").trim().split("\n").length)
+      .toBe(2);
+    writeFileSync(gate, "");
+    const outcome = await resumed.done;
+    expect(outcome.result).toEqual({ runId: "child", status: "completed", workdir: own });
+    expect(asked).toEqual(["own"]);
+    expect(new Set(readFileSync(join(projectPath, "cwds"), "utf8").trim().split("\n"))).toEqual(
+      new Set([own]),
+    );
+  });
+
   it("cancelling a parent cancels its running child and throws out of ctx.run", async () => {
     const { projectPath } = setup();
     const child = workflow(async (ctx) => {
