@@ -26,6 +26,9 @@ function wrappedAgents(log: string): void {
     writeFileSync(
       file,
       `#!/bin/sh
+# Whatever other tests in this process left in the environment: a fresh session each call.
+unset FAKE_AGENT_SESSION_ID FAKE_AGENT_DELAY_MS FAKE_AGENT_RECORD FAKE_AGENT_EXIT_CODE FAKE_AGENT_STREAM_FILE FAKE_AGENT_IGNORE_SIGNALS FAKE_AGENT_SPAWN_CHILD
+export FAKE_AGENT_SCENARIO=success FAKE_AGENT_REPLY=Done.
 case "$*" in
   *"Pick the attempt"*)
     printf '%s' "$*" > "${log}/judge-prompt.txt"
