@@ -40,6 +40,19 @@ describe("child runs on the board", () => {
       body: JSON.stringify({ project_id: projectId, workflow_definition_id: fanOut?.id }),
     });
     expect(created.status).toBe(201);
+    // Finished first, so the board's first load already holds every child's last status.
+    const runId = ((await created.json()) as { data: { id: string } }).data.id;
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${board.apiUrl}/api/workflow-executions/${runId}`)).json()) as {
+              data: { status: string };
+            }
+          ).data.status,
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe("completed");
     await page.goto(`${board.url}/?template=${fanOut?.id}`);
     const card = page.locator('article[aria-label="Fan Out"]');
     const children = card.locator('[data-child-runs="2"]');
