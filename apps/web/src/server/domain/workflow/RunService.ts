@@ -291,6 +291,7 @@ export class RunService {
         if (existsSync(run.workspace_path)) {
           await this.workspaces.commitAll(run.workspace_path, `${run.name}: its work`);
         }
+        await this.#hooks?.cleanup(run, project.path);
         await this.workspaces.remove(project.path, run.workspace_path);
         await this.#systemComment(
           run,
