@@ -88,3 +88,53 @@ describe("GitWorkspaces.create", () => {
     ).rejects.toThrow(`base: no branch or commit "nope" in ${project}`);
   });
 });
+
+describe("GitWorkspaces.merge into a branch checked out in a worktree", () => {
+  async function parentAndChild() {
+    const project = repository();
+    const workspaces = new GitWorkspaces(tempDir("ws-root"));
+    const parent = await workspaces.create({
+      projectPath: project,
+      runId: "parent00000000000parent01",
+      name: "Parent",
+    });
+    writeFileSync(join(parent.path, "draft.txt"), "draft\n");
+    await workspaces.commitAll(parent.path, "Parent: work so far");
+    const child = await workspaces.create({
+      projectPath: project,
+      runId: "child000000000000child001",
+      name: "Child",
+      baseRef: parent.branch,
+    });
+    writeFileSync(join(child.path, "child.txt"), "child\n");
+    return { project, workspaces, parent, child };
+  }
+
+  it("squashes the child's branch in the parent's worktree, leaving the project's checkout alone", async () => {
+    const { project, workspaces, parent, child } = await parentAndChild();
+    expect(existsSync(join(child.path, "draft.txt"))).toBe(true);
+    expect(await workspaces.checkoutOf(project, parent.branch)).toBe(parent.path);
+    const { commit } = await workspaces.merge({
+      projectPath: project,
+      workspace: child,
+      mode: "squash",
+      message: "Take the child's work",
+    });
+    expect(git(parent.path, "rev-parse", "HEAD")).toBe(commit);
+    expect(git(parent.path, "log", "-1", "--format=%s")).toBe("Take the child's work");
+    expect(existsSync(join(parent.path, "child.txt"))).toBe(true);
+    expect(existsSync(join(project, "child.txt"))).toBe(false);
+    expect(git(project, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+  });
+
+  it("refuses when the parent's worktree has uncommitted changes, and names that worktree", async () => {
+    const { project, workspaces, parent, child } = await parentAndChild();
+    writeFileSync(join(parent.path, "draft.txt"), "edited\n");
+    await expect(
+      workspaces.merge({ projectPath: project, workspace: child, mode: "squash", message: "x" }),
+    ).rejects.toThrow(
+      `merge: the worktree ${parent.path} has uncommitted changes (draft.txt); commit or stash them first`,
+    );
+    expect(existsSync(join(parent.path, "child.txt"))).toBe(false);
+  });
+});
