@@ -118,4 +118,44 @@ describe("a child run with a worktree of its own", () => {
       /workspace "own": run .* works in its project folder, so its child runs cannot branch from a worktree of its own/,
     );
   });
+
+  it("sets up the child's worktree with the project's setup command, and fails the child when it fails", async () => {
+    // Setup fails only where the parent's draft is: in the child's worktree, not the parent's.
+    const config = `workspace:
+  setup: "if [ -f draft.txt ]; then echo broken >&2; exit 3; fi; echo ready > .setup-done"
+`;
+    const failing = gitProject(
+      { "parent.yaml": PARENT, "child.yaml": CHILD },
+      { files: { ".agent/phaseboard.yaml": config } },
+    );
+    server = await startTestServer({ projectDir: failing });
+    const parent = await launch(server, "parent");
+    expect(parent.status).toBe("failed");
+    expect(readFileSync(join(parent.workspace_path, ".setup-done"), "utf8")).toBe("ready\n");
+    const runs = (await server.api("/api/workflow-executions")).body.data as {
+      id: string;
+      parent_run_id: string | null;
+      status: string;
+      error_message: string | null;
+    }[];
+    const child = runs.find((run) => run.parent_run_id === parent.id);
+    expect(child?.status).toBe("failed");
+    expect(child?.error_message).toMatch(/^Workspace setup failed: `.*` exited with code 3/);
+    expect(parent.error_message).toMatch(/Workspace setup failed/);
+    await server.close();
+
+    const passing = gitProject(
+      { "parent.yaml": PARENT, "child.yaml": CHILD },
+      { files: { ".agent/phaseboard.yaml": "workspace:\n  setup: echo ready > .setup-done\n" } },
+    );
+    server = await startTestServer({ projectDir: passing });
+    const done = await launch(server, "parent");
+    expect(done.status).toBe("completed");
+    const family = (await server.api("/api/workflow-executions")).body.data as {
+      parent_run_id: string | null;
+      workspace_path: string;
+    }[];
+    const childPath = family.find((run) => run.parent_run_id === done.id)?.workspace_path ?? "";
+    expect(readFileSync(join(childPath, ".setup-done"), "utf8")).toBe("ready\n");
+  });
 });

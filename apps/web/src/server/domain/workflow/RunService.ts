@@ -263,6 +263,18 @@ export class RunService {
           },
           { enqueue: false, ...(branchFrom !== undefined && { branchFrom }) },
         );
+        if (run.workspace_path && this.#hooks) {
+          // A worktree of its own is prepared like any run's (`pnpm install`…) before the
+          // parent's executor starts the child in it; a failed setup fails the child's card.
+          const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
+          try {
+            await this.#hooks.setup(run, project.path);
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            await this.manager.dispatch(run.id, { type: "fail", at: new Date(), message });
+            throw error;
+          }
+        }
         return { runId: run.id, ...(run.workspace_path && { workdir: run.workspace_path }) };
       },
       diffOfRun: async (runId) => {
