@@ -52,7 +52,7 @@ describe("GitWorkspaces.create", () => {
     await expect(
       workspaces.create({
         projectPath: project,
-        runId: "x".repeat(16) + "abcdefgh",
+        runId: "xxxxxxxxxxxxxxxxabcdefgh",
         name: "Notes",
       }),
     ).rejects.toThrow(`the worktree folder ${folder} already exists; move it away`);
@@ -67,7 +67,7 @@ describe("GitWorkspaces.create", () => {
     await expect(
       workspaces.create({
         projectPath: project,
-        runId: "y".repeat(16) + "abcdefgh",
+        runId: "yyyyyyyyyyyyyyyyabcdefgh",
         name: "Notes",
       }),
     ).rejects.toThrow(
