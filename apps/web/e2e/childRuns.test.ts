@@ -62,6 +62,13 @@ describe("child runs on the board", () => {
     await children.click();
     const child = page.locator('article[aria-label="First attempt"]');
     await child.waitFor();
+    // The children's own template is the one the board now shows.
+    await expect
+      .poll(() => page.getByRole("tab", { name: /^Attempt/ }).getAttribute("aria-selected"))
+      .toBe("true");
+    expect(await page.getByRole("tab", { name: /^Fan Out/ }).getAttribute("aria-selected")).toBe(
+      "false",
+    );
     await board.screenshot("board-child-runs");
     await child.getByRole("button", { name: "Child of Fan Out" }).click();
     await page.getByRole("dialog", { name: "Fan Out" }).waitFor();
