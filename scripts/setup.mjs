@@ -52,7 +52,17 @@ if (!found("pnpm")) {
 // 3. Dependencies. A few seconds when nothing changed; the first time compiles better-sqlite3.
 const installed = existsSync(join(root, "node_modules", ".modules.yaml"));
 if (!installed) say("installing dependencies (the first time takes a minute or two)");
-if (!run("pnpm", ["install", "--frozen-lockfile", "--prefer-offline", "--reporter=silent"])) {
+// No TTY to confirm with (CI, npm start from a script): a modules folder from another pnpm
+// store is rebuilt instead of aborting.
+if (
+  !run("pnpm", [
+    "install",
+    "--frozen-lockfile",
+    "--prefer-offline",
+    "--reporter=silent",
+    "--config.confirmModulesPurge=false",
+  ])
+) {
   fail("pnpm install failed (see above)");
 }
 
