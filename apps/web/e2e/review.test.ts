@@ -117,6 +117,32 @@ describe("reviewing a run's changes on the board", () => {
     await page.getByRole("tab", { name: "Steps" }).click();
     await page.getByRole("button", { name: /Review follow-up 1/ }).waitFor();
     await board.screenshot("review-follow-up");
+
+    // Two agent sessions now: the next review can resume the first one instead.
+    await page.getByRole("tab", { name: /Review/ }).click();
+    await math.locator("td.diff-gutter-insert", { hasText: /^1$/ }).click();
+    await page.getByLabel("Comment on src/math.ts line 1").fill("Say what it returns.");
+    await page.getByRole("button", { name: "Add comment" }).click();
+    await page.getByLabel("Agent to resume").selectOption({ label: "Review the change (claude)" });
+    await page.getByRole("button", { name: "Send to agent" }).click();
+    await page.getByText(/Sent 1 comment to claude/).waitFor();
+    const run = (await (await fetch(`${board.apiUrl}/api/workflow-executions/${runId}`)).json())
+      .data as {
+      steps: Array<{ id: string; step_id: string }>;
+      comments: Array<{ text: string; workflow_run_step_id: string }>;
+    };
+    const reviewed = run.steps.find((step) => step.step_id === "agent");
+    expect(
+      run.comments.filter((c) => c.workflow_run_step_id === reviewed?.id).map((c) => c.text),
+    ).toContain("**Review** · `src/math.ts:1`\n\nSay what it returns.");
+    await expect
+      .poll(async () => {
+        const detail = (
+          await (await fetch(`${board.apiUrl}/api/workflow-executions/${runId}`)).json()
+        ).data as { steps: Array<{ step_id: string; status: string }> };
+        return detail.steps.find((step) => step.step_id === "review-2")?.status;
+      })
+      .toBe("completed");
   });
 
   it("refuses to merge into a checkout with uncommitted changes, then merges once it is clean", async () => {

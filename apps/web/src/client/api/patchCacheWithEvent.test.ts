@@ -102,6 +102,19 @@ describe("patchCacheWithEvent", () => {
     expect(detail()?.cost_usd).toBe(0.25);
   });
 
+  it("refetches a run's detail when an agent step ends, for the session the event does not carry", () => {
+    client.setQueryData(queryKeys.run("r1"), run());
+    const completed = (stepId: string, spent: { cost_usd?: number; tokens?: number }) =>
+      patchCacheWithEvent(client, {
+        type: "workflow.step.completed",
+        data: { ...base, step_id: stepId, step_key: stepId, status: "completed", ...spent },
+      });
+    completed("script", {});
+    expect(client.getQueryState(queryKeys.run("r1"))?.isInvalidated).toBe(false);
+    completed("agent", { tokens: 120 });
+    expect(client.getQueryState(queryKeys.run("r1"))?.isInvalidated).toBe(true);
+  });
+
   it("appends progress lines to a loaded step log and leaves an unloaded one to be read from disk", () => {
     client.setQueryData<StepLog>(queryKeys.stepLog("s1", "events"), {
       type: "events",

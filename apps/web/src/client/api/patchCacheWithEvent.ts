@@ -156,6 +156,10 @@ export function patchCacheWithEvent(
       }));
       // An agent step's tokens and cost are recorded before the event.
       void client.invalidateQueries({ queryKey: ["usage"] });
+      // ...and its agent session, which the event does not carry (the Review tab resumes it).
+      if (e.data.cost_usd !== undefined || e.data.tokens !== undefined) {
+        void client.invalidateQueries({ queryKey: queryKeys.run(e.data.execution_id) });
+      }
       // What the step changed in the run's worktree.
       void client.invalidateQueries({ queryKey: queryKeys.runDiff(e.data.execution_id) });
       // Output and summary are written before the event: fetch them fresh when shown.

@@ -25,6 +25,15 @@ export function ReviewPanel({ run }: { run: Run }) {
   const [drafts, setDrafts] = useState<DraftComment[]>([]);
   const [summary, setSummary] = useState("");
   const [confirm, setConfirm] = useState<"merge" | "discard" | null>(null);
+  // The agent steps whose session a follow-up can resume, newest first (the default).
+  const resumable = useMemo(
+    () =>
+      (run.steps ?? [])
+        .filter((step) => step.type === "agent" && step.session)
+        .sort((a, b) => (b.sequence ?? 0) - (a.sequence ?? 0)),
+    [run.steps],
+  );
+  const [resumeStep, setResumeStep] = useState<string>("");
   const busy = run.status === "running" || run.status === "pending";
 
   const parsed = useMemo(
@@ -200,12 +209,16 @@ export function ReviewPanel({ run }: { run: Run }) {
           aria-label="Send review"
           onSubmit={(event) => {
             event.preventDefault();
-            sendReview.mutate(reviewBody(drafts, summary), {
-              onSuccess: () => {
-                setDrafts([]);
-                setSummary("");
+            const target = resumable.find((step) => step.id === resumeStep);
+            sendReview.mutate(
+              { ...reviewBody(drafts, summary), ...(target && { step_id: target.id }) },
+              {
+                onSuccess: () => {
+                  setDrafts([]);
+                  setSummary("");
+                },
               },
-            });
+            );
           }}
         >
           <div className="min-w-0 flex-1">
@@ -225,6 +238,29 @@ export function ReviewPanel({ run }: { run: Run }) {
               className="w-full resize-y rounded-md border border-line-strong bg-surface px-2 py-1.5 text-sm"
             />
           </div>
+          {resumable.length > 1 ? (
+            <div className="shrink-0">
+              <label
+                className="mb-1 block text-xs font-medium text-muted"
+                htmlFor={`resume-${run.id}`}
+              >
+                Agent to resume
+              </label>
+              <select
+                id={`resume-${run.id}`}
+                value={resumeStep}
+                onChange={(event) => setResumeStep(event.target.value)}
+                className="h-8 max-w-56 rounded-md border border-line-strong bg-surface px-2 text-sm"
+              >
+                <option value="">Newest: {resumable[0]?.name}</option>
+                {resumable.slice(1).map((step) => (
+                  <option key={step.id} value={step.id}>
+                    {step.name} ({step.session?.agent})
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
           <Button size="sm" variant="ghost" onClick={() => setDrafts([])}>
             Drop all
           </Button>

@@ -43,6 +43,7 @@ export function useReviewActions(run: Run) {
     mutationFn: (body: {
       comments: Array<{ path: string; line: number; side: "old" | "new"; body: string }>;
       summary?: string;
+      step_id?: string;
     }) =>
       apiFetch<{ step_key: string; agent: string; comments: number }>(
         `${base}/review`,
