@@ -15,6 +15,7 @@ export { NonRetriableStepError } from "./errors/NonRetriableStepError.js";
 export { ParallelDependencyError } from "./errors/ParallelDependencyError.js";
 export { RunActiveError } from "./errors/RunActiveError.js";
 export { RunCancelledError } from "./errors/RunCancelledError.js";
+export { RunEndedError } from "./errors/RunEndedError.js";
 export { RunLockedError } from "./errors/RunLockedError.js";
 export { RunNotFoundError } from "./errors/RunNotFoundError.js";
 export { ScriptFailedError } from "./errors/ScriptFailedError.js";

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Checkpoint, StepMeta } from "../checkpoint/Checkpoint.js";
 import { emptyCheckpoint } from "../checkpoint/Checkpoint.js";
@@ -18,7 +18,7 @@ import { runAgentStep } from "../steps/runAgentStep.js";
 import { runFunctionStep } from "../steps/runFunctionStep.js";
 import { runScriptStep } from "../steps/runScriptStep.js";
 import type { StepAttempt, StepAttemptResult } from "../steps/StepAttempt.js";
-import type { RunPaths } from "../storage/runPaths.js";
+import { type RunPaths, runPaths } from "../storage/runPaths.js";
 import { signalFiles } from "../storage/signalFiles.js";
 import type {
   ApprovalDecision,
@@ -254,6 +254,7 @@ export class RunExecution {
     try {
       await this.save();
       await this.writes;
+      if (outcome.continuedAs) this.passSignalsOn(outcome.continuedAs);
     } finally {
       this.lock.release();
     }
@@ -402,6 +403,30 @@ export class RunExecution {
       }
     }
     return count;
+  }
+
+  /**
+   * Moves the signals this run never took to its successor, keeping their arrival-ordered
+   * names, so a signal sent between the template's last wait and its continueAsNew is the
+   * successor's to take, not lost with this run. Renames are atomic: after a crash midway
+   * the replayed finish moves the rest, and no signal is delivered twice. Signals sent from
+   * now on go to the successor directly (WorkflowExecutor.signal reads `continuation`).
+   */
+  private passSignalsOn(successorId: string): void {
+    if (!existsSync(this.paths.signals)) return;
+    const target = runPaths(this.owner.options.projectPath, successorId).signals;
+    for (const folder of readdirSync(this.paths.signals)) {
+      const name = decodeURIComponent(folder);
+      const untaken = signalFiles(this.paths.signals, name).slice(this.signalCursor(name));
+      if (untaken.length === 0) continue;
+      mkdirSync(join(target, folder), { recursive: true });
+      for (const file of untaken) renameSync(file, join(target, folder, basename(file)));
+    }
+  }
+
+  /** Where signals sent to this run go instead: its successor, once it continued as new. */
+  get continuation(): string | undefined {
+    return this.checkpoint.continued_as;
   }
 
   /** The signals of `names` not taken yet, oldest first (files are named by arrival). */

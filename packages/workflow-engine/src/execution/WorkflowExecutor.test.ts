@@ -643,6 +643,78 @@ describe("WorkflowExecutor", () => {
     expect(JSON.parse(readFileSync(runPaths(projectPath, "r2").args, "utf8"))).toEqual({ n: 1 });
   });
 
+  it("passes a signal sent between the last poll and continueAsNew on to the successor, and forwards later ones", async () => {
+    const { projectPath } = setup();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const executor = new WorkflowExecutor({
+      projectPath,
+      workerId: "w",
+      host: {
+        loadTemplate: async () => {
+          throw new Error("unused");
+        },
+        createChildRun: async () => ({ runId: "unused" }),
+        createContinuationRun: async () => {
+          // The template has polled and decided to continue; a signal arrives now.
+          await executor.signal("r1", "item", "late");
+          return { runId: "r2" };
+        },
+      },
+    });
+    const def = workflow(async (ctx) => {
+      const n = Number(ctx.args.n);
+      const taken = n === 0 ? await ctx.waitForSignal<string>("item") : undefined;
+      const polled = await ctx.pollSignals<string>(["item"], { id: `poll-${n}` });
+      if (n === 0) {
+        await ctx.step("gate", { type: "function", phase: "build", fn: () => gate });
+        await ctx.continueAsNew({ n: 1 });
+      }
+      const next = await ctx.waitForSignals<string>(["item"]);
+      return { taken, polled: polled.map((s) => s.payload), next: next.payload };
+    });
+    const handle = executor.start({ runId: "r1", definition: def, snapshot, args: { n: 0 } });
+    expect((await handle.done).status).toBe("waiting");
+    await executor.signal("r1", "item", "early");
+    const resumed = executor.resume("r1");
+    release();
+    expect(await resumed.done).toMatchObject({ status: "completed", continuedAs: "r2" });
+    // The successor took the signal that arrived while r1 was handing over, and waits.
+    await expect.poll(() => newestCheckpoint(projectPath, "r2").status).toBe("waiting");
+    // A signal sent to the finished run now goes to its successor.
+    expect(await executor.signal("r1", "item", "after")).toBe("r2");
+    const outcome = await executor.resume("r2").done;
+    expect(outcome).toMatchObject({
+      status: "completed",
+      result: { polled: ["late"], next: "after" },
+    });
+    // r1 keeps the signal it took; nothing else stayed behind.
+    expect(readdirSync(join(runPaths(projectPath, "r1").signals, "item"))).toHaveLength(1);
+  });
+
+  it("refuses a signal to a run that completed or was cancelled, and takes one after a rewind", async () => {
+    const { executor } = setup();
+    const done = workflow(async (ctx) => {
+      await ctx.step("a", noop("a"));
+      return 1;
+    });
+    await executor.start({ runId: "r", definition: done, snapshot, args: {} }).done;
+    await expect(executor.signal("r", "go")).rejects.toMatchObject({
+      name: "RunEndedError",
+      code: "RUN_ENDED",
+      message: expect.stringContaining("run r has completed"),
+    });
+    const waits = workflow(async (ctx) => ctx.waitForSignal("go"));
+    const handle = executor.start({ runId: "c", definition: waits, snapshot, args: {} });
+    await handle.cancel();
+    await handle.done;
+    await expect(executor.signal("c", "go")).rejects.toMatchObject({ code: "RUN_ENDED" });
+    await executor.rewind("r", "build");
+    expect(await executor.signal("r", "go")).toBe("r");
+  });
+
   it("emits comments and state once, even when the template replays", async () => {
     const comments: string[] = [];
     const states: unknown[] = [];

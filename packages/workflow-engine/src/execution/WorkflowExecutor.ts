@@ -1,9 +1,11 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Checkpoint } from "../checkpoint/Checkpoint.js";
 import { CheckpointStore } from "../checkpoint/CheckpointStore.js";
 import { DefinitionRequiredError } from "../errors/DefinitionRequiredError.js";
 import { ExecutionsDirNotWritableError } from "../errors/ExecutionsDirNotWritableError.js";
 import { RunActiveError } from "../errors/RunActiveError.js";
+import { RunEndedError } from "../errors/RunEndedError.js";
 import { RunNotFoundError } from "../errors/RunNotFoundError.js";
 import { UnknownPhaseError } from "../errors/UnknownPhaseError.js";
 import { RunLock } from "../lease/RunLock.js";
@@ -172,11 +174,48 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     }
   }
 
-  async signal(runId: string, name: string, payload?: unknown): Promise<void> {
+  async signal(runId: string, name: string, payload?: unknown): Promise<string> {
     const paths = runPaths(this.options.projectPath, runId);
     if (!existsSync(paths.args))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
-    recordSignal(paths.signals, name, payload);
+    // Synchronous from here to the write: a run finishing with continueAsNew moves its
+    // untaken signals on only after its successor is known here, so each signal lands
+    // either before that move (and is moved) or in the successor's folder.
+    let target = runId;
+    for (let hops = 0; ; hops++) {
+      const { next, ended } = this.successorOf(target);
+      if (next === undefined) {
+        if (ended) {
+          throw new RunEndedError(
+            `run ${target} has ${ended}; it takes no more signals (rewind it to run it again)`,
+          );
+        }
+        break;
+      }
+      if (hops > 10_000) throw new Error(`run ${runId}: continuation chain does not end`);
+      target = next;
+    }
+    recordSignal(runPaths(this.options.projectPath, target).signals, name, payload);
+    return target;
+  }
+
+  /** Where a run's signals go now: its successor when it continued as new, else itself. */
+  private successorOf(runId: string): { next?: string; ended?: "completed" | "cancelled" } {
+    const active = this.active.get(runId);
+    if (active) return active.continuation === undefined ? {} : { next: active.continuation };
+    let checkpoint: Checkpoint | undefined;
+    try {
+      checkpoint = new CheckpointStore(runPaths(this.options.projectPath, runId).checkpoints).load()
+        ?.checkpoint;
+    } catch {
+      // An unreadable checkpoint is the run's problem when it resumes, not the sender's.
+      return {};
+    }
+    if (checkpoint?.continued_as) return { next: checkpoint.continued_as };
+    if (checkpoint?.status === "completed" || checkpoint?.status === "cancelled") {
+      return { ended: checkpoint.status };
+    }
+    return {};
   }
 
   async approve(

@@ -129,8 +129,12 @@ export interface WorkflowExecutorApi {
   resume(runId: string, options?: { definition?: WorkflowDefinition; workdir?: string }): RunHandle;
   /** Keep results of steps before `phase`; the next resume runs the rest again. */
   rewind(runId: string, phase: string): Promise<void>;
-  /** Records a signal durably; a run waiting for it continues on its next resume. */
-  signal(runId: string, name: string, payload?: unknown): Promise<void>;
+  /**
+   * Records a signal durably; a run waiting for it continues on its next resume. A run
+   * that continued as a new run passes it on to its newest successor; answers the id of
+   * the run that got it. Throws `RunEndedError` for a run that completed or was cancelled.
+   */
+  signal(runId: string, name: string, payload?: unknown): Promise<string>;
   /** Records an approval decision for `ctx.approval(id)`. */
   approve(
     runId: string,
