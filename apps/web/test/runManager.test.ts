@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defaultExecutorFactory } from "../src/server/startServer.js";
 import { openSocket } from "./helpers/openSocket.js";
 import { GATED_TEMPLATE, scriptGate } from "./helpers/scriptGate.js";
-import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+import { launchTemplate, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 /** GATED_TEMPLATE with a step before the gate that leaves a mark each time it runs. */
 const CRASH_TEMPLATE = GATED_TEMPLATE.replace(
@@ -274,6 +274,63 @@ steps:
     await waitForStatus(server, runId, "failed");
     const run = (await server.api(`/api/workflow-executions/${runId}`)).body.data;
     expect(run.error_message).toContain('signal "deployed" did not arrive within 2s');
+  });
+
+  it("hands a signal sent to a run that continued as new to its successor, and refuses one to a completed run", async () => {
+    server = await startTestServer({
+      templates: {
+        "relay.ts": `import { defineWorkflow } from "@phaseboard/workflow-engine";
+import { z } from "zod";
+export default defineWorkflow({
+  name: "Relay",
+  phases: ["relay"],
+  argsSchema: z.object({ round: z.number().default(0) }),
+  async execute(ctx) {
+    const item = await ctx.waitForSignal("item", { phase: "relay" });
+    if (ctx.args.round === 0) await ctx.continueAsNew({ round: 1 });
+    return { round: ctx.args.round, item };
+  },
+});
+`,
+      },
+    });
+    const s = server;
+    const first = (await launchTemplate(s, "relay", {})).body.data.id as string;
+    await waitForStatus(s, first, "waiting");
+    await s.api(`/api/workflow-executions/${first}/signals/item`, { body: { payload: "one" } });
+    await waitForStatus(s, first, "completed");
+    const runs = async () =>
+      s.app.db.workflowRun.findMany({
+        where: { project_id: s.projectId },
+        orderBy: { created_at: "asc" },
+      });
+    let second: string | undefined;
+    for (let i = 0; i < 500 && !second; i++) {
+      const all = await runs();
+      if (all.length === 2 && all[1]?.status === "waiting") second = all[1].id;
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(second).toBeDefined();
+
+    // Sent to the first run's id, the signal reaches the run that carries on its work.
+    const relayed = await s.api(`/api/workflow-executions/${first}/signals/item`, {
+      body: { payload: "two" },
+    });
+    expect(relayed.status).toBe(200);
+    expect(relayed.body.data.id).toBe(second);
+    await waitForStatus(s, second as string, "completed");
+    const last = (await s.api(`/api/workflow-executions/${second}`)).body.data;
+    expect(last.result).toEqual({ round: 1, item: "two" });
+
+    // Now the chain has ended: a signal to either run is refused, nothing recorded.
+    for (const id of [first, second as string]) {
+      const refused = await s.api(`/api/workflow-executions/${id}/signals/item`, {
+        body: { payload: "three" },
+      });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: "CONFLICT" });
+      expect(refused.body.error.message).toContain("has completed; it takes no more signals");
+    }
   });
 
   it("runs a TypeScript template with zod arguments and its child run, each on its own card", async () => {

@@ -23,7 +23,10 @@ export function registerSignalCommand(program: Command): void {
           id,
           options,
           (api) => api.signal(id, name, payload),
-          (run, out) => `${statusLine(out, run, id)} — signal ${name} sent`,
+          (run, out) =>
+            run && run.id !== id
+              ? `${statusLine(out, run, id)} — signal ${name} sent (run ${id} continued as ${run.id})`
+              : `${statusLine(out, run, id)} — signal ${name} sent`,
         );
       },
     );

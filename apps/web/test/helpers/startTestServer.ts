@@ -128,3 +128,20 @@ export async function addStep(server: TestServer, runId: string, stepKey = "rese
     },
   });
 }
+
+/** `POST /api/workflow-executions` for the project's template with this identifier. */
+export async function launchTemplate(
+  server: TestServer,
+  identifier: string,
+  args: Record<string, unknown>,
+) {
+  const definitions = (await server.api(`/api/workflow-definitions?project_id=${server.projectId}`))
+    .body.data as { id: string; identifier: string }[];
+  return server.api("/api/workflow-executions", {
+    body: {
+      project_id: server.projectId,
+      workflow_definition_id: definitions.find((d) => d.identifier === identifier)?.id,
+      args,
+    },
+  });
+}

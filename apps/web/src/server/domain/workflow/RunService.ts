@@ -332,8 +332,16 @@ export class RunService {
           select: { id: true },
           orderBy: { created_at: "asc" },
         });
-        for (const run of runs) await this.manager.signal(run.id, name, payload);
-        return { runIds: runs.map((run) => run.id) };
+        const runIds: string[] = [];
+        for (const run of runs) {
+          try {
+            runIds.push((await this.manager.signal(run.id, name, payload)).id);
+          } catch (error) {
+            // Ended since the query (its last step just finished): not a receiver any more.
+            if (!(error instanceof HttpError && error.code === "CONFLICT")) throw error;
+          }
+        }
+        return { runIds };
       },
       createContinuationRun: async ({ previousRunId, args }) => {
         const previous = await this.require(previousRunId);
