@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleProject } from "./helpers/exampleProject.js";
-import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+import { launchTemplate, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -13,15 +13,7 @@ afterEach(async () => {
 async function runFixBug(args: Record<string, unknown>) {
   server = await startTestServer({ projectDir: exampleProject() });
   const s = server;
-  const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
-    .data as { id: string; identifier: string }[];
-  const created = await s.api("/api/workflow-executions", {
-    body: {
-      project_id: s.projectId,
-      workflow_definition_id: definitions.find((d) => d.identifier === "fix-bug")?.id,
-      args,
-    },
-  });
+  const created = await launchTemplate(s, "fix-bug", args);
   expect(created.status).toBe(201);
   const runId = created.body.data.id as string;
   for (let i = 0; i < 1_000; i++) {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleProject } from "./helpers/exampleProject.js";
-import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+import { launchTemplate, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -132,14 +132,10 @@ describe("package-builder", () => {
     });
     server = await startTestServer({ projectDir });
     const s = server;
-    const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
-      .data as { id: string; identifier: string }[];
-    const created = await s.api("/api/workflow-executions", {
-      body: {
-        project_id: s.projectId,
-        workflow_definition_id: definitions.find((d) => d.identifier === "package-builder")?.id,
-        args: { build: "echo broken >&2; exit 2", attempts: 2, retryDelay: "10ms" },
-      },
+    const created = await launchTemplate(s, "package-builder", {
+      build: "echo broken >&2; exit 2",
+      attempts: 2,
+      retryDelay: "10ms",
     });
     const parent = await waitForRun(s, created.body.data.id, ["completed", "failed"]);
     expect(parent.status).toBe("failed");
