@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   runDetailResponseSchema,
@@ -321,6 +321,10 @@ export default defineWorkflow({
     await waitForStatus(s, second as string, "completed");
     const last = (await s.api(`/api/workflow-executions/${second}`)).body.data;
     expect(last.result).toEqual({ round: 1, item: "two" });
+    // Both runs pinned the same bundle: one file on disk, linked from each run's folder.
+    const bundleOf = (id: string) =>
+      statSync(join(s.projectDir, ".agent/workflows/executions", id, "definition.bundle.mjs"));
+    expect(bundleOf(first).ino).toBe(bundleOf(second as string).ino);
 
     // Now the chain has ended: a signal to either run is refused, nothing recorded.
     for (const id of [first, second as string]) {

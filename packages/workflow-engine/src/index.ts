@@ -31,6 +31,7 @@ export { WorkflowExecutor } from "./execution/WorkflowExecutor.js";
 export { findExpiredRuns } from "./lease/findExpiredRuns.js";
 export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
 export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
+export { bundleStoreDir, pinBundle } from "./storage/pinBundle.js";
 export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
 export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic.js";
 export type {

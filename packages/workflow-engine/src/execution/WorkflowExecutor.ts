@@ -9,6 +9,7 @@ import { RunEndedError } from "../errors/RunEndedError.js";
 import { RunNotFoundError } from "../errors/RunNotFoundError.js";
 import { UnknownPhaseError } from "../errors/UnknownPhaseError.js";
 import { RunLock } from "../lease/RunLock.js";
+import { pinBundle } from "../storage/pinBundle.js";
 import { runPaths } from "../storage/runPaths.js";
 import { recordSignal } from "../storage/signalFiles.js";
 import { writeFileAtomic } from "../storage/writeFileAtomic.js";
@@ -93,7 +94,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       }
       const bundle = bundleFile(paths.root, input.snapshot);
       if (bundle && input.bundle !== undefined && !existsSync(bundle)) {
-        writeFileAtomic(bundle, input.bundle);
+        pinBundle(this.options.projectPath, bundle, input.bundle);
       }
       return input.definition;
     });

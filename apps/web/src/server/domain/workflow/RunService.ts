@@ -11,7 +11,7 @@ import {
   type UpdateRunBody,
 } from "@phaseboard/contracts";
 import { type DbClient, Prisma } from "@phaseboard/db";
-import type { RunHost } from "@phaseboard/workflow-engine";
+import { pinBundle, type RunHost } from "@phaseboard/workflow-engine";
 import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
@@ -205,7 +205,8 @@ export class RunService {
     );
     // Pinned at creation: a run queued while its template changes still runs this version.
     if (template.bundle !== undefined && "bundle" in template.snapshot.source) {
-      await writeFileWhole(join(runDir, template.snapshot.source.bundle), template.bundle);
+      // A hard link to the project's one copy of this bundle (see pinBundle).
+      pinBundle(project.path, join(runDir, template.snapshot.source.bundle), template.bundle);
     }
     await writeFileWhole(join(runDir, "args.json"), JSON.stringify(args, null, 2));
     this.hub.publish({
