@@ -24,9 +24,9 @@ export function registerSignalCommand(program: Command): void {
           options,
           (api) => api.signal(id, name, payload),
           (run, out) =>
-            run && run.id !== id
-              ? `${statusLine(out, run, id)} — signal ${name} sent (run ${id} continued as ${run.id})`
-              : `${statusLine(out, run, id)} — signal ${name} sent`,
+            `${statusLine(out, run, id)} — signal ${name} sent${
+              run && run.id !== id ? ` (run ${id} continued as ${run.id})` : ""
+            }`,
         );
       },
     );

@@ -183,18 +183,17 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     // untaken signals on only after its successor is known here, so each signal lands
     // either before that move (and is moved) or in the successor's folder.
     let target = runId;
-    for (let hops = 0; ; hops++) {
-      const { next, ended } = this.successorOf(target);
-      if (next === undefined) {
-        if (ended) {
-          throw new RunEndedError(
-            `run ${target} has ${ended}; it takes no more signals (rewind it to run it again)`,
-          );
-        }
-        break;
-      }
-      if (hops > 10_000) throw new Error(`run ${runId}: continuation chain does not end`);
-      target = next;
+    const seen = new Set([runId]);
+    let where = this.successorOf(target);
+    while (where.next !== undefined && !seen.has(where.next)) {
+      target = where.next;
+      seen.add(target);
+      where = this.successorOf(target);
+    }
+    if (where.ended) {
+      throw new RunEndedError(
+        `run ${target} has ${where.ended}; it takes no more signals (rewind it to run it again)`,
+      );
     }
     recordSignal(runPaths(this.options.projectPath, target).signals, name, payload);
     return target;

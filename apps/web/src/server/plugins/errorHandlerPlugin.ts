@@ -1,4 +1,5 @@
 import { type ErrorCode, type ErrorEnvelope, errorRegistry } from "@phaseboard/contracts";
+import { RunEndedError } from "@phaseboard/workflow-engine";
 import type { FastifyError, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ZodError } from "zod";
@@ -44,7 +45,7 @@ function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
   if (error instanceof HttpError) {
     return { error: { code: error.code, message: error.message, details: error.details } };
   }
-  if (error instanceof RunTransitionError) {
+  if (error instanceof RunTransitionError || error instanceof RunEndedError) {
     return { error: { code: "CONFLICT", message: error.message } };
   }
   if (error instanceof ZodError) {

@@ -5,7 +5,6 @@ import type { DbClient } from "@phaseboard/db";
 import {
   CheckpointStore,
   type ExecutorOptions,
-  RunEndedError,
   type RunHandle,
   type RunHost,
   type RunOutcome,
@@ -13,7 +12,6 @@ import {
   type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
-import { HttpError } from "../../HttpError.js";
 import { priceTokens, projectPrices } from "../usage/prices.js";
 import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
@@ -175,19 +173,13 @@ export class RunManager {
   /**
    * Records a signal for the run, or for its newest continuation when it continued as a
    * new run, and wakes the run that got it; answers that run. A run that completed or was
-   * cancelled takes none (409), so a sender never believes a signal reached someone.
+   * cancelled takes none (`RunEndedError`, answered 409), so a sender never believes a signal reached someone.
    */
   async signal(runId: string, name: string, payload: unknown) {
     const run = await this.options.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
     const executor = await this.#executorFor(run.project_id);
     if (!executor) return run;
-    let target: string;
-    try {
-      target = await executor.signal(runId, name, payload);
-    } catch (error) {
-      if (error instanceof RunEndedError) throw new HttpError("CONFLICT", error.message);
-      throw error;
-    }
+    const target = await executor.signal(runId, name, payload);
     if (target === runId) return this.#wake(run);
     return this.#wake(
       await this.options.db.workflowRun.findUniqueOrThrow({ where: { id: target } }),

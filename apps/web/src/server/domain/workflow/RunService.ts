@@ -11,7 +11,7 @@ import {
   type UpdateRunBody,
 } from "@phaseboard/contracts";
 import { type DbClient, Prisma } from "@phaseboard/db";
-import { pinBundle, type RunHost } from "@phaseboard/workflow-engine";
+import { pinBundle, RunEndedError, type RunHost } from "@phaseboard/workflow-engine";
 import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
@@ -339,7 +339,7 @@ export class RunService {
             runIds.push((await this.manager.signal(run.id, name, payload)).id);
           } catch (error) {
             // Ended since the query (its last step just finished): not a receiver any more.
-            if (!(error instanceof HttpError && error.code === "CONFLICT")) throw error;
+            if (!(error instanceof RunEndedError)) throw error;
           }
         }
         return { runIds };
