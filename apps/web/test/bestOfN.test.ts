@@ -5,7 +5,7 @@ import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleProject } from "./helpers/exampleProject.js";
 import { git } from "./helpers/gitProject.js";
-import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+import { launchTemplate, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -65,18 +65,6 @@ function exampleRepo(): string {
   return dir;
 }
 
-async function launch(s: TestServer, identifier: string, args: Record<string, unknown>) {
-  const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
-    .data as { id: string; identifier: string }[];
-  return s.api("/api/workflow-executions", {
-    body: {
-      project_id: s.projectId,
-      workflow_definition_id: definitions.find((d) => d.identifier === identifier)?.id,
-      args,
-    },
-  });
-}
-
 async function waitFor(s: TestServer, runId: string, statuses: string[]) {
   for (let i = 0; i < 1_200; i++) {
     const run = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
@@ -118,7 +106,7 @@ describe("best-of-n", () => {
     wrappedAgents(log);
     server = await startTestServer({ projectDir });
     const s = server;
-    const created = await launch(s, "best-of-n", { task: "Write the solution file" });
+    const created = await launchTemplate(s, "best-of-n", { task: "Write the solution file" });
     expect(created.status).toBe(201);
     const parent = await waitFor(s, created.body.data.id, ["completed", "failed"]);
     expect(parent.error_message).toBeNull();
@@ -194,7 +182,7 @@ describe("best-of-n", () => {
     wrappedAgents(log);
     process.env.BON_GATE = "1";
     const first = await startTestServer({ projectDir });
-    const created = await launch(first, "best-of-n", {
+    const created = await launchTemplate(first, "best-of-n", {
       task: "Write the solution file",
       n: 2,
       agents: ["gemini", "codex"],
@@ -238,7 +226,7 @@ describe("best-of-n", () => {
   ])("refuses %j with a clear error and creates no run", async (extra, message) => {
     server = await startTestServer({ projectDir: exampleRepo() });
     const s = server;
-    const response = await launch(s, "best-of-n", { task: "Anything", ...extra });
+    const response = await launchTemplate(s, "best-of-n", { task: "Anything", ...extra });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(message);
     expect((await s.api("/api/workflow-executions")).body.data).toEqual([]);

@@ -3,7 +3,7 @@ import { delimiter, join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleProject } from "./helpers/exampleProject.js";
-import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+import { launchTemplate, startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
 let server: TestServer | undefined;
 const originalPath = process.env.PATH;
@@ -29,15 +29,7 @@ function recordingPnpm(): string {
 
 async function runTemplate(identifier: string, args: Record<string, unknown>) {
   const s = server as TestServer;
-  const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
-    .data as { id: string; identifier: string }[];
-  const created = await s.api("/api/workflow-executions", {
-    body: {
-      project_id: s.projectId,
-      workflow_definition_id: definitions.find((d) => d.identifier === identifier)?.id,
-      args,
-    },
-  });
+  const created = await launchTemplate(s, identifier, args);
   expect(created.status).toBe(201);
   for (let i = 0; i < 1_000; i++) {
     const run = (await s.api(`/api/workflow-executions/${created.body.data.id}`)).body.data;
