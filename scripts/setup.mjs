@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh checkout ready to run: pnpm, dependencies (which also generates the
 // Prisma client), the board's built client, and, with --for-tests, a Chromium for the
-// browser tests.
+// browser tests and PostgreSQL's server binaries for the database tests.
 // Safe to run again: every step checks first and does nothing when already done.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -93,7 +93,29 @@ if (forTests) {
   }
 }
 
-// 5. The board. The server serves apps/web/dist/client; rebuild it only when a source file
+// 5. PostgreSQL for the tests that run the board on it: each starts its own cluster in a
+// temp folder from Debian's server binaries (nothing is started here).
+if (forTests && !existsSync("/usr/lib/postgresql") && !process.env.PHASEBOARD_PG_BIN) {
+  if (process.getuid?.() === 0 && found("apt-get", ["--version"])) {
+    say("installing PostgreSQL for the database tests (apt-get install postgresql)");
+    const quiet = { stdio: ["ignore", "ignore", "inherit"] };
+    if (
+      !run("apt-get", ["update", "-qq"], quiet) ||
+      !run("apt-get", ["install", "-y", "-qq", "postgresql"], {
+        ...quiet,
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      })
+    ) {
+      say("could not install postgresql with apt-get: the PostgreSQL tests will be skipped");
+    }
+  } else {
+    say(
+      "PostgreSQL is not installed (sudo apt-get install postgresql): the PostgreSQL tests will be skipped",
+    );
+  }
+}
+
+// 6. The board. The server serves apps/web/dist/client; rebuild it only when a source file
 // is newer than the last build, so an unchanged checkout starts at once.
 const web = join(root, "apps", "web");
 const builtIndex = join(web, "dist", "client", "index.html");

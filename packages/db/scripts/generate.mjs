@@ -1,10 +1,12 @@
-// Generates the Prisma client from /prisma/schema.prisma into src/generated/ (git-ignored).
+// Generates the Prisma clients from /prisma/schema.prisma into src/generated/ (git-ignored):
+// `prisma/` for SQLite as the schema says, and `postgresql/` from the same models with the
+// PostgreSQL provider (a Prisma client is compiled for one provider).
 //
 // `prisma generate` never runs the schema engine, but the Prisma CLI insists on finding
 // one and would try to download a native binary (unreachable offline). Pointing it at any
 // existing executable satisfies the check; migrations use the WebAssembly engine instead.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,16 +22,38 @@ const env = {
   PRISMA_HIDE_UPDATE_MESSAGE: "1",
   CHECKPOINT_DISABLE: "1",
 };
-const result = spawnSync(
-  process.execPath,
-  [prismaCli, "generate", "--schema", join(root, "prisma", "schema.prisma")],
-  { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+const generated = join(here, "..", "src", "generated");
+const sqliteSchema = join(root, "prisma", "schema.prisma");
+// The PostgreSQL variant: the provider line and the output folder differ, nothing else
+// (packages/db/src/migrations/migrationPaths.ts derives the same text for migrations).
+const postgresSchema = join(generated, "schema.postgresql.prisma");
+mkdirSync(generated, { recursive: true });
+writeFileSync(
+  postgresSchema,
+  `// Generated from prisma/schema.prisma by scripts/generate.mjs: do not edit.\n${readFileSync(
+    sqliteSchema,
+    "utf8",
+  )
+    .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
+    .replace(/output\s*=\s*"[^"]*"/, 'output = "./postgresql"')}`,
 );
-if (result.status !== 0) {
-  process.stderr.write(result.stdout + result.stderr);
-  process.exit(result.status ?? 1);
-}
-if (!existsSync(join(here, "..", "src", "generated", "prisma", "client.ts"))) {
-  process.stderr.write("prisma generate did not write src/generated/prisma/client.ts\n");
-  process.exit(1);
+
+for (const [schema, client] of [
+  [sqliteSchema, join(generated, "prisma", "client.ts")],
+  [postgresSchema, join(generated, "postgresql", "client.ts")],
+]) {
+  const result = spawnSync(process.execPath, [prismaCli, "generate", "--schema", schema], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    process.stderr.write(result.stdout + result.stderr);
+    process.exit(result.status ?? 1);
+  }
+  if (!existsSync(client)) {
+    process.stderr.write(`prisma generate did not write ${client}\n`);
+    process.exit(1);
+  }
 }

@@ -16,6 +16,7 @@ describe("resolveDatabaseLocation", () => {
 
   it("puts the database under PHASEBOARD_HOME when it is set", () => {
     expect(resolveDatabaseLocation({ PHASEBOARD_HOME: "/srv/pb" })).toEqual({
+      provider: "sqlite",
       url: "file:/srv/pb/phaseboard.db",
       filePath: "/srv/pb/phaseboard.db",
     });
@@ -33,9 +34,27 @@ describe("resolveDatabaseLocation", () => {
     expect(resolveDatabaseLocation({ DATABASE_URL: "/data/z.db" }).url).toBe("file:/data/z.db");
   });
 
-  it("refuses a DATABASE_URL that is not a SQLite file", () => {
-    expect(() => resolveDatabaseLocation({ DATABASE_URL: "postgres://localhost/pb" })).toThrow(
+  it("selects PostgreSQL for a postgres:// or postgresql:// DATABASE_URL", () => {
+    for (const url of ["postgresql://pb:secret@db:5433/board", "postgres://localhost/pb"]) {
+      expect(resolveDatabaseLocation({ DATABASE_URL: url })).toEqual({
+        provider: "postgresql",
+        url,
+      });
+    }
+  });
+
+  it("refuses a DATABASE_URL that is neither a SQLite file nor a PostgreSQL database", () => {
+    expect(() => resolveDatabaseLocation({ DATABASE_URL: "mysql://localhost/pb" })).toThrow(
       InvalidDatabaseUrlError,
     );
+    expect(() => resolveDatabaseLocation({ DATABASE_URL: "postgresql://localhost" })).toThrow(
+      "or a PostgreSQL database",
+    );
+  });
+
+  it("never repeats the password of a refused URL", () => {
+    expect(() =>
+      resolveDatabaseLocation({ DATABASE_URL: "mysql://pb:hunter2@localhost/pb" }),
+    ).toThrow('"mysql://pb:***@localhost/pb"');
   });
 });

@@ -9,16 +9,51 @@ export function resolvePhaseboardHome(env: NodeJS.ProcessEnv = process.env): str
   return configured ? resolve(configured) : join(homedir(), ".phaseboard");
 }
 
-export interface DatabaseLocation {
-  /** `file:` URL handed to the driver adapter. */
-  url: string;
-  /** Absolute path of the SQLite file. */
-  filePath: string;
+/** The database engines Phaseboard stores its board in. */
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+export type DatabaseLocation =
+  | {
+      provider: "sqlite";
+      /** `file:` URL handed to the driver adapter. */
+      url: string;
+      /** Absolute path of the SQLite file. */
+      filePath: string;
+    }
+  | {
+      provider: "postgresql";
+      /** `postgresql://user:password@host:port/database?…`, as configured. */
+      url: string;
+      filePath?: undefined;
+    };
+
+/**
+ * Which engine a database URL names: `postgres://` and `postgresql://` are PostgreSQL,
+ * everything else (`file:` URLs, bare paths) a SQLite file.
+ */
+export function databaseProviderOf(url: string): DatabaseProvider {
+  return /^postgres(ql)?:\/\//i.test(url.trim()) ? "postgresql" : "sqlite";
 }
 
 /**
- * Resolves the SQLite database: `DATABASE_URL` when set (`file:/abs/path.db`,
- * `file:./relative.db` or a bare path), else `$PHASEBOARD_HOME/phaseboard.db`.
+ * `host:port/database` of a PostgreSQL URL, for messages: never the user or password.
+ *
+ * @example
+ * describePostgresUrl("postgresql://pb:secret@db:5433/board") // "db:5433/board"
+ */
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}${parsed.pathname}`;
+  } catch {
+    return "an unparseable PostgreSQL URL";
+  }
+}
+
+/**
+ * Resolves the database: `DATABASE_URL` when set (`postgresql://…`, or a SQLite
+ * `file:/abs/path.db`, `file:./relative.db` or bare path), else the SQLite file
+ * `$PHASEBOARD_HOME/phaseboard.db`.
  *
  * @example
  * resolveDatabaseLocation({ PHASEBOARD_HOME: "/tmp/pb" }).filePath // "/tmp/pb/phaseboard.db"
@@ -27,7 +62,18 @@ export function resolveDatabaseLocation(env: NodeJS.ProcessEnv = process.env): D
   const configured = env.DATABASE_URL?.trim();
   if (!configured) {
     const filePath = join(resolvePhaseboardHome(env), "phaseboard.db");
-    return { url: `file:${filePath}`, filePath };
+    return { provider: "sqlite", url: `file:${filePath}`, filePath };
+  }
+  if (databaseProviderOf(configured) === "postgresql") {
+    let parsed: URL;
+    try {
+      parsed = new URL(configured);
+    } catch {
+      throw new InvalidDatabaseUrlError(configured);
+    }
+    if (!parsed.hostname || parsed.pathname.length <= 1)
+      throw new InvalidDatabaseUrlError(configured);
+    return { provider: "postgresql", url: configured };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(configured) && !configured.startsWith("file:")) {
     throw new InvalidDatabaseUrlError(configured);
@@ -39,15 +85,15 @@ export function resolveDatabaseLocation(env: NodeJS.ProcessEnv = process.env): D
     const bare = configured.replace(/^file:/, "").replace(/\?.*$/, "");
     filePath = isAbsolute(bare) ? bare : resolve(bare);
   }
-  return { url: `file:${filePath}`, filePath };
+  return { provider: "sqlite", url: `file:${filePath}`, filePath };
 }
 
-/** `DATABASE_URL` names a database Phaseboard cannot use (only SQLite files are supported). */
+/** `DATABASE_URL` names a database Phaseboard cannot use (a SQLite file or PostgreSQL). */
 export class InvalidDatabaseUrlError extends Error {
   readonly code = "INVALID_DATABASE_URL";
   constructor(readonly databaseUrl: string) {
     super(
-      `DATABASE_URL must point at a SQLite file (file:/path/to/phaseboard.db), got "${databaseUrl}"`,
+      `DATABASE_URL must point at a SQLite file (file:/path/to/phaseboard.db) or a PostgreSQL database (postgresql://user@host:5432/phaseboard), got "${redactUrl(databaseUrl)}"`,
     );
     this.name = "InvalidDatabaseUrlError";
   }
@@ -77,6 +123,11 @@ export class DatabaseLocationError extends Error {
     super(`Cannot create the database at ${filePath}: ${reasonOf(cause)}`, { cause });
     this.name = "DatabaseLocationError";
   }
+}
+
+/** The URL with its password replaced, for messages and logs. */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
 }
 
 function reasonOf(error: unknown): string {

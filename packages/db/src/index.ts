@@ -1,4 +1,9 @@
-export { createDbClient, type DbClient } from "./createDbClient.js";
+export {
+  createDbClient,
+  type DbClient,
+  POSTGRES_CONNECT_TIMEOUT_MS,
+  providerOfClient,
+} from "./createDbClient.js";
 export {
   createSqliteAdapterFactory,
   SQLITE_BUSY_TIMEOUT_MS,
@@ -6,6 +11,9 @@ export {
 export {
   type DatabaseLocation,
   DatabaseLocationError,
+  type DatabaseProvider,
+  databaseProviderOf,
+  describePostgresUrl,
   ensureDatabaseFolder,
   InvalidDatabaseUrlError,
   resolveDatabaseLocation,
@@ -17,3 +25,9 @@ export { createMigration } from "./migrations/createMigration.js";
 export { MigrationError } from "./migrations/MigrationError.js";
 export { diffMigrationsToSchema, migrateDatabase } from "./migrations/migrateDatabase.js";
 export { defaultMigrationPaths, type MigrationPaths } from "./migrations/migrationPaths.js";
+export { DatabaseUnreachableError } from "./postgres/checkPostgres.js";
+export {
+  findPostgresBinDir,
+  type PostgresCluster,
+  startPostgresCluster,
+} from "./postgres/startPostgresCluster.js";

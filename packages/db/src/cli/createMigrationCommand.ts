@@ -12,9 +12,13 @@ if (!name) {
 try {
   const created = await createMigration(name);
   if (!created) {
-    console.log("schema.prisma matches prisma/migrations: nothing to write.");
+    console.log(
+      "schema.prisma matches prisma/migrations and prisma/postgresql-migrations: nothing to write.",
+    );
   } else {
-    console.log(`wrote ${relative(process.cwd(), created.directory)}/migration.sql`);
+    console.log(
+      `wrote ${relative(process.cwd(), created.directory)}/migration.sql (${created.providers.join(" and ")})`,
+    );
     console.log("Run `pnpm db:generate` to refresh the client; the server applies it at start.");
   }
 } catch (error) {

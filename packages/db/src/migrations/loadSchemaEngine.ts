@@ -1,13 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { createSqliteAdapterFactory } from "../createSqliteAdapterFactory.js";
+import { databaseProviderOf } from "../databaseLocation.js";
+import { createMigrationPool } from "../postgres/createMigrationPool.js";
 
 // The Prisma CLI would download a native schema engine, which is not reachable offline.
 // The same engine ships as WebAssembly; it talks to SQLite through the driver adapter.
@@ -46,11 +50,14 @@ export interface LoadedSchemaEngine {
    * own message (for example "unable to open database file") back in its place.
    */
   explain(error: unknown): string;
-  /** Frees the engine and closes the SQLite connections it opened. */
+  /** Frees the engine and closes the database connections it opened. */
   close(): Promise<void>;
 }
 
-/** Starts a schema engine bound to the SQLite database at `url`. Call `engine.free()` when done. */
+/**
+ * Starts a schema engine bound to the database at `url` (a SQLite file, or PostgreSQL for a
+ * `postgresql://` URL). Call `close()` when done.
+ */
 export async function loadSchemaEngine(options: {
   url: string;
   schema: { path: string; content: string };
@@ -62,7 +69,11 @@ export async function loadSchemaEngine(options: {
   };
   // engine.free() leaves the driver's connections open, and an open connection can keep
   // a lock that stalls the next one for the whole busy timeout: track and close them.
-  const sqlite = createSqliteAdapterFactory(options.url);
+  const pool =
+    databaseProviderOf(options.url) === "postgresql" ? createMigrationPool(options.url) : undefined;
+  const inner: SqlMigrationAwareDriverAdapterFactory = pool
+    ? new PrismaPg(pool)
+    : createSqliteAdapterFactory(options.url);
   const opened: SqlDriverAdapter[] = [];
   const track = async (connect: () => Promise<SqlDriverAdapter>) => {
     const adapter = await connect();
@@ -70,12 +81,14 @@ export async function loadSchemaEngine(options: {
     return adapter;
   };
   const factory = bindMigrationAwareSqlAdapterFactory({
-    ...sqlite,
-    connect: () => track(() => sqlite.connect()),
-    connectToShadowDb: () => track(() => sqlite.connectToShadowDb()),
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: () => track(() => inner.connect()),
+    connectToShadowDb: () => track(() => inner.connectToShadowDb()),
   });
   const closeConnections = async () => {
     await Promise.allSettled(opened.splice(0).map((adapter) => adapter.dispose()));
+    if (pool && !pool.ended) await pool.end().catch(() => {});
   };
   const explain = (error: unknown): string => {
     const message = messageOf(error)

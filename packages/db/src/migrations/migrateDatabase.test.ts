@@ -35,6 +35,7 @@ describe("migrateDatabase", () => {
     const paths: MigrationPaths = {
       schemaPath: join(dir, "prisma", "schema.prisma"),
       migrationsDir: join(dir, "prisma", "migrations"),
+      postgresMigrationsDir: join(dir, "prisma", "postgresql-migrations"),
     };
     cpSync(defaultMigrationPaths.migrationsDir, paths.migrationsDir, { recursive: true });
     cpSync(defaultMigrationPaths.schemaPath, paths.schemaPath);
@@ -52,7 +53,7 @@ describe("migrateDatabase", () => {
       '  path       String   @unique\n  color      String   @default("slate")\n',
     );
     writeFileSync(paths.schemaPath, schema);
-    const created = await createMigration("add_project_color", { paths });
+    const created = await createMigration("add_project_color", { paths, providers: ["sqlite"] });
     expect(created?.sql).toContain("color");
 
     const { applied } = await migrateDatabase({ url, paths });

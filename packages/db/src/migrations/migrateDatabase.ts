@@ -1,19 +1,32 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ensureDatabaseFolder } from "../databaseLocation.js";
+import {
+  type DatabaseProvider,
+  databaseProviderOf,
+  describePostgresUrl,
+  ensureDatabaseFolder,
+} from "../databaseLocation.js";
+import { readAppliedPostgresMigrations } from "../postgres/checkPostgres.js";
 import { loadSchemaEngine } from "./loadSchemaEngine.js";
 import { MigrationError } from "./MigrationError.js";
-import { defaultMigrationPaths, type MigrationPaths, readSchema } from "./migrationPaths.js";
-import { pendingMigrations } from "./pendingMigrations.js";
+import {
+  defaultMigrationPaths,
+  type MigrationPaths,
+  migrationsDirOf,
+  readSchema,
+} from "./migrationPaths.js";
+import { pendingAgainst, pendingMigrations } from "./pendingMigrations.js";
 import { readMigrationsList } from "./readMigrationsList.js";
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
 /**
- * Applies the migrations under `prisma/migrations` that the database at `url` has not
- * seen yet (what `prisma migrate deploy` does), recording them in `_prisma_migrations`.
+ * Applies the migrations under `prisma/migrations` (SQLite) or
+ * `prisma/postgresql-migrations` (a `postgresql://` URL) that the database at `url` has
+ * not seen yet (what `prisma migrate deploy` does), recording them in `_prisma_migrations`.
  * Rows already in the database are kept: migrations only ever move it forward.
+ * An unreachable PostgreSQL fails with `DatabaseUnreachableError` naming host:port.
  *
  * @example
  * const { applied } = await migrateDatabase({ url: "file:/tmp/phaseboard.db" });
@@ -23,17 +36,25 @@ export async function migrateDatabase(options: {
   paths?: MigrationPaths;
 }): Promise<{ applied: string[] }> {
   const paths = options.paths ?? defaultMigrationPaths;
-  const filePath = options.url.replace(/^file:/, "");
-  ensureDatabaseFolder(filePath);
-  const migrationsList = await readMigrationsList(paths.migrationsDir);
-  // The common start: everything applied already, nothing to load the engine for.
-  if (pendingMigrations(filePath, migrationsList)?.length === 0) return { applied: [] };
-  const schema = await readSchema(paths);
+  const provider = databaseProviderOf(options.url);
+  const migrationsList = await readMigrationsList(migrationsDirOf(paths, provider));
+  let where: string;
+  if (provider === "postgresql") {
+    where = describePostgresUrl(options.url);
+    const applied = await readAppliedPostgresMigrations(options.url);
+    // The common start: everything applied already, nothing to load the engine for.
+    if (applied && pendingAgainst(applied, migrationsList)?.length === 0) return { applied: [] };
+  } else {
+    where = options.url.replace(/^file:/, "");
+    ensureDatabaseFolder(where);
+    if (pendingMigrations(where, migrationsList)?.length === 0) return { applied: [] };
+  }
+  const schema = await readSchema(paths, provider);
   let loaded: Awaited<ReturnType<typeof loadSchemaEngine>>;
   try {
     loaded = await loadSchemaEngine({ url: options.url, schema });
   } catch (error) {
-    throw new MigrationError(`Could not open the database at ${filePath}: ${describe(error)}`, {
+    throw new MigrationError(`Could not open the database at ${where}: ${describe(error)}`, {
       cause: error,
     });
   }
@@ -45,7 +66,7 @@ export async function migrateDatabase(options: {
     });
     return { applied: appliedMigrationNames };
   } catch (error) {
-    throw new MigrationError(`Could not migrate the database at ${filePath}: ${explain(error)}`, {
+    throw new MigrationError(`Could not migrate the database at ${where}: ${explain(error)}`, {
       cause: error,
     });
   } finally {
@@ -54,23 +75,30 @@ export async function migrateDatabase(options: {
 }
 
 /**
- * The SQL that would bring a database built from `prisma/migrations` to `schema.prisma`.
- * Empty when the two agree; anything else is drift (a schema change with no migration).
+ * The SQL that would bring a database built from one provider's migrations folder to
+ * `schema.prisma`. Empty when the two agree; anything else is drift (a schema change with
+ * no migration).
  *
  * The migrations are applied to a scratch database first: the WebAssembly engine cannot
- * replay multi-statement migrations into its in-memory shadow database.
+ * replay multi-statement migrations into its in-memory shadow database. For PostgreSQL
+ * the caller hands in an empty scratch database (`scratchUrl`).
  */
 export async function diffMigrationsToSchema(
   paths: MigrationPaths = defaultMigrationPaths,
+  options: { provider?: DatabaseProvider; scratchUrl?: string } = {},
 ): Promise<string> {
-  const schema = await readSchema(paths);
+  const provider = options.provider ?? "sqlite";
+  if (provider === "postgresql" && !options.scratchUrl) {
+    throw new MigrationError("Diffing the PostgreSQL migrations needs an empty scratch database");
+  }
+  const schema = await readSchema(paths, provider);
   const scratch = await mkdtemp(join(tmpdir(), "phaseboard-drift-"));
   const { engine, explain, close } = await loadSchemaEngine({
-    url: `file:${join(scratch, "scratch.db")}`,
+    url: options.scratchUrl ?? `file:${join(scratch, "scratch.db")}`,
     schema,
   });
   try {
-    const migrationsList = await readMigrationsList(paths.migrationsDir);
+    const migrationsList = await readMigrationsList(migrationsDirOf(paths, provider));
     if (migrationsList.migrationDirectories.length > 0) {
       await engine.applyMigrations({ migrationsList, filters: noFilters });
     }
@@ -84,7 +112,7 @@ export async function diffMigrationsToSchema(
     return normalizeDiffScript(result.stdout ?? "");
   } catch (error) {
     throw new MigrationError(
-      `Could not diff prisma/migrations against schema.prisma: ${explain(error)}`,
+      `Could not diff the ${provider} migrations against schema.prisma: ${explain(error)}`,
       {
         cause: error,
       },

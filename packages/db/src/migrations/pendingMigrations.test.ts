@@ -15,6 +15,7 @@ describe("pendingMigrations", () => {
     paths = {
       schemaPath: join(dir, "prisma", "schema.prisma"),
       migrationsDir: join(dir, "prisma", "migrations"),
+      postgresMigrationsDir: join(dir, "prisma", "postgresql-migrations"),
     };
     cpSync(defaultMigrationPaths.migrationsDir, paths.migrationsDir, { recursive: true });
     cpSync(defaultMigrationPaths.schemaPath, paths.schemaPath);

@@ -15,26 +15,38 @@ export function pendingMigrations(filePath: string, list: MigrationList): string
   let db: Database.Database | undefined;
   try {
     db = new Database(filePath, { readonly: true, fileMustExist: true });
-    const rows = db
-      .prepare(
-        "SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
-      )
-      .all() as { migration_name: string; checksum: string }[];
-    const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
-    const pending: string[] = [];
-    for (const directory of list.migrationDirectories) {
-      const content = directory.migrationFile.content;
-      if (content.tag !== "ok") return undefined;
-      const checksum = applied.get(directory.path);
-      if (checksum === undefined) pending.push(directory.path);
-      else if (checksum !== createHash("sha256").update(content.value).digest("hex")) {
-        return undefined;
-      }
-    }
-    return pending;
+    const rows = db.prepare(APPLIED_MIGRATIONS_SQL).all() as AppliedMigration[];
+    return pendingAgainst(rows, list);
   } catch {
     return undefined;
   } finally {
     db?.close();
   }
+}
+
+export const APPLIED_MIGRATIONS_SQL =
+  "SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL";
+
+export interface AppliedMigration {
+  migration_name: string;
+  checksum: string;
+}
+
+/** The migrations of `list` missing from `rows`; `undefined` when one was edited since. */
+export function pendingAgainst(
+  rows: AppliedMigration[],
+  list: MigrationList,
+): string[] | undefined {
+  const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
+  const pending: string[] = [];
+  for (const directory of list.migrationDirectories) {
+    const content = directory.migrationFile.content;
+    if (content.tag !== "ok") return undefined;
+    const checksum = applied.get(directory.path);
+    if (checksum === undefined) pending.push(directory.path);
+    else if (checksum !== createHash("sha256").update(content.value).digest("hex")) {
+      return undefined;
+    }
+  }
+  return pending;
 }
