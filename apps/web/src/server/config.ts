@@ -1,7 +1,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { resolveDatabaseLocation, resolvePhaseboardHome } from "@phaseboard/db";
+import {
+  type DatabaseLocation,
+  resolveDatabaseLocation,
+  resolvePhaseboardHome,
+} from "@phaseboard/db";
 import { z } from "zod";
 
 /** Every setting's default in one place. */
@@ -54,7 +58,8 @@ export interface ServerConfig {
   concurrency: number;
   /** `$PHASEBOARD_HOME`, where per-user state lives. */
   home: string;
-  database: { url: string; filePath: string };
+  /** SQLite file (the default) or PostgreSQL (`DATABASE_URL=postgresql://…`). */
+  database: DatabaseLocation;
   /** The repository registered as a project at start (the one holding `.agent/`). */
   projectDir: string;
   /** Run the Build Workflow on every added or changed template (PHASEBOARD_BUILDS). */

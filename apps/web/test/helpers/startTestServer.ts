@@ -4,6 +4,7 @@ import { Prisma } from "@phaseboard/db";
 import { tempDir } from "@phaseboard/test-kit";
 import { loadConfig, type ServerConfig } from "../../src/server/config.js";
 import { type RunningServer, startServer } from "../../src/server/startServer.js";
+import { testDatabaseEnv } from "./testDatabase.js";
 
 /** A template with one required string argument, three phases and two steps. */
 export const FEATURE_TEMPLATE = `name: Implement Feature
@@ -39,8 +40,9 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * The real server on a free port with a temp PHASEBOARD_HOME (so a temp database) and a
- * temp project holding one template.
+ * The real server on a free port with a temp PHASEBOARD_HOME (so a temp database, or a
+ * fresh PostgreSQL one after `runServersOnPostgres()`) and a temp project holding one
+ * template.
  */
 export async function startTestServer(
   options: {
@@ -77,6 +79,7 @@ export async function startTestServer(
       PHASEBOARD_BUILDS: "off",
       PHASEBOARD_PROJECT: projectDir,
       PORT: "0",
+      ...(await testDatabaseEnv()),
       ...env,
     });
   const server = await startServer(config, {

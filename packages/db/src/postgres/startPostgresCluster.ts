@@ -16,8 +16,8 @@ export interface PostgresCluster {
   /** `postgresql://postgres@127.0.0.1:<port>/postgres` (trust authentication). */
   url: string;
   port: number;
-  /** Creates an empty database and returns its URL. */
-  createDatabase(name: string): Promise<string>;
+  /** Creates a database (empty, or a copy of `template`) and returns its URL. */
+  createDatabase(name: string, options?: { template?: string }): Promise<string>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
 }
@@ -98,12 +98,16 @@ export async function startPostgresCluster(
   return {
     url,
     port,
-    async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Not a database name: ${name}`);
+    async createDatabase(name, options = {}) {
+      for (const given of [name, options.template ?? "x"]) {
+        if (!/^[a-z_][a-z0-9_]*$/.test(given)) throw new Error(`Not a database name: ${given}`);
+      }
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE ${name}`);
+        await client.query(
+          `CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ""}`,
+        );
       } finally {
         await client.end();
       }

@@ -1,5 +1,5 @@
 import type { listRunsQuerySchema } from "@phaseboard/contracts";
-import type { DbClient } from "@phaseboard/db";
+import { type DbClient, providerOfClient } from "@phaseboard/db";
 import type { z } from "zod";
 import { HttpError } from "../../HttpError.js";
 
@@ -58,14 +58,18 @@ export async function listRunsQuery(db: DbClient, query: Query) {
       (SELECT count(*) FROM workflow_run_steps s WHERE s.workflow_run_id = r.id) AS n_steps,
       (SELECT count(*) FROM workflow_artifacts a JOIN workflow_run_steps s2 ON a.workflow_run_step_id = s2.id
         WHERE s2.workflow_run_id = r.id) AS n_artifacts,
-      (SELECT total(s3.cost_usd) FROM workflow_run_steps s3 WHERE s3.workflow_run_id = r.id) AS spent_usd,
-      (SELECT total(s4.input_tokens) + total(s4.output_tokens) FROM workflow_run_steps s4
+      (SELECT COALESCE(SUM(s3.cost_usd), 0) FROM workflow_run_steps s3 WHERE s3.workflow_run_id = r.id) AS spent_usd,
+      (SELECT COALESCE(SUM(s4.input_tokens), 0) + COALESCE(SUM(s4.output_tokens), 0) FROM workflow_run_steps s4
         WHERE s4.workflow_run_id = r.id) AS spent_tokens
     FROM workflow_runs r LEFT JOIN workflow_definitions d ON d.id = r.workflow_definition_id
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY r.created_at DESC, r.id DESC
     LIMIT ?`;
-  const rows = await db.$queryRawUnsafe<Row[]>(sql, ...params, query.limit + 1);
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    providerOfClient(db) === "postgresql" ? numberPlaceholders(sql) : sql,
+    ...params,
+    query.limit + 1,
+  );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -78,6 +82,12 @@ export async function listRunsQuery(db: DbClient, query: Query) {
       limit: query.limit,
     },
   };
+}
+
+/** PostgreSQL numbers its placeholders (`$1`); the statement above has no `?` in literals. */
+function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 function toRunSummary(row: Row) {
