@@ -64,6 +64,21 @@ describe("the start command", () => {
     );
   });
 
+  it("ends with one clear line naming host:port and exit 1 when PostgreSQL is unreachable", async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const server = startEntryPoint({
+      DATABASE_URL: `postgresql://phaseboard:secret@127.0.0.1:${port}/board`,
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr().trim()).toBe(
+      `phaseboard: Cannot reach PostgreSQL at 127.0.0.1:${port}/board: connection refused (is the server running, on that port?)`,
+    );
+  });
+
   it("refuses to listen beyond loopback without PHASEBOARD_TOKEN", async () => {
     const server = startEntryPoint({ HOST: "0.0.0.0" });
     expect(await server.exited).toBe(1);

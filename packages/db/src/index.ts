@@ -26,6 +26,7 @@ export { MigrationError } from "./migrations/MigrationError.js";
 export { diffMigrationsToSchema, migrateDatabase } from "./migrations/migrateDatabase.js";
 export { defaultMigrationPaths, type MigrationPaths } from "./migrations/migrationPaths.js";
 export { DatabaseUnreachableError } from "./postgres/checkPostgres.js";
+export { openPostgresChannel, type PostgresChannel } from "./postgres/openPostgresChannel.js";
 export {
   findPostgresBinDir,
   type PostgresCluster,

@@ -31,6 +31,8 @@ export interface BuildAppOptions {
   token?: string | undefined;
   /** The newest migration applied at start, reported by /api/health. */
   migration?: string | null;
+  /** The event hub, when the caller connects it to other servers (default: a new one). */
+  hub?: EventHub;
   logger?: FastifyServerOptions["logger"];
   /** Reads a project's templates (default: the engine's discoverTemplates). */
   loader?: TemplateLoader;
@@ -70,7 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // A stalled download or socket must not hold shutdown (and the parking of runs) hostage.
     forceCloseConnections: true,
   });
-  const hub = new EventHub();
+  const hub = options.hub ?? new EventHub();
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { token: options.token });
   await app.register(databasePlugin, { db: options.db });

@@ -8,6 +8,8 @@ import { type BuildAppOptions, buildApp } from "./buildApp.js";
 import type { ServerConfig } from "./config.js";
 import { registerProject } from "./domain/project/registerProject.js";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
+import { EventHub } from "./events/EventHub.js";
+import { relayEvents } from "./events/relayEvents.js";
 import { version } from "./version.js";
 
 /** The engine as the server runs it: durable runs whose agent steps spawn the real CLIs. */
@@ -64,8 +66,10 @@ export async function startServer(
     );
     await registerProject(db, config.projectDir);
     const { background = true, ...appOptions } = options;
+    const hub = new EventHub();
     const app = await buildApp({
       db,
+      hub,
       token: config.token,
       migration: latest?.migration_name ?? null,
       logger: options.logger,
@@ -78,6 +82,12 @@ export async function startServer(
       ...appOptions,
     });
     app.addHook("onClose", async () => db.$disconnect());
+    // Servers sharing a PostgreSQL board tell each other what changed, so a board on any
+    // of them moves live (SQLite is one process's file: nothing to share).
+    if (config.database.provider === "postgresql") {
+      const disconnect = await relayEvents({ hub, url: config.database.url, log: app.log });
+      app.addHook("onClose", disconnect);
+    }
     // Templates first (runs need them), then the runs a previous process left behind,
     // then builds of the templates that are new or changed since.
     for (const project of await app.services.projects.list()) {

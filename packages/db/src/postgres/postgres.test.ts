@@ -9,6 +9,7 @@ import { createMigration } from "../migrations/createMigration.js";
 import { diffMigrationsToSchema, migrateDatabase } from "../migrations/migrateDatabase.js";
 import { defaultMigrationPaths, type MigrationPaths } from "../migrations/migrationPaths.js";
 import { DatabaseUnreachableError } from "./checkPostgres.js";
+import { openPostgresChannel } from "./openPostgresChannel.js";
 import {
   findPostgresBinDir,
   type PostgresCluster,
@@ -131,6 +132,34 @@ describe.skipIf(!installed)("PostgreSQL", () => {
     }
   });
 
+  it("broadcasts messages of any length to the other listeners of a channel, not back to the sender", async () => {
+    const url = await freshDatabase();
+    const received: { a: string[]; b: string[] } = { a: [], b: [] };
+    const a = await openPostgresChannel({
+      url,
+      channel: "board",
+      onMessage: (m) => received.a.push(m),
+    });
+    const b = await openPostgresChannel({
+      url,
+      channel: "board",
+      onMessage: (m) => received.b.push(m),
+    });
+    try {
+      // Far beyond one NOTIFY payload (8,000 bytes), with multi-byte characters and the separator.
+      const long = `${"é|ü".repeat(9_000)}end`;
+      await a.send("short");
+      await a.send(long);
+      await b.send("from b");
+      await waitFor(() => received.b.length === 2 && received.a.length === 1);
+      expect(received.b).toEqual(["short", long]);
+      expect(received.a).toEqual(["from b"]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it("names host:port when PostgreSQL is unreachable, and creates nothing", async () => {
     const port = await closedPort();
     const url = `postgresql://postgres:secret@127.0.0.1:${port}/board`;
@@ -153,6 +182,10 @@ describe.skipIf(!installed)("PostgreSQL", () => {
     expect(names.rows).toEqual([]);
   });
 });
+
+async function waitFor(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

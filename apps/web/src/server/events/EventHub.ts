@@ -5,9 +5,13 @@ export type EventListener = (event: WorkflowEvent, serialized: string) => void;
 /**
  * Fans `workflow.*` events out to listeners (WebSocket clients, triggers, tests).
  * Events are serialized once, however many sockets receive them.
+ *
+ * Servers sharing one database also forward what they publish to each other (see
+ * `relayEvents`), so a board connected to any of them sees every change.
  */
 export class EventHub {
   readonly #listeners = new Set<EventListener>();
+  #forward: ((serialized: string) => void) | undefined;
 
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
@@ -16,7 +20,18 @@ export class EventHub {
 
   publish(event: WorkflowEvent): void {
     const serialized = JSON.stringify(event);
+    this.deliver(event, serialized);
+    this.#forward?.(serialized);
+  }
+
+  /** Hands an event to this process's listeners only (one another server published). */
+  deliver(event: WorkflowEvent, serialized: string): void {
     for (const listener of this.#listeners) listener(event, serialized);
+  }
+
+  /** Also sends every event published here to `forward` (the other servers). */
+  forwardTo(forward: ((serialized: string) => void) | undefined): void {
+    this.#forward = forward;
   }
 
   get listenerCount(): number {

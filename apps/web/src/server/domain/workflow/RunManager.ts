@@ -451,13 +451,18 @@ export class RunManager {
     const { db, catalog } = this.options;
     const now = new Date();
     const expired = new Date(now.getTime() - this.#leaseMs);
-    // Claim the lease atomically: only one process wins a pending or abandoned run.
+    // Claim the lease atomically: only one process wins a pending or abandoned run. A
+    // pending run another server has just claimed (its lease set, its status not yet
+    // `running`) is taken, not free: two servers enqueueing one run must not both win.
     const claimed = await db.workflowRun.updateMany({
       where: {
         id: runId,
         OR: [
-          { status: "pending" },
-          { status: "running", OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }] },
+          { status: "pending", worker_id: null },
+          {
+            status: { in: ["pending", "running"] },
+            OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }],
+          },
         ],
       },
       data: { worker_id: this.workerId, heartbeat_at: now },
