@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerApproveCommand } from "../commands/approve.js";
 import { registerCancelCommand } from "../commands/cancel.js";
+import { registerClusterCommand } from "../commands/cluster.js";
 import { registerDiffCommand } from "../commands/diff.js";
 import { registerDiscardCommand } from "../commands/discard.js";
 import { registerInitCommand } from "../commands/init.js";
@@ -65,6 +66,7 @@ export function createProgram(): Command {
     registerReviewCommand,
     registerMergeCommand,
     registerDiscardCommand,
+    registerClusterCommand,
   ]) {
     register(program);
   }
