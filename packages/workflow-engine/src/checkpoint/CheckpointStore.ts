@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CheckpointCorruptError } from "../errors/CheckpointCorruptError.js";
 import { writeFileAtomic, writeFileAtomicAsync } from "../storage/writeFileAtomic.js";
 import type { Checkpoint } from "./Checkpoint.js";
+import { parseCheckpoint } from "./parseCheckpoint.js";
 
 const FILE = /^step-(\d+)\.json$/;
 
@@ -48,10 +49,7 @@ export class CheckpointStore {
     for (const sequence of files) {
       const file = join(this.dir, `step-${sequence}.json`);
       try {
-        const checkpoint = JSON.parse(readFileSync(file, "utf8")) as Checkpoint;
-        if (typeof checkpoint !== "object" || checkpoint === null || !checkpoint.step_results) {
-          throw new Error("not a checkpoint object");
-        }
+        const checkpoint = parseCheckpoint(JSON.parse(readFileSync(file, "utf8")));
         return { checkpoint, sequence, skipped };
       } catch (error) {
         skipped.push({ file, reason: error instanceof Error ? error.message : String(error) });

@@ -1,20 +1,13 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Checkpoint } from "../checkpoint/Checkpoint.js";
-import { CheckpointStore } from "../checkpoint/CheckpointStore.js";
 import { DefinitionRequiredError } from "../errors/DefinitionRequiredError.js";
-import { ExecutionsDirNotWritableError } from "../errors/ExecutionsDirNotWritableError.js";
 import { RunActiveError } from "../errors/RunActiveError.js";
 import { RunEndedError } from "../errors/RunEndedError.js";
 import { RunNotFoundError } from "../errors/RunNotFoundError.js";
 import { UnknownPhaseError } from "../errors/UnknownPhaseError.js";
-import { RunLock } from "../lease/RunLock.js";
-import { pinBundle } from "../storage/pinBundle.js";
-import { runPaths } from "../storage/runPaths.js";
-import { recordSignal } from "../storage/signalFiles.js";
-import { writeFileAtomic } from "../storage/writeFileAtomic.js";
+import { FileRunStore } from "../store/FileRunStore.js";
+import type { RunStore } from "../store/RunStore.js";
 import { loadDefinitionFromSnapshot } from "../templates/loadDefinitionFromSnapshot.js";
-import type { DefinitionSnapshot, WorkflowDefinition } from "../types/definition.js";
+import type { WorkflowDefinition } from "../types/definition.js";
 import type {
   ExecutorOptions,
   RunHandle,
@@ -24,7 +17,8 @@ import type {
 import { RunExecution, type RunOwner } from "./RunExecution.js";
 
 /**
- * Executes runs durably under `{projectPath}/.agent/workflows/executions/{runId}`.
+ * Executes runs durably in its {@link RunStore} (by default seed 004's folders under
+ * `{projectPath}/.agent/workflows/executions/{runId}`).
  * One instance per process (or per worker); it holds the runs it executes and knows
  * their definitions, so child runs and continuations run here too.
  *
@@ -41,13 +35,16 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     { definition: WorkflowDefinition; workdir: string; args: Record<string, unknown> }
   >();
   private owner: RunOwner;
+  /** Where runs are kept: `options.store`, or seed 004's folders under the project. */
+  readonly store: RunStore;
 
   constructor(readonly options: ExecutorOptions) {
+    this.store = options.store ?? new FileRunStore(options.projectPath);
     this.owner = {
       options,
+      store: this.store,
       startOrResumeChild: (runId, definition, input) => {
-        const paths = runPaths(options.projectPath, runId);
-        if (existsSync(paths.args))
+        if (this.store.hasRun(runId))
           return this.resume(runId, { definition, workdir: input.workdir });
         return this.start({
           runId,
@@ -60,13 +57,13 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
         });
       },
       startContinuation: (runId, args, from) => {
-        const snapshot = readSnapshot(from.paths.definition);
-        const bundle = bundleFile(from.paths.root, snapshot);
+        const { parentRunId: _parent, ...snapshot } = this.store.readSnapshot(from.runId);
+        const bundle = this.store.readBundle(from.runId);
         const handle = this.start({
           runId,
           definition: from.definition,
           snapshot,
-          ...(bundle && existsSync(bundle) && { bundle: readFileSync(bundle, "utf8") }),
+          ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
           args,
           workdir: from.workdir,
         });
@@ -76,26 +73,15 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
   }
 
   start(input: StartRunInput): RunHandle {
-    const paths = runPaths(this.options.projectPath, input.runId);
     const workdir = input.workdir ?? this.options.projectPath;
     return this.launch(input.runId, input.definition, workdir, input.args, async () => {
-      prepareRunDir(paths.root);
       // Pinned once: a resume never rewrites what the run started with.
-      if (!existsSync(paths.args)) {
-        writeFileAtomic(
-          paths.definition,
-          JSON.stringify(
-            { ...input.snapshot, ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}) },
-            null,
-            2,
-          ),
-        );
-        writeFileAtomic(paths.args, JSON.stringify(input.args, null, 2));
-      }
-      const bundle = bundleFile(paths.root, input.snapshot);
-      if (bundle && input.bundle !== undefined && !existsSync(bundle)) {
-        pinBundle(this.options.projectPath, bundle, input.bundle);
-      }
+      this.store.pinRun(input.runId, {
+        snapshot: input.snapshot,
+        args: input.args,
+        ...(input.bundle !== undefined && { bundle: input.bundle }),
+        ...(input.parentRunId !== undefined && { parentRunId: input.parentRunId }),
+      });
       return input.definition;
     });
   }
@@ -104,27 +90,27 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     runId: string,
     options: { definition?: WorkflowDefinition; workdir?: string } = {},
   ): RunHandle {
-    const paths = runPaths(this.options.projectPath, runId);
     const known = this.known.get(runId);
     const definition = options.definition ?? known?.definition;
     const workdir = options.workdir ?? known?.workdir ?? this.options.projectPath;
     return this.launch(runId, definition, workdir, undefined, async () => {
-      if (!existsSync(paths.args))
-        throw new RunNotFoundError(`no execution directory for run ${runId} at ${paths.root}`);
-      prepareRunDir(paths.root);
+      if (!this.store.hasRun(runId)) {
+        throw new RunNotFoundError(`no execution directory for run ${runId}`);
+      }
+      this.store.prepareRun(runId);
       if (definition) return definition;
       // Another process started it (or this one restarted): run what the run pinned.
-      const snapshot = readSnapshot(paths.definition);
-      const bundle = bundleFile(paths.root, snapshot);
-      if (bundle && !existsSync(bundle)) {
+      const snapshot = this.store.readSnapshot(runId);
+      const bundle = this.store.readBundle(runId);
+      if (bundle.expected && bundle.text === undefined) {
         throw new DefinitionRequiredError(
-          `resume of run ${runId} needs its definition: ${bundle} is missing`,
+          `resume of run ${runId} needs its definition: its pinned bundle is missing`,
         );
       }
       return loadDefinitionFromSnapshot(
         snapshot,
-        bundle ? readFileSync(bundle, "utf8") : undefined,
-        paths.definition,
+        bundle.expected ? bundle.text : undefined,
+        `definition.json of run ${runId}`,
       );
     });
   }
@@ -132,20 +118,17 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
   async rewind(runId: string, phase: string): Promise<void> {
     if (this.active.has(runId))
       throw new RunActiveError(`run ${runId} is executing; pause it before rewinding`);
-    const paths = runPaths(this.options.projectPath, runId);
-    if (!existsSync(paths.args))
+    if (!this.store.hasRun(runId))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
-    const phases = readSnapshot(paths.definition).phases ?? [];
+    const phases = this.store.readSnapshot(runId).phases ?? [];
     const target = phases.indexOf(phase);
     if (target < 0) {
       throw new UnknownPhaseError(`cannot rewind to "${phase}": phases are ${phases.join(", ")}`);
     }
     // The lock keeps another process from executing the run while its history is cut.
-    const lock = new RunLock(paths.lock, this.options.workerId, this.options.staleAfterMs);
-    lock.acquire();
+    const lease = this.store.acquireLease(runId, this.options.workerId, this.options.staleAfterMs);
     try {
-      const store = new CheckpointStore(paths.checkpoints);
-      const checkpoint = store.load()?.checkpoint;
+      const checkpoint = this.store.loadCheckpoint(runId)?.checkpoint;
       if (!checkpoint) return;
       const keep = checkpoint.completed_step_ids.filter((key) => {
         const meta = checkpoint.step_meta[key];
@@ -169,15 +152,14 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       delete checkpoint.error;
       delete checkpoint.continued_as;
       checkpoint.timestamp = new Date().toISOString();
-      store.save(checkpoint);
+      await this.store.writeCheckpoint(runId, checkpoint);
     } finally {
-      lock.release();
+      lease.release();
     }
   }
 
   async signal(runId: string, name: string, payload?: unknown): Promise<string> {
-    const paths = runPaths(this.options.projectPath, runId);
-    if (!existsSync(paths.args))
+    if (!this.store.hasRun(runId))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
     // Synchronous from here to the write: a run finishing with continueAsNew moves its
     // untaken signals on only after its successor is known here, so each signal lands
@@ -195,7 +177,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
         `run ${target} has ${where.ended}; it takes no more signals (rewind it to run it again)`,
       );
     }
-    recordSignal(runPaths(this.options.projectPath, target).signals, name, payload);
+    this.store.recordSignal(target, name, payload);
     return target;
   }
 
@@ -205,8 +187,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     if (active) return active.continuation === undefined ? {} : { next: active.continuation };
     let checkpoint: Checkpoint | undefined;
     try {
-      checkpoint = new CheckpointStore(runPaths(this.options.projectPath, runId).checkpoints).load()
-        ?.checkpoint;
+      checkpoint = this.store.loadCheckpoint(runId)?.checkpoint;
     } catch {
       // An unreadable checkpoint is the run's problem when it resumes, not the sender's.
       return {};
@@ -223,14 +204,9 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     approvalId: string,
     decision: { approved: boolean; by?: string; comment?: string },
   ): Promise<void> {
-    const paths = runPaths(this.options.projectPath, runId);
-    if (!existsSync(paths.args))
+    if (!this.store.hasRun(runId))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
-    mkdirSync(paths.approvals, { recursive: true });
-    writeFileAtomic(
-      `${paths.approvals}/${encodeURIComponent(approvalId)}.json`,
-      JSON.stringify({ ...decision, at: new Date().toISOString() }),
-    );
+    this.store.writeApproval(runId, approvalId, decision);
   }
 
   /** Test seam: the in-process run behaves as if its process died (nothing more is written). */
@@ -258,11 +234,9 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       if (this.active.has(runId))
         throw new RunActiveError(`run ${runId} is already executing in this process`);
       const prepared = await prepare();
-      const paths = runPaths(this.options.projectPath, runId);
-      const runArgs =
-        args ?? (JSON.parse(readFileSync(paths.args, "utf8")) as Record<string, unknown>);
+      const runArgs = args ?? this.store.readArgs(runId);
       const def = (prepared ?? definition) as WorkflowDefinition;
-      execution = new RunExecution(runId, def, paths, runArgs, workdir, this.owner);
+      execution = new RunExecution(runId, def, runArgs, workdir, this.owner);
       this.active.set(runId, execution);
       this.known.set(runId, { definition: def, workdir, args: runArgs });
       apply();
@@ -286,25 +260,4 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       },
     };
   }
-}
-
-function prepareRunDir(root: string): void {
-  try {
-    mkdirSync(root, { recursive: true });
-    accessSync(root, constants.W_OK);
-  } catch (error) {
-    throw new ExecutionsDirNotWritableError(
-      `cannot write the run's executions directory ${root}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-}
-
-/** Where a code template's run keeps its bundle; undefined for YAML runs. */
-function bundleFile(root: string, snapshot: DefinitionSnapshot): string | undefined {
-  return "bundle" in snapshot.source ? join(root, snapshot.source.bundle) : undefined;
-}
-
-function readSnapshot(path: string): DefinitionSnapshot {
-  return JSON.parse(readFileSync(path, "utf8")) as DefinitionSnapshot;
 }

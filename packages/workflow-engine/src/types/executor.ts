@@ -1,4 +1,5 @@
 import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
+import type { RunStore } from "../store/RunStore.js";
 import type { ChildWorkspace, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
 import type { RunObserver, RunStatus } from "./observer.js";
@@ -76,6 +77,11 @@ export interface ExecutorOptions {
   killGraceMs?: number;
   /** A run.lock whose heartbeat is older than this is taken over (ms, default 30 000). */
   staleAfterMs?: number;
+  /**
+   * Where runs are kept: checkpoints, step logs, signals, approvals, leases. Defaults to a
+   * `FileRunStore` over `projectPath` (seed 004's folders).
+   */
+  store?: RunStore;
 }
 
 export interface StartRunInput {

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StepLogEvent } from "../types/observer.js";
 import type { StepResult } from "../types/step.js";
+import type { StepLogWriter } from "./RunStore.js";
 
 /**
  * One step's `logs/{stepKey}/` folder: input.json, events.jsonl (once there is an event),
@@ -10,10 +11,13 @@ import type { StepResult } from "../types/step.js";
  * Not fsynced: the checkpoint is the record of truth and is written (durably) after these;
  * a crash that loses a log line loses no step result.
  */
-export class StepLog {
+export class FileStepLog implements StepLogWriter {
   private fd: number | undefined;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly ref: string,
+  ) {}
 
   async open(input: unknown): Promise<void> {
     await mkdir(this.dir, { recursive: true });
