@@ -4,8 +4,11 @@ import { fileURLToPath } from "node:url";
 import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it } from "vitest";
 import { ExpressionError } from "../expressions/ExpressionError.js";
+import {
+  type MemoryContextOptions,
+  MemoryWorkflowContext,
+} from "../testing/MemoryWorkflowContext.js";
 import type { StepConfig } from "../types/step.js";
-import { type MemoryContextOptions, MemoryWorkflowContext } from "./MemoryWorkflowContext.js";
 import { parseYamlTemplate } from "./parseYamlTemplate.js";
 import { RoutingLimitError } from "./RoutingLimitError.js";
 import { YamlStepFailedError } from "./YamlStepFailedError.js";

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
+import { MemoKeys } from "../execution/MemoKeys.js";
+import { runParallel } from "../execution/runParallel.js";
 import type {
   ApprovalDecision,
   ChildRunResult,
@@ -41,9 +43,16 @@ export interface MemoryContextOptions {
 }
 
 /**
- * A small, faithful WorkflowContext for template tests: memo keys with `#2` on repeats,
- * script steps as real `sh -c` processes, `parallel` with dependencies and a concurrency
- * limit. No checkpoints — durability belongs to the executor.
+ * A small, faithful WorkflowContext for template tests: the executor's memo keys (`#2` on
+ * repeats, `item/` inside a parallel item), script steps as real `sh -c` processes, and the
+ * executor's `parallel` (dependencies, concurrency limit, cycle and duplicate-key checks).
+ * No checkpoints — durability belongs to the executor.
+ *
+ * @example
+ * import { MemoryWorkflowContext } from "@phaseboard/workflow-engine/testing";
+ * const ctx = new MemoryWorkflowContext({ args: { who: "Ada" } });
+ * await definition.execute(ctx);
+ * expect(ctx.stepKeys).toEqual(["greet"]);
  */
 export class MemoryWorkflowContext implements WorkflowContext {
   readonly runId = "run-memory";
@@ -55,10 +64,10 @@ export class MemoryWorkflowContext implements WorkflowContext {
   /** Most steps that were running at the same moment. */
   maxConcurrentSteps = 0;
   private running = 0;
-  private readonly seen = new Map<string, number>();
   // As the executor does, steps started inside a parallel item are keyed under the
   // item's key: `item/step`.
   private readonly scope = new AsyncLocalStorage<string>();
+  private readonly keys = new MemoKeys(() => this.scope.getStore() ?? "");
 
   constructor(private readonly options: MemoryContextOptions = {}) {
     this.args = options.args ?? {};
@@ -72,10 +81,7 @@ export class MemoryWorkflowContext implements WorkflowContext {
   }
 
   async step<T = unknown>(id: string, config: StepConfig<T>): Promise<StepResult<T>> {
-    const base = `${this.scope.getStore() ?? ""}${id}`;
-    const count = (this.seen.get(base) ?? 0) + 1;
-    this.seen.set(base, count);
-    const key = count === 1 ? base : `${base}#${count}`;
+    const key = this.keys.next(id);
     this.calls.push({ method: "step", key, config: config as StepConfig });
     this.running += 1;
     this.maxConcurrentSteps = Math.max(this.maxConcurrentSteps, this.running);
@@ -134,41 +140,10 @@ export class MemoryWorkflowContext implements WorkflowContext {
     options: ParallelOptions<I>,
     fn: (item: I) => Promise<R>,
   ): Promise<R[]> {
-    const keyOf = options.key ?? ((item: I) => String(item));
-    const limit = options.concurrency ?? Number.POSITIVE_INFINITY;
-    const results = new Array<R>(items.length);
-    const done = new Set<string>();
-    const started = new Set<number>();
-    let active = 0;
-    return new Promise<R[]>((resolve, reject) => {
-      let failed = false;
-      const pump = () => {
-        if (failed) return;
-        if (done.size === items.length) return resolve(results);
-        items.forEach((item, index) => {
-          if (started.has(index) || active >= limit) return;
-          if (!(options.dependsOn?.(item) ?? []).every((key) => done.has(key))) return;
-          started.add(index);
-          active += 1;
-          const prefix = this.scope.getStore() ?? "";
-          this.scope
-            .run(`${prefix}${keyOf(item)}/`, () => fn(item))
-            .then(
-              (value) => {
-                results[index] = value;
-                active -= 1;
-                done.add(keyOf(item));
-                pump();
-              },
-              (error: unknown) => {
-                failed = true;
-                reject(error);
-              },
-            );
-        });
-      };
-      pump();
-    });
+    const prefix = this.scope.getStore() ?? "";
+    return runParallel(items, options, (item, key) =>
+      this.scope.run(`${prefix}${key}/`, () => fn(item)),
+    );
   }
 
   async run<T = unknown>(
