@@ -196,6 +196,7 @@ async function resumeLatency() {
   );
 }
 
-await perStepOverhead();
-await manyRuns();
-await resumeLatency();
+const only = process.argv[2];
+if (!only || only === "step") await perStepOverhead();
+if (!only || only === "many") await manyRuns();
+if (!only || only === "resume") await resumeLatency();

@@ -34,6 +34,14 @@ export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js
 export { bundleStoreDir, pinBundle } from "./storage/pinBundle.js";
 export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
 export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic.js";
+export { FileRunStore } from "./store/FileRunStore.js";
+export type {
+  PinnedRun,
+  RunLease,
+  RunStore,
+  StepLogWriter,
+  StoredSignal,
+} from "./store/RunStore.js";
 export type {
   ApprovalDecision,
   ChildRunResult,

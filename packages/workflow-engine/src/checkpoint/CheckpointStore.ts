@@ -31,6 +31,14 @@ export class CheckpointStore {
     this.sequence = Math.max(-1, ...this.list());
   }
 
+  /**
+   * Numbers the next write after the newest file on disk when another writer got further;
+   * never goes back, so a write still in flight here keeps its place.
+   */
+  catchUp(): void {
+    this.sequence = Math.max(this.sequence, ...this.list());
+  }
+
   /** Sequence numbers of the files present, newest first. */
   list(): number[] {
     if (!existsSync(this.dir)) return [];

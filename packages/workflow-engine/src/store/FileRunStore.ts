@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  writeFileSync,
 } from "node:fs";
 import { basename, join } from "node:path";
 import type { Checkpoint } from "../checkpoint/Checkpoint.js";
@@ -51,11 +52,15 @@ export class FileRunStore implements RunStore {
     return readdirSync(dir).filter((name) => !name.startsWith("."));
   }
 
-  pinRun(runId: string, run: PinnedRun): void {
+  pinRun(runId: string, run: PinnedRun, options: { durable?: boolean } = {}): void {
     const paths = this.paths(runId);
+    const write = options.durable === false ? writeFileWhole : writeFileAtomic;
     this.prepareRun(runId);
+    const bundle = bundleFile(paths.root, run.snapshot);
+    // Whole files in this order, args.json last: a run counts as pinned (hasRun) only once
+    // everything a resume in another process reads is there.
     if (!existsSync(paths.args)) {
-      writeFileAtomic(
+      write(
         paths.definition,
         JSON.stringify(
           { ...run.snapshot, ...(run.parentRunId ? { parentRunId: run.parentRunId } : {}) },
@@ -63,12 +68,17 @@ export class FileRunStore implements RunStore {
           2,
         ),
       );
-      writeFileAtomic(paths.args, JSON.stringify(run.args, null, 2));
     }
-    const bundle = bundleFile(paths.root, run.snapshot);
     if (bundle && run.bundle !== undefined && !existsSync(bundle)) {
+      // A hard link to the project's one copy of this bundle (see pinBundle).
       pinBundle(this.projectPath, bundle, run.bundle);
     }
+    if (!existsSync(paths.args)) write(paths.args, JSON.stringify(run.args, null, 2));
+  }
+
+  /** The folder of a step's uploaded artifacts (not part of the durable record). */
+  artifactsDir(runId: string): string {
+    return this.paths(runId).artifacts;
   }
 
   prepareRun(runId: string): void {
@@ -100,9 +110,9 @@ export class FileRunStore implements RunStore {
   }
 
   loadCheckpoint(runId: string): LoadedCheckpoint | undefined {
-    // Numbering is re-read on every load: another process may have written since.
-    const store = new CheckpointStore(this.paths(runId).checkpoints);
-    this.checkpointStores.set(runId, store);
+    const store = this.checkpoints(runId);
+    // Another process may have written since: number on from the newest file on disk.
+    store.catchUp();
     return store.load();
   }
 
@@ -183,6 +193,16 @@ export class FileRunStore implements RunStore {
   leaseExpired(runId: string, staleAfterMs = DEFAULT_STALE_AFTER_MS): boolean {
     return isLockStale(readLockOwner(this.paths(runId).lock), staleAfterMs);
   }
+}
+
+let wholeCounter = 0;
+
+/** A temp file renamed over `path`: readers see it whole or not at all (not fsynced). */
+function writeFileWhole(path: string, data: string): void {
+  wholeCounter += 1;
+  const tmp = `${path}.${process.pid}.${wholeCounter}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }
 
 /** Where a code template's run keeps its bundle; undefined for YAML runs. */

@@ -63,8 +63,12 @@ export interface RunStore {
   listRuns(): string[];
   /** Makes sure the run can be written; throws ExecutionsDirNotWritableError otherwise. */
   prepareRun(runId: string): void;
-  /** Pins the run's definition, arguments and bundle; a no-op when already pinned. */
-  pinRun(runId: string, run: PinnedRun): void;
+  /**
+   * Pins the run's definition, arguments and bundle; a no-op when already pinned. Readers
+   * never see a half-pinned run. `durable: false` when the caller's own record (a database
+   * row) is the durable one and the files may be rewritten from it.
+   */
+  pinRun(runId: string, run: PinnedRun, options?: { durable?: boolean }): void;
   readSnapshot(runId: string): DefinitionSnapshot & { parentRunId?: string };
   readArgs(runId: string): Record<string, unknown>;
   /** The pinned bundle of a code template's run; undefined for YAML runs. */

@@ -7,6 +7,7 @@ import { type FileType, uploadArtifactFieldsSchema } from "@phaseboard/contracts
 import type { DbClient } from "@phaseboard/db";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { runStoreFor } from "../workflow/runStoreFor.js";
 import { inferFileType } from "./inferFileType.js";
 import { sniffMimeType } from "./sniffMimeType.js";
 import { safeSegment, storedArtifactName } from "./storedArtifactName.js";
@@ -35,12 +36,7 @@ export class ArtifactService {
       throw new HttpError("VALIDATION_FAILED", `step_id: step ${step.id} belongs to another run`);
     }
     const folder = join(
-      run.project.path,
-      ".agent",
-      "workflows",
-      "executions",
-      safeSegment(run.id),
-      "artifacts",
+      runStoreFor(run.project.path).artifactsDir(safeSegment(run.id)),
       safeSegment(step.step_id),
     );
     await mkdir(folder, { recursive: true });

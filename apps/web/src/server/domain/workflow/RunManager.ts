@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import type { RunStatus } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
-import {
-  CheckpointStore,
-  type ExecutorOptions,
-  type RunHandle,
-  type RunHost,
-  type RunOutcome,
-  runPaths,
-  type WorkflowExecutorApi,
+import type {
+  ExecutorOptions,
+  RunHandle,
+  RunHost,
+  RunOutcome,
+  WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { priceTokens, projectPrices } from "../usage/prices.js";
@@ -17,6 +14,7 @@ import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { createPrismaRunObserver } from "./PrismaRunObserver.js";
 import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
+import { runStoreFor } from "./runStoreFor.js";
 
 /** setTimeout's largest delay (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -256,8 +254,8 @@ export class RunManager {
       select: { id: true, project: { select: { path: true } } },
     });
     for (const run of waiting) {
-      const timers = new CheckpointStore(runPaths(run.project.path, run.id).checkpoints).load()
-        ?.checkpoint.pending.timers;
+      const timers = runStoreFor(run.project.path).loadCheckpoint(run.id)?.checkpoint.pending
+        .timers;
       const first = Object.values(timers ?? {}).sort()[0];
       if (first) this.scheduleWake(run.id, new Date(first));
     }
@@ -355,6 +353,7 @@ export class RunManager {
       const project = await this.options.db.project.findUniqueOrThrow({ where: { id: projectId } });
       executor = factory({
         projectPath: project.path,
+        store: runStoreFor(project.path),
         workerId: this.workerId,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
         declaredAgents: () => this.options.catalog.agents.declarations(projectId),
@@ -482,7 +481,7 @@ export class RunManager {
     // Steps run in the run's worktree when it has one (a restart finds the same one).
     const workdir = run.workspace_path ?? undefined;
     if (this.#hooks && !(await this.#setUp(run, project.path))) return;
-    if (mode === "resume" || existsSync(runPaths(project.path, runId).args)) {
+    if (mode === "resume" || runStoreFor(project.path).hasRun(runId)) {
       // Pinned when the run was created: run that version, even if the file changed since.
       handle = executor.resume(runId, workdir ? { workdir } : {});
     } else {

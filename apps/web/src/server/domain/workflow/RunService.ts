@@ -1,6 +1,4 @@
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type CreateRunBody,
   createRunBodySchema,
@@ -11,7 +9,7 @@ import {
   type UpdateRunBody,
 } from "@phaseboard/contracts";
 import { type DbClient, Prisma } from "@phaseboard/db";
-import { pinBundle, RunEndedError, type RunHost } from "@phaseboard/workflow-engine";
+import { RunEndedError, type RunHost } from "@phaseboard/workflow-engine";
 import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
@@ -26,6 +24,7 @@ import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
 import type { RunManager } from "./RunManager.js";
+import { runStoreFor } from "./runStoreFor.js";
 import { validateArgs } from "./validateArgs.js";
 
 /** A run's worktree columns (see prisma/schema.prisma). */
@@ -195,20 +194,19 @@ export class RunService {
         throw error;
       }
     }
-    const runDir = join(project.path, ".agent", "workflows", "executions", run.id);
-    await mkdir(runDir, { recursive: true });
-    // Whole files only: a run picked up at once (recovery at start runs beside this) must
-    // never read a half-written one.
-    await writeFileWhole(
-      join(runDir, "definition.json"),
-      JSON.stringify(template.snapshot, null, 2),
-    );
     // Pinned at creation: a run queued while its template changes still runs this version.
-    if (template.bundle !== undefined && "bundle" in template.snapshot.source) {
-      // A hard link to the project's one copy of this bundle (see pinBundle).
-      pinBundle(project.path, join(runDir, template.snapshot.source.bundle), template.bundle);
-    }
-    await writeFileWhole(join(runDir, "args.json"), JSON.stringify(args, null, 2));
+    // Whole files only: a run picked up at once (recovery at start runs beside this) must
+    // never read a half-written one. No fsync: the run's row is the durable record, and
+    // creating runs must stay quick.
+    runStoreFor(project.path).pinRun(
+      run.id,
+      {
+        snapshot: template.snapshot,
+        args,
+        ...(template.bundle !== undefined && { bundle: template.bundle }),
+      },
+      { durable: false },
+    );
     this.hub.publish({
       type: "workflow.execution.created",
       data: {
@@ -634,14 +632,4 @@ export class RunService {
       state: run.state as Record<string, unknown> | null,
     };
   }
-}
-
-/**
- * Writes a file so that readers see it complete or not at all (a temp file renamed over
- * it). No fsync: the run's row is the durable record, and creating runs must stay quick.
- */
-async function writeFileWhole(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }

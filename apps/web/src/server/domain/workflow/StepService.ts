@@ -3,6 +3,7 @@ import { join, resolve, sep } from "node:path";
 import type { StepLog, StepLogType } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
+import { runStoreFor } from "./runStoreFor.js";
 
 const LOG_FILES: Record<StepLogType, string> = {
   input: "input.json",
@@ -41,8 +42,7 @@ export class StepService {
     const root = step.run.project.path;
     const dir = resolve(
       root,
-      step.log_directory_path ??
-        join(".agent", "workflows", "executions", step.workflow_run_id, "logs", step.step_id),
+      step.log_directory_path ?? runStoreFor(root).stepLog(step.workflow_run_id, step.step_id).ref,
     );
     // The path comes from the DB, but never read outside the project.
     if (!dir.startsWith(resolve(root) + sep))
