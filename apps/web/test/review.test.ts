@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fakeAgentEnv } from "@phaseboard/agent-cli/testing";
 import { tempDir } from "@phaseboard/test-kit";
@@ -154,6 +154,40 @@ describe("review comments become a follow-up for the agent", () => {
       await fetch(`${s.url}/api/workflow-steps/${followUp?.id}/logs/events`)
     ).text();
     expect(events).toContain('"kind":"agent"');
+
+    // The engine ran it: the same files, result shape, summary format and events as the
+    // template's agent step.
+    const rows = await s.app.db.workflowRunStep.findMany({
+      where: { id: { in: [agentStep?.id ?? "", followUp?.id ?? ""] } },
+      include: { run: { include: { project: true } } },
+    });
+    const dirOf = (id: string | undefined) => {
+      const row = rows.find((r) => r.id === id);
+      return join(row?.run.project.path ?? "", row?.log_directory_path ?? "missing");
+    };
+    const templateDir = dirOf(agentStep?.id);
+    const followUpDir = dirOf(followUp?.id);
+    expect(readdirSync(followUpDir).sort()).toEqual(readdirSync(templateDir).sort());
+    const output = (dir: string) => JSON.parse(readFileSync(join(dir, "output.json"), "utf8"));
+    expect(Object.keys(output(followUpDir)).sort()).toEqual(
+      Object.keys(output(templateDir)).sort(),
+    );
+    expect(Object.keys(output(followUpDir).data).sort()).toEqual(
+      Object.keys(output(templateDir).data).sort(),
+    );
+    const summaryShape = (dir: string) =>
+      readFileSync(join(dir, "summary.md"), "utf8")
+        .split("\n")
+        .map((line) => line.replace(/[`:].*$/, "").replace(/^# .*/, "#"));
+    expect(summaryShape(followUpDir)).toEqual(summaryShape(templateDir));
+    const kinds = (dir: string) =>
+      new Set(
+        readFileSync(join(dir, "events.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line).kind),
+      );
+    expect(kinds(followUpDir)).toEqual(kinds(templateDir));
 
     // A second review becomes review-2, resuming the same session.
     const again = await review(s, id, { comments: [{ path: "notes.md", line: 3, body: "ok?" }] });

@@ -21,6 +21,7 @@ export { RunNotFoundError } from "./errors/RunNotFoundError.js";
 export { ScriptFailedError } from "./errors/ScriptFailedError.js";
 export { SignalTimeoutError } from "./errors/SignalTimeoutError.js";
 export { StepFailedError } from "./errors/StepFailedError.js";
+export { StepRefusedError } from "./errors/StepRefusedError.js";
 export { StepTimeoutError } from "./errors/StepTimeoutError.js";
 export { deserializeError, serializeError } from "./errors/serializeError.js";
 export { TemplateChangedError } from "./errors/TemplateChangedError.js";
@@ -66,6 +67,8 @@ export type {
 } from "./types/definition.js";
 export type {
   ExecutorOptions,
+  ExtraStepHandle,
+  ExtraStepInput,
   RunHandle,
   RunHost,
   RunOutcome,

@@ -143,4 +143,50 @@ describe("WorkflowExecutor with a RunStore", () => {
     expect(readdirSync(dir)).toEqual(["step-0.json"]);
     expect(store.leaseExpired("r")).toBe(true);
   });
+
+  it("runs a step outside the template like one of its steps, and refuses one while the run executes", async () => {
+    const projectPath = tempDir("engine");
+    const events: string[] = [];
+    const executor = new WorkflowExecutor({
+      projectPath,
+      workerId: "w1",
+      observer: {
+        onStepStarted: (e) => void events.push(`started ${e.stepKey} #${e.sequence} ${e.logDir}`),
+        onStepCompleted: (e) => void events.push(`completed ${e.stepKey} ${e.status}`),
+      },
+    });
+    const calls: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const def = workflow(async (ctx) => {
+      await ctx.step("a", noop("a", calls));
+      await gate;
+      return "done";
+    });
+    const handle = executor.start({ runId: "r", definition: def, snapshot, args: {} });
+    while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const refused = executor.runExtraStep("r", { key: "extra", config: noop("extra", calls) });
+    await expect(refused.done).rejects.toMatchObject({ code: "RUN_ACTIVE" });
+    release();
+    await handle.done;
+    const extra = executor.runExtraStep("r", {
+      key: "review-1",
+      config: { ...noop("review-1", calls), name: "Follow-up" },
+      sequence: 7,
+    });
+    await extra.started;
+    expect(await extra.done).toEqual({ stepId: "review-1", status: "completed", data: "review-1" });
+    const logDir = join(new FileRunStore(projectPath).paths("r").logs, "review-1");
+    expect(readdirSync(logDir).sort()).toEqual(["input.json", "output.json", "summary.md"]);
+    expect(events.slice(-2)).toEqual([
+      "started review-1 #7 .agent/workflows/executions/r/logs/review-1",
+      "completed review-1 completed",
+    ]);
+    // Not part of the template's record: a resume never replays it.
+    expect(
+      new FileRunStore(projectPath).loadCheckpoint("r")?.checkpoint.completed_step_ids,
+    ).toEqual(["a"]);
+  });
 });

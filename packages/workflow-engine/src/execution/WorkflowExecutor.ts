@@ -10,11 +10,14 @@ import { loadDefinitionFromSnapshot } from "../templates/loadDefinitionFromSnaps
 import type { WorkflowDefinition } from "../types/definition.js";
 import type {
   ExecutorOptions,
+  ExtraStepHandle,
+  ExtraStepInput,
   RunHandle,
   StartRunInput,
   WorkflowExecutorApi,
 } from "../types/executor.js";
 import { RunExecution, type RunOwner } from "./RunExecution.js";
+import { runExtraStep } from "./runExtraStep.js";
 
 /**
  * Executes runs durably in its {@link RunStore} (by default seed 004's folders under
@@ -207,6 +210,19 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     if (!this.store.hasRun(runId))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
     this.store.writeApproval(runId, approvalId, decision);
+  }
+
+  runExtraStep<T>(runId: string, input: ExtraStepInput<T>): ExtraStepHandle<T> {
+    if (this.active.has(runId)) {
+      const refused = Promise.reject(
+        new RunActiveError(
+          `run ${runId} is executing; a step outside its template waits until it stops`,
+        ),
+      );
+      refused.catch(() => {});
+      return { runId, stepKey: input.key, started: refused, done: refused };
+    }
+    return runExtraStep(this.store, this.options, runId, input);
   }
 
   /** Test seam: the in-process run behaves as if its process died (nothing more is written). */

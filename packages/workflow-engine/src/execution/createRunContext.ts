@@ -3,10 +3,8 @@ import { HostMissingError } from "../errors/HostMissingError.js";
 import { RunCancelledError } from "../errors/RunCancelledError.js";
 import { SignalTimeoutError } from "../errors/SignalTimeoutError.js";
 import { serializeError } from "../errors/serializeError.js";
-import { runAgentStep } from "../steps/runAgentStep.js";
-import { runFunctionStep } from "../steps/runFunctionStep.js";
+import { runConfiguredStep } from "../steps/runConfiguredStep.js";
 import { runScriptStep } from "../steps/runScriptStep.js";
-import type { StepAttemptResult } from "../steps/StepAttempt.js";
 import type {
   ApprovalDecision,
   ChildRunResult,
@@ -48,20 +46,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         key: keys.next(id),
         info: { type: config.type, name: config.name ?? id, phase: config.phase, input },
         policy: config,
-        attempt: (attempt) => {
-          switch (config.type) {
-            case "script":
-              return runScriptStep(config, attempt) as Promise<StepAttemptResult<T>>;
-            case "function":
-              return runFunctionStep(config, attempt);
-            case "agent":
-              return runAgentStep(config, attempt) as Promise<StepAttemptResult<T>>;
-            default: {
-              const never: never = config;
-              throw new Error(`unknown step type ${JSON.stringify(never)}`);
-            }
-          }
-        },
+        attempt: (attempt) => runConfiguredStep(config, attempt),
       });
     },
 

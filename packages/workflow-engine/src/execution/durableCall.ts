@@ -78,7 +78,7 @@ export class DurableCall {
   /** `onStepStarted`: the board lists the step (again on every attempt and resume). */
   async announce(
     info: { type: StepType; name: string; phase: string },
-    options: { attempt?: number; status?: "running" | "waiting" } = {},
+    options: { attempt?: number; status?: "running" | "waiting"; sequence?: number } = {},
   ): Promise<void> {
     await this.run.observer.onStepStarted?.({
       runId: this.run.runId,
@@ -87,7 +87,7 @@ export class DurableCall {
       phase: info.phase,
       type: info.type,
       attempt: options.attempt ?? 1,
-      sequence: this.run.checkpoint.completed_step_ids.length,
+      sequence: options.sequence ?? this.run.checkpoint.completed_step_ids.length,
       logDir: this.run.logRef(this.key),
       ...(options.status ? { status: options.status } : {}),
     });

@@ -3,7 +3,7 @@ import type { RunStore } from "../store/RunStore.js";
 import type { ChildWorkspace, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
 import type { RunObserver, RunStatus } from "./observer.js";
-import type { SerializedError } from "./step.js";
+import type { SerializedError, StepConfig, StepResult } from "./step.js";
 
 /**
  * What the host (the server's run manager, the embedded CLI) provides the executor.
@@ -125,6 +125,30 @@ export interface RunHandle {
   cancel(): Promise<void>;
 }
 
+/** A step of a run that is not in its template (a review follow-up). */
+export interface ExtraStepInput<T = unknown> {
+  /** Its key among the run's steps (`review-1`); must not be one the template uses. */
+  key: string;
+  config: StepConfig<T>;
+  /** Where it runs (the run's worktree); defaults to the project root. */
+  workdir?: string;
+  /** An agent step: the session it continues (the step it follows up). */
+  resumeSessionId?: string;
+  /** Its place in the run's step list; defaults to after the steps the checkpoint holds. */
+  sequence?: number;
+  /** Aborting it stops the step; it then ends `cancelled`. */
+  signal?: AbortSignal;
+}
+
+export interface ExtraStepHandle<T = unknown> {
+  runId: string;
+  stepKey: string;
+  /** Resolves once the observer has heard the step start; rejects when it never does. */
+  started: Promise<void>;
+  /** The step's result (failed and cancelled steps resolve too); rejects on a setup error. */
+  done: Promise<StepResult<T>>;
+}
+
 /** The executor's public surface, as the server and the CLI use it. */
 export interface WorkflowExecutorApi {
   start(input: StartRunInput): RunHandle;
@@ -141,6 +165,11 @@ export interface WorkflowExecutorApi {
    * the run that got it. Throws `RunEndedError` for a run that completed or was cancelled.
    */
   signal(runId: string, name: string, payload?: unknown): Promise<string>;
+  /**
+   * Runs a step the run's template does not have, as a step of the run (logs, events,
+   * usage, the host's budget check) under its lease; refused while the run executes.
+   */
+  runExtraStep?<T>(runId: string, input: ExtraStepInput<T>): ExtraStepHandle<T>;
   /** Records an approval decision for `ctx.approval(id)`. */
   approve(
     runId: string,

@@ -1,16 +1,21 @@
 import { execFile } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { AgentDeclaration, AgentPermission, AgentRunner } from "@phaseboard/agent-cli";
 import { type ReviewRunBody, reviewRunBodySchema } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
-import { runPaths, type StepLogEvent } from "@phaseboard/workflow-engine";
+import {
+  type AgentStepConfig,
+  RunLockedError,
+  WorkflowExecutor,
+} from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
 import { priceTokens, projectPrices } from "../usage/prices.js";
 import type { UsageService } from "../usage/UsageService.js";
 import { createPrismaRunObserver } from "../workflow/PrismaRunObserver.js";
+import { runStoreFor } from "../workflow/runStoreFor.js";
 import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 import { type QuotedComment, reviewPrompt } from "./reviewPrompt.js";
 
@@ -33,9 +38,10 @@ interface InFlight {
  * the run like any other — log, output, tokens and cost, live events — so the diff, the
  * run's cost and its budget account for it.
  *
- * It runs beside the engine, not inside it: the template's step list is the engine's, and
- * a follow-up only happens when the run is not running. A server that stops mid-follow-up
- * marks it failed at the next start (the agent's own session keeps its work).
+ * The engine runs it (`runExtraStep`, a step the template does not have) under the run's
+ * lease, so it gets the same files, events and usage as the template's steps; a follow-up
+ * only happens when the run is not running. A server that stops mid-follow-up marks it
+ * failed at the next start (the agent's own session keeps its work).
  */
 export class ReviewFollowUps {
   readonly #inFlight = new Map<string, InFlight>();
@@ -124,7 +130,6 @@ export class ReviewFollowUps {
     const stepKey = `review-${number}`;
     const sequence = Math.max(0, ...run.steps.map((step) => step.sequence)) + 1;
     const projectPath = run.project.path;
-    const logDir = runPaths(projectPath, run.id).stepLogDir(stepKey);
     const original = readStepInput(projectPath, target.log_directory_path);
     const agent = target.session.agent;
     const sessionId = target.session.session_id;
@@ -163,46 +168,49 @@ export class ReviewFollowUps {
       });
     }
     const name = `Review follow-up ${number}`;
-    mkdirSync(logDir, { recursive: true });
-    const config = {
+    const config: AgentStepConfig = {
+      type: "agent",
+      name,
+      phase: target.phase,
       agent,
       prompt,
-      resumeSessionId: sessionId,
       ...(original.permission && { permission: original.permission }),
       ...(original.model && { model: original.model }),
     };
-    writeFileSync(
-      join(logDir, "input.json"),
-      JSON.stringify({ stepKey, type: "agent", name, phase: target.phase, input: config }, null, 2),
-    );
-    await observer.onStepStarted?.({
-      runId,
-      stepKey,
-      name,
-      phase: target.phase,
-      type: "agent",
-      attempt: 1,
+    const controller = new AbortController();
+    // A step of the run the template does not have: the engine runs it like its own steps.
+    const executor = new WorkflowExecutor({
+      projectPath,
+      workerId: `review-${process.pid}`,
+      store: runStoreFor(projectPath),
+      runAgent: this.runAgent,
+      declaredAgents: () => this.declaredAgents(run.project_id),
+      observer,
+    });
+    const handle = executor.runExtraStep<unknown>(runId, {
+      key: stepKey,
+      config,
+      resumeSessionId: sessionId,
+      workdir: run.workspace_path,
       sequence,
-      logDir: relative(projectPath, logDir),
+      signal: controller.signal,
+    });
+    const done = handle.done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.set(runId, { controller, done });
+    void done.finally(() => this.#inFlight.delete(runId));
+    await handle.started.catch((error: unknown) => {
+      if (error instanceof RunLockedError) {
+        throw new HttpError("CONFLICT", `Run ${runId} is executing elsewhere: ${error.message}`);
+      }
+      throw error;
     });
     const row = await this.db.workflowRunStep.findUniqueOrThrow({
       where: { workflow_run_id_step_id: { workflow_run_id: runId, step_id: stepKey } },
       select: { id: true },
     });
-    const controller = new AbortController();
-    const done = this.#follow({
-      runId,
-      projectId: run.project_id,
-      stepKey,
-      name,
-      phase: target.phase,
-      logDir,
-      cwd: run.workspace_path,
-      config,
-      observer,
-      signal: controller.signal,
-    }).finally(() => this.#inFlight.delete(runId));
-    this.#inFlight.set(runId, { controller, done });
     return {
       execution_id: runId,
       step_id: row.id,
@@ -212,92 +220,6 @@ export class ReviewFollowUps {
       session_id: sessionId,
       comments: comments.length,
     };
-  }
-
-  async #follow(input: {
-    runId: string;
-    projectId: string;
-    stepKey: string;
-    name: string;
-    phase: string;
-    logDir: string;
-    cwd: string;
-    config: {
-      agent: string;
-      prompt: string;
-      resumeSessionId: string;
-      permission?: AgentPermission;
-      model?: string;
-    };
-    observer: ReturnType<typeof createPrismaRunObserver>;
-    signal: AbortSignal;
-  }): Promise<void> {
-    const { runId, stepKey, logDir, observer } = input;
-    const started = Date.now();
-    const events = join(logDir, "events.jsonl");
-    const emit = (event: Omit<StepLogEvent, "at">) => {
-      const full: StepLogEvent = { at: new Date().toISOString(), ...event };
-      appendFileSync(events, `${JSON.stringify(full)}\n`);
-      observer.onStepProgress?.({ runId, stepKey, event: full });
-    };
-    let model = input.config.model;
-    let status: "completed" | "failed" | "cancelled" = "failed";
-    let result: Awaited<ReturnType<AgentRunner>> | undefined;
-    let error: string | undefined;
-    try {
-      result = await this.runAgent({
-        ...input.config,
-        declaredAgents: this.declaredAgents(input.projectId),
-        cwd: input.cwd,
-        signal: input.signal,
-        onEvent: (event) => {
-          if (event.type === "init" && event.model) model = event.model;
-          emit(
-            event.type === "stderr"
-              ? { kind: "stderr", text: event.text }
-              : { kind: "agent", agent: event },
-          );
-        },
-      });
-      status =
-        result.status === "completed"
-          ? "completed"
-          : result.status === "cancelled"
-            ? "cancelled"
-            : "failed";
-      if (status !== "completed") {
-        error = `agent ${input.config.agent} ended ${result.status}${result.error ? `: ${result.error}` : ""}`;
-      }
-    } catch (thrown) {
-      error = thrown instanceof Error ? thrown.message : String(thrown);
-    }
-    const stepResult = {
-      status,
-      ...(result && { data: { resultText: result.resultText, sessionId: result.sessionId } }),
-      ...(error && { error: { name: "ReviewFollowUpError", message: error } }),
-    };
-    writeFileSync(join(logDir, "output.json"), JSON.stringify(stepResult, null, 2));
-    writeFileSync(
-      join(logDir, "summary.md"),
-      `# ${input.name}\n\n- step: \`${stepKey}\` (agent, phase ${input.phase})\n- status: ${status}\n${error ? `- error: ${error}\n` : ""}`,
-    );
-    const sessionId = result?.sessionId ?? input.config.resumeSessionId;
-    await observer.onStepCompleted?.({
-      runId,
-      stepKey,
-      status,
-      result: stepResult as never,
-      attempt: 1,
-      durationMs: Date.now() - started,
-      agentSession: {
-        agent: input.config.agent,
-        sessionId,
-        ...(result?.sessionLogPath && { sessionLogPath: result.sessionLogPath }),
-        ...(model !== undefined && { model }),
-        usage: result?.usage,
-        ...(result?.costUsd !== undefined && { costUsd: result.costUsd }),
-      },
-    });
   }
 
   /**

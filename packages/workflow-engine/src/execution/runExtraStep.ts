@@ -1,0 +1,139 @@
+import { emptyCheckpoint } from "../checkpoint/Checkpoint.js";
+import { RunNotFoundError } from "../errors/RunNotFoundError.js";
+import { StepRefusedError } from "../errors/StepRefusedError.js";
+import { serializeError } from "../errors/serializeError.js";
+import { runConfiguredStep } from "../steps/runConfiguredStep.js";
+import type { RunStore } from "../store/RunStore.js";
+import type { ExecutorOptions, ExtraStepHandle, ExtraStepInput } from "../types/executor.js";
+import type { StepLogEvent } from "../types/observer.js";
+import type { StepResult } from "../types/step.js";
+import { DurableCall, type DurableRun } from "./durableCall.js";
+import { runStepAttempts } from "./stepAttempts.js";
+import { stepSummary } from "./stepSummary.js";
+
+/**
+ * A step of a run that its template does not have (a review follow-up), run like any step
+ * of it: under the run's lease, with its log files, observer events (so usage and cost are
+ * recorded), retries, timeout and the host's beforeAgentStep check. It is not recorded in
+ * the checkpoint: the template never replays it.
+ */
+export function runExtraStep<T>(
+  store: RunStore,
+  options: ExecutorOptions,
+  runId: string,
+  input: ExtraStepInput<T>,
+): ExtraStepHandle<T> {
+  let markStarted!: () => void;
+  let failStart!: (error: unknown) => void;
+  const started = new Promise<void>((resolve, reject) => {
+    markStarted = resolve;
+    failStart = reject;
+  });
+  started.catch(() => {});
+  const done = (async (): Promise<StepResult<T>> => {
+    if (!store.hasRun(runId)) throw new RunNotFoundError(`no execution directory for run ${runId}`);
+    const lease = store.acquireLease(runId, options.workerId, options.staleAfterMs);
+    try {
+      return await execute(lease, markStarted);
+    } finally {
+      lease.release();
+    }
+  })();
+  done.catch(failStart);
+
+  async function execute(lease: { touch(): void }, onStarted: () => void): Promise<StepResult<T>> {
+    const { key, config } = input;
+    const observer = options.observer ?? {};
+    const checkpoint = store.loadCheckpoint(runId)?.checkpoint ?? emptyCheckpoint(runId, "");
+    // Outside the template: nothing to replay, no phase to enter, nothing recorded.
+    const run: DurableRun = {
+      runId,
+      checkpoint,
+      observer,
+      memo: () => undefined,
+      checkPhase: () => {},
+      gate: () => undefined,
+      enterPhase: async () => {},
+      record: async () => false,
+      logRef: (stepKey) => store.stepLog(runId, stepKey).ref,
+      settle: () => {},
+    };
+    const host = options.host;
+    if (config.type === "agent" && host?.beforeAgentStep) {
+      const verdict = await host.beforeAgentStep({ runId, stepKey: key, agent: config.agent });
+      if (verdict) throw new StepRefusedError(verdict.pause);
+    }
+    const { fn: _fn, ...stepInput } = config as typeof config & { fn?: unknown };
+    const info = { type: config.type, name: config.name ?? key, phase: config.phase };
+    const call = new DurableCall(run, key);
+    const log = store.stepLog(runId, key);
+    const emit = (event: Omit<StepLogEvent, "at">) => {
+      const full: StepLogEvent = { at: new Date().toISOString(), ...event };
+      log.append(full);
+      observer.onStepProgress?.({ runId, stepKey: key, event: full });
+    };
+    const controller = new AbortController();
+    const stop = () => controller.abort(input.signal?.reason);
+    if (input.signal?.aborted) stop();
+    input.signal?.addEventListener("abort", stop, { once: true });
+    const heartbeat = setInterval(() => lease.touch(), options.heartbeatIntervalMs ?? 5000);
+    heartbeat.unref();
+    let attempt = 1;
+    try {
+      await log.open({ stepKey: key, ...info, input: stepInput });
+      const outcome = await runStepAttempts<T>({
+        key,
+        retry: config.retry,
+        timeout: config.timeout,
+        signal: controller.signal,
+        emit,
+        onAttempt: async (n) => {
+          attempt = n;
+          await call.announce(info, {
+            attempt: n,
+            ...(input.sequence !== undefined && { sequence: input.sequence }),
+          });
+          onStarted();
+        },
+        attempt: (n, signal) =>
+          runConfiguredStep(config, {
+            stepKey: key,
+            attempt: n,
+            signal,
+            workdir: input.workdir ?? options.projectPath,
+            emit,
+            killGraceMs: options.killGraceMs ?? 1000,
+            runAgent: options.runAgent,
+            declaredAgents: options.declaredAgents,
+            ...(input.resumeSessionId !== undefined && { resumeSessionId: input.resumeSessionId }),
+          }),
+      });
+      const result: StepResult<T> = outcome.ok
+        ? { stepId: key, status: "completed", data: outcome.success.data }
+        : { stepId: key, status: "failed", error: serializeError(outcome.error) };
+      await log.close(result, stepSummary(key, info, result, outcome.attempt));
+      await call.report(
+        result,
+        outcome.attempt,
+        result.status,
+        outcome.ok ? outcome.success.agentSession : undefined,
+      );
+      return result;
+    } catch (error) {
+      // Stopped from outside (the host is shutting down): the step ends cancelled.
+      const cancelled: StepResult<T> = {
+        stepId: key,
+        status: "failed",
+        error: serializeError(error),
+      };
+      await log.close(cancelled, stepSummary(key, info, cancelled, attempt));
+      await call.report(cancelled, attempt, "cancelled");
+      return cancelled;
+    } finally {
+      clearInterval(heartbeat);
+      input.signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  return { runId, stepKey: input.key, started, done };
+}
