@@ -20,6 +20,7 @@ import { WorkflowExecutor } from "../src/execution/WorkflowExecutor.js";
 import { runPaths } from "../src/storage/runPaths.js";
 import { fsyncDirectory } from "../src/storage/writeFileAtomic.js";
 import type { DefinitionSnapshot, WorkflowDefinition } from "../src/types/definition.js";
+import { restatePerStep } from "./restate.bench.js";
 
 const snapshot: DefinitionSnapshot = {
   name: "bench",
@@ -130,6 +131,16 @@ async function perStepOverhead() {
   console.log(
     `   floor + seed 004's step log files:      ${fl.toFixed(0)} µs  → ratio ${(step / fl).toFixed(2)}×`,
   );
+  const restate = await restatePerStep(101, 15);
+  if (restate === undefined) {
+    console.log(
+      "   Restate single node, per added ctx.run: skipped (set RESTATE_MODULES, see bench/restate.bench.ts)",
+    );
+  } else {
+    console.log(
+      `   Restate single node, per added ctx.run: ${restate.toFixed(0)} µs  → engine/Restate ${(step / restate).toFixed(2)}×, Restate/floor ${(restate / fd).toFixed(2)}×`,
+    );
+  }
 }
 
 async function manyRuns() {
@@ -200,3 +211,5 @@ const only = process.argv[2];
 if (!only || only === "step") await perStepOverhead();
 if (!only || only === "many") await manyRuns();
 if (!only || only === "resume") await resumeLatency();
+// The Restate SDK's endpoint keeps listening; nothing else is left to wait for.
+process.exit(0);
