@@ -49,6 +49,8 @@ export async function restatePerStep(steps: number, rounds: number): Promise<num
   const modules = process.env.RESTATE_MODULES;
   if (!modules) return undefined;
   const require = createRequire(join(modules, "noop.js"));
+  // One log line per invocation would drown the figures.
+  process.env.RESTATE_LOGGING ??= "ERROR";
   // Node 20 lacks Promise.withResolvers, which the SDK uses.
   const P = Promise as unknown as { withResolvers?: unknown };
   P.withResolvers ??= () => {
