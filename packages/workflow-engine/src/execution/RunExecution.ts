@@ -9,7 +9,7 @@ import type { StepAttempt, StepAttemptResult } from "../steps/StepAttempt.js";
 import type { RunLease, RunStore } from "../store/RunStore.js";
 import type { WorkflowDefinition } from "../types/definition.js";
 import type { ExecutorOptions, RunHandle, RunOutcome } from "../types/executor.js";
-import type { RunObserver, StepLogEvent } from "../types/observer.js";
+import type { RunObserver } from "../types/observer.js";
 import type { Duration, StepConfig, StepResult, StepType } from "../types/step.js";
 import { createRunContext } from "./createRunContext.js";
 import { type DurableRun, durableCall } from "./durableCall.js";
@@ -460,12 +460,7 @@ export class RunExecution implements DurableRun {
         const log = this.store.stepLog(this.runId, key);
         const controller = new AbortController();
         const release = this.hold(controller);
-        const emit = (event: Omit<StepLogEvent, "at">) => {
-          if (this.crashed) return;
-          const full: StepLogEvent = { at: new Date().toISOString(), ...event };
-          log.append(full);
-          this.observer.onStepProgress?.({ runId: this.runId, stepKey: key, event: full });
-        };
+        const emit = call.emitter(log, () => this.crashed);
         const meta = (attempt: number): StepMeta => ({
           type: info.type,
           name: info.name,

@@ -1,6 +1,7 @@
 import type { Checkpoint, StepMeta } from "../checkpoint/Checkpoint.js";
 import type { StepAttemptResult } from "../steps/StepAttempt.js";
-import type { RunObserver, StepStatus } from "../types/observer.js";
+import type { StepLogWriter } from "../store/RunStore.js";
+import type { RunObserver, StepLogEvent, StepStatus } from "../types/observer.js";
 import type { StepResult, StepType } from "../types/step.js";
 
 /** What a durable call needs from the run it belongs to (RunExecution provides it). */
@@ -109,6 +110,19 @@ export class DurableCall {
       durationMs: Date.now() - this.started,
       ...(agentSession ? { agentSession } : {}),
     });
+  }
+
+  /** A step's events: appended to its log, then streamed to the observer (unless `silent`). */
+  emitter(
+    log: StepLogWriter,
+    silent: () => boolean = () => false,
+  ): (event: Omit<StepLogEvent, "at">) => void {
+    return (event) => {
+      if (silent()) return;
+      const full: StepLogEvent = { at: new Date().toISOString(), ...event };
+      log.append(full);
+      this.run.observer.onStepProgress?.({ runId: this.run.runId, stepKey: this.key, event: full });
+    };
   }
 
   /** Records the result without telling the observer (bookkeeping the board does not list). */

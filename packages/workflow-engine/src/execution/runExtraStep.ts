@@ -5,7 +5,6 @@ import { serializeError } from "../errors/serializeError.js";
 import { runConfiguredStep } from "../steps/runConfiguredStep.js";
 import type { RunStore } from "../store/RunStore.js";
 import type { ExecutorOptions, ExtraStepHandle, ExtraStepInput } from "../types/executor.js";
-import type { StepLogEvent } from "../types/observer.js";
 import type { StepResult } from "../types/step.js";
 import { DurableCall, type DurableRun } from "./durableCall.js";
 import { runStepAttempts } from "./stepAttempts.js";
@@ -67,11 +66,7 @@ export function runExtraStep<T>(
     const info = { type: config.type, name: config.name ?? key, phase: config.phase };
     const call = new DurableCall(run, key);
     const log = store.stepLog(runId, key);
-    const emit = (event: Omit<StepLogEvent, "at">) => {
-      const full: StepLogEvent = { at: new Date().toISOString(), ...event };
-      log.append(full);
-      observer.onStepProgress?.({ runId, stepKey: key, event: full });
-    };
+    const emit = call.emitter(log);
     const controller = new AbortController();
     const stop = () => controller.abort(input.signal?.reason);
     if (input.signal?.aborted) stop();
