@@ -1,5 +1,6 @@
 import type { Checkpoint, StepMeta } from "../checkpoint/Checkpoint.js";
 import { emptyCheckpoint } from "../checkpoint/Checkpoint.js";
+import { forgetFailedSteps } from "../checkpoint/forgetFailedSteps.js";
 import { RunCancelledError } from "../errors/RunCancelledError.js";
 import { StepFailedError } from "../errors/StepFailedError.js";
 import { serializeError } from "../errors/serializeError.js";
@@ -224,6 +225,8 @@ export class RunExecution implements DurableRun {
         ...(this.checkpoint.continued_as ? { continuedAs: this.checkpoint.continued_as } : {}),
       };
     }
+    // A failed run that is resumed tries the steps that failed again.
+    if (previous === "failed") forgetFailedSteps(this.checkpoint);
     delete this.checkpoint.error;
     this.checkpoint.status = "running";
     try {
