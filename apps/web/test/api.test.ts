@@ -180,7 +180,7 @@ describe("runs", () => {
     const again = await server.api(`/api/workflow-executions/${run.id}/pause`, { body: {} });
     expect(again.status).toBe(409);
     expect(again.body.error).toEqual({
-      code: "CONFLICT",
+      code: "RUN_NOT_PAUSABLE",
       message: "Cannot pause a run that is cancelled",
     });
     await server.app.db.workflowRun.update({

@@ -332,7 +332,7 @@ export default defineWorkflow({
         body: { payload: "three" },
       });
       expect(refused.status).toBe(409);
-      expect(refused.body.error).toMatchObject({ code: "CONFLICT" });
+      expect(refused.body.error).toMatchObject({ code: "RUN_ALREADY_ENDED" });
       expect(refused.body.error.message).toContain("has completed; it takes no more signals");
     }
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type RunStatus, runStatuses, terminalRunStatuses } from "./runStates.js";
 
 /** A database id (cuid). Non-empty and free of path separators, so it can name folders. */
 export const idSchema = z
@@ -13,24 +14,10 @@ export const timestampSchema = z.iso.datetime({ offset: true });
 /** Any JSON value (run arguments, state, step output). */
 export const jsonValueSchema: z.ZodType<unknown> = z.unknown();
 
-/** `pending | running | paused | waiting | completed | failed | cancelled`. */
-export const runStatusSchema = z.enum([
-  "pending",
-  "running",
-  "paused",
-  "waiting",
-  "completed",
-  "failed",
-  "cancelled",
-]);
-export type RunStatus = z.infer<typeof runStatusSchema>;
-
-/** Statuses after which a run never runs again (until rewound). */
-export const terminalRunStatuses = [
-  "completed",
-  "failed",
-  "cancelled",
-] as const satisfies RunStatus[];
+/** `pending | running | paused | waiting | completed | failed | cancelled` (see runStates.ts). */
+export const runStatusSchema = z.enum(runStatuses);
+export type { RunStatus };
+export { terminalRunStatuses };
 
 /** `pending | running | waiting | completed | failed | skipped | cancelled`. */
 export const stepStatusSchema = z.enum([

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runRefusals } from "./runStates.js";
 
 /**
  * Every error code the API can answer with, its HTTP status and its default message.
@@ -11,7 +12,35 @@ export const errorRegistry = {
   UNAUTHORIZED: { status: 401, message: "A valid access token is required." },
   NOT_FOUND: { status: 404, message: "No such resource." },
   ROUTE_NOT_FOUND: { status: 404, message: "No such route." },
-  CONFLICT: { status: 409, message: "The resource is not in a state that allows this." },
+  // Each kind of 409 (a state that does not allow the request) has a code of its own, so a
+  // client can tell them apart; the run refusals come from the table of run states.
+  RUN_NOT_PAUSABLE: { status: 409, message: runRefusals.RUN_NOT_PAUSABLE },
+  RUN_NOT_RESUMABLE: { status: 409, message: runRefusals.RUN_NOT_RESUMABLE },
+  RUN_ALREADY_ENDED: { status: 409, message: runRefusals.RUN_ALREADY_ENDED },
+  RUN_NOT_REWINDABLE: { status: 409, message: runRefusals.RUN_NOT_REWINDABLE },
+  RUN_STATE_CHANGED: { status: 409, message: runRefusals.RUN_STATE_CHANGED },
+  RUN_STILL_ACTIVE: {
+    status: 409,
+    message: "The run is queued or running; pause it or let it finish first.",
+  },
+  RUN_HAS_NO_WORKTREE: {
+    status: 409,
+    message: "The run works in its project folder, not a worktree.",
+  },
+  WORKTREE_REMOVED: { status: 409, message: "The run's worktree was removed; its branch remains." },
+  WORKTREE_UNAVAILABLE: { status: 409, message: "Git could not create the run's worktree." },
+  REVIEW_IN_PROGRESS: {
+    status: 409,
+    message: "A review follow-up is running in the run's worktree.",
+  },
+  NO_AGENT_SESSION: { status: 409, message: "There is no agent session to resume." },
+  BUDGET_EXCEEDED: { status: 409, message: "The run has spent its budget; raise it first." },
+  TEMPLATE_NOT_LOADED: { status: 409, message: "The template does not load; fix its file first." },
+  WEBHOOK_SECRET_MISSING: { status: 409, message: "The webhook trigger has no secret set." },
+  MERGE_WRONG_BRANCH: { status: 409, message: "The checkout is not on the run's base branch." },
+  MERGE_DIRTY_CHECKOUT: { status: 409, message: "The checkout has uncommitted changes." },
+  MERGE_NOT_FAST_FORWARD: { status: 409, message: "The base branch has moved on; squash instead." },
+  MERGE_CONFLICT: { status: 409, message: "The run's branch conflicts with its base." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The upload exceeds the size limit." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported content type." },
   INTERNAL_ERROR: { status: 500, message: "Something went wrong on the server." },

@@ -115,6 +115,23 @@ export {
   workspaceCommandSchema,
 } from "./projects.js";
 export {
+  allowedUserActions,
+  initialRunStatus,
+  nextRunStatus,
+  type RunActionType,
+  type RunRefusalCode,
+  type RunTransition,
+  refusalMessage,
+  runActionTypes,
+  runRefusalCodes,
+  runRefusals,
+  runStatuses,
+  runTransition,
+  runTransitions,
+  type UserRunAction,
+  userRunActions,
+} from "./runStates.js";
+export {
   type ApprovalBody,
   type ApprovalParams,
   approvalBodySchema,

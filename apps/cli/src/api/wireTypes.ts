@@ -11,6 +11,7 @@ import type {
   Step,
   WorkflowDefinition,
 } from "@phaseboard/contracts";
+import { terminalRunStatuses } from "@phaseboard/contracts/runStates";
 import type { z } from "zod";
 
 export type ProjectDto = Project;
@@ -34,8 +35,5 @@ export interface ServerEvent {
   data: Record<string, unknown> & { execution_id?: string; project_id?: string };
 }
 
-export const terminalStatuses: ReadonlySet<string> = new Set<RunStatus>([
-  "completed",
-  "failed",
-  "cancelled",
-]);
+/** Where following a run stops: the statuses the table of run states calls ended. */
+export const terminalStatuses: ReadonlySet<string> = new Set<RunStatus>(terminalRunStatuses);

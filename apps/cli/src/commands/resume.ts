@@ -19,7 +19,9 @@ interface ResumeOptions extends ProjectOptions, JsonOptions {
 export function registerResumeCommand(program: Command): void {
   const command = program
     .command("resume")
-    .description("continue a paused, waiting or interrupted run from its last checkpoint")
+    .description(
+      "continue a paused, waiting, failed or interrupted run from its last checkpoint (a failed run re-runs the step that failed)",
+    )
     .argument("<id>", "run id")
     .option("-f, --follow", "follow the run until it ends (always so without a server)")
     .action((id: string, options: ResumeOptions) => resume(id, options));

@@ -1,18 +1,13 @@
 import type * as Contract from "@phaseboard/contracts";
+import type { RunStatus } from "@phaseboard/contracts/runStates";
 
 // The API's wire shapes as the board reads them (snake_case, as the server sends them):
 // a tolerant view of @phaseboard/contracts. Fields the board can live without are optional,
 // so a card patched from an event (which carries less than a row) still renders; the
 // checks at the bottom fail to compile when the contracts drift from what the board reads.
 
-export type RunStatus =
-  | "pending"
-  | "running"
-  | "paused"
-  | "waiting"
-  | "completed"
-  | "failed"
-  | "cancelled";
+/** The one list of run statuses, from the table of run states. */
+export type { RunStatus };
 
 export type StepStatus =
   | "pending"

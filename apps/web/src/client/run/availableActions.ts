@@ -1,13 +1,14 @@
+import { allowedUserActions, nextRunStatus } from "@phaseboard/contracts/runStates";
 import type { Run } from "../api/types";
 
-/** Which actions a run's status allows; the server still has the last word. */
-export function availableActions(run: Run) {
-  const active = run.status === "running" || run.status === "waiting";
+/**
+ * Which actions the board offers for a run: read from the table of run states the server
+ * applies, so no button is offered that the server refuses.
+ */
+export function availableActions(run: Pick<Run, "status">) {
   return {
-    pause: active,
-    resume: run.status === "paused" || run.status === "failed",
-    cancel: active || run.status === "paused" || run.status === "pending",
-    approve: run.status === "waiting",
-    rewind: run.status !== "pending",
+    ...allowedUserActions(run.status),
+    // An approval is what a waiting run waits for: it wakes the run.
+    approve: nextRunStatus(run.status, "wake") !== undefined,
   };
 }

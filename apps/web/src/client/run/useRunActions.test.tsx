@@ -61,7 +61,7 @@ describe("useRunActions", () => {
       "fetch",
       vi.fn(async () =>
         Response.json(
-          { error: { code: "CONFLICT", message: "Run r1 is already completed" } },
+          { error: { code: "RUN_NOT_REWINDABLE", message: "Cannot rewind a run that is running" } },
           { status: 409 },
         ),
       ),
@@ -70,7 +70,7 @@ describe("useRunActions", () => {
     act(() => result.current.perform(run, { kind: "rewind", phase: "plan" }));
     await waitFor(() => expect(toastError).toHaveBeenCalled());
     expect(toastError.mock.calls[0]?.[0]).toBe(
-      "Could not rewind “Add search”: Run r1 is already completed",
+      "Could not rewind “Add search”: Cannot rewind a run that is running",
     );
     expect(client.getQueryData<Run[]>(queryKeys.runs("p1"))?.[0]).toEqual(run);
     expect(client.getQueryData<Run>(queryKeys.run("r1"))).toEqual(run);

@@ -1,3 +1,4 @@
+import { nextRunStatus, type RunActionType } from "@phaseboard/contracts/runStates";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { apiFetch } from "../api/apiFetch";
@@ -13,19 +14,24 @@ export type RunAction =
   /** Reorder within a column, between two neighbours (null at either end). */
   | { kind: "move"; position: string; afterId: string | null; beforeId: string | null };
 
-/** The change the board shows at once, before the server's events confirm it. */
+/**
+ * The change the board shows at once, before the server's events confirm it: the status the
+ * table of run states leads to (the server applies the same table); unchanged when the
+ * table refuses the action.
+ */
 export function optimisticPatch(run: Run, action: RunAction): Run {
+  const next = (type: RunActionType) => nextRunStatus(run.status, type) ?? run.status;
   switch (action.kind) {
     case "pause":
-      return { ...run, status: "paused" };
+      return { ...run, status: next("pause") };
     case "resume":
-      return { ...run, status: "running" };
+      return { ...run, status: next("resume") };
     case "cancel":
-      return { ...run, status: "cancelled" };
+      return { ...run, status: next("cancel") };
     case "rewind":
-      return { ...run, status: "running", current_phase: action.phase, completed_at: null };
+      return { ...run, status: next("rewind"), current_phase: action.phase, completed_at: null };
     case "approve":
-      return { ...run, status: "running" };
+      return { ...run, status: next("wake") };
     case "move":
       return { ...run, position: action.position };
     default: {

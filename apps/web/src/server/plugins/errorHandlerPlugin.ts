@@ -45,8 +45,11 @@ function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
   if (error instanceof HttpError) {
     return { error: { code: error.code, message: error.message, details: error.details } };
   }
-  if (error instanceof RunTransitionError || error instanceof RunEndedError) {
-    return { error: { code: "CONFLICT", message: error.message } };
+  if (error instanceof RunTransitionError) {
+    return { error: { code: error.code, message: error.message } };
+  }
+  if (error instanceof RunEndedError) {
+    return { error: { code: "RUN_ALREADY_ENDED", message: error.message } };
   }
   if (error instanceof ZodError) {
     return {

@@ -12,7 +12,12 @@ export async function hookRoutes(app: FastifyInstance) {
       params: webhookParamsSchema,
       body: webhookBodySchema,
       response: { status: 201, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: [
+        "NOT_FOUND",
+        "WEBHOOK_SECRET_MISSING",
+        "TEMPLATE_NOT_LOADED",
+        "WORKTREE_UNAVAILABLE",
+      ],
       handler: async ({ params, body }, request) => {
         const secret = request.headers["x-phaseboard-secret"];
         return {

@@ -13,6 +13,7 @@ import {
   runDetailResponseSchema,
   runDiffResponseSchema,
   runListResponseSchema,
+  runRefusalCodes,
   runResponseSchema,
   runStateResponseSchema,
   runUsageResponseSchema,
@@ -30,7 +31,7 @@ export async function runRoutes(app: FastifyInstance) {
   const notInReview = (id: string) => {
     if (reviews.busy(id)) {
       throw new HttpError(
-        "CONFLICT",
+        "REVIEW_IN_PROGRESS",
         `A review follow-up is running in run ${id}'s worktree; wait until it ends`,
       );
     }
@@ -43,7 +44,7 @@ export async function runRoutes(app: FastifyInstance) {
       tag: "runs",
       body: createRunBodySchema,
       response: { status: 201, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "TEMPLATE_NOT_LOADED", "WORKTREE_UNAVAILABLE"],
       handler: async ({ body }) => ({ data: await runs.create(body) }),
     }),
     defineRoute({
@@ -73,7 +74,7 @@ export async function runRoutes(app: FastifyInstance) {
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: runDiffResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "RUN_HAS_NO_WORKTREE", "WORKTREE_REMOVED"],
       handler: async ({ params }) => ({ data: await runs.diff(params.id) }),
     }),
     defineRoute({
@@ -94,7 +95,16 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: mergeRunBodySchema,
       response: { status: 200, schema: mergeResultResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: [
+        "NOT_FOUND",
+        "REVIEW_IN_PROGRESS",
+        "RUN_HAS_NO_WORKTREE",
+        "RUN_STILL_ACTIVE",
+        "MERGE_WRONG_BRANCH",
+        "MERGE_DIRTY_CHECKOUT",
+        "MERGE_NOT_FAST_FORWARD",
+        "MERGE_CONFLICT",
+      ],
       handler: async ({ params, body }) => {
         notInReview(params.id);
         return { data: await runs.merge(params.id, body) };
@@ -107,7 +117,7 @@ export async function runRoutes(app: FastifyInstance) {
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "REVIEW_IN_PROGRESS", "RUN_HAS_NO_WORKTREE", "RUN_STILL_ACTIVE"],
       handler: async ({ params }) => {
         notInReview(params.id);
         return { data: await runs.discard(params.id) };
@@ -122,7 +132,15 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: reviewRunBodySchema,
       response: { status: 202, schema: reviewResultResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: [
+        "NOT_FOUND",
+        "RUN_HAS_NO_WORKTREE",
+        "WORKTREE_REMOVED",
+        "RUN_STILL_ACTIVE",
+        "REVIEW_IN_PROGRESS",
+        "NO_AGENT_SESSION",
+        "BUDGET_EXCEEDED",
+      ],
       handler: async ({ params, body }) => ({ data: await reviews.send(params.id, body) }),
     }),
     defineRoute({
@@ -133,7 +151,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: updateRunBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND"],
+      errors: ["NOT_FOUND", "RUN_STILL_ACTIVE"],
       handler: async ({ params, body }) => ({ data: await runs.update(params.id, body) }),
     }),
     defineRoute({
@@ -144,7 +162,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: pauseRunBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", ...runRefusalCodes("pause")],
       handler: async ({ params, body }) => {
         await runs.require(params.id);
         return { data: await manager.pause(params.id, body.now) };
@@ -153,11 +171,12 @@ export async function runRoutes(app: FastifyInstance) {
     defineRoute({
       method: "POST",
       url: "/api/workflow-executions/:id/resume",
-      summary: "Resume a paused or waiting run from its latest checkpoint",
+      summary:
+        "Resume a paused, waiting or failed run from its latest checkpoint (a failed run re-runs the step that failed)",
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "REVIEW_IN_PROGRESS", ...runRefusalCodes("resume")],
       handler: async ({ params }) => {
         await runs.require(params.id);
         notInReview(params.id);
@@ -171,7 +190,7 @@ export async function runRoutes(app: FastifyInstance) {
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", ...runRefusalCodes("cancel")],
       handler: async ({ params }) => {
         await runs.require(params.id);
         return { data: await manager.cancel(params.id) };
@@ -185,7 +204,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: rewindRunBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "REVIEW_IN_PROGRESS", ...runRefusalCodes("rewind")],
       handler: async ({ params, body }) => {
         const run = await runs.get(params.id);
         const phases = (run.workflow_definition?.phases ?? []) as string[];
@@ -207,7 +226,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: signalParamsSchema,
       body: signalBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "RUN_ALREADY_ENDED", "REVIEW_IN_PROGRESS", ...runRefusalCodes("wake")],
       handler: async ({ params, body }) => {
         await runs.require(params.id);
         notInReview(params.id);
@@ -222,7 +241,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: approvalParamsSchema,
       body: approvalBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "REVIEW_IN_PROGRESS", ...runRefusalCodes("wake")],
       handler: async ({ params, body }) => {
         await runs.require(params.id);
         notInReview(params.id);

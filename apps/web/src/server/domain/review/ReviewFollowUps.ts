@@ -84,25 +84,25 @@ export class ReviewFollowUps {
     if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${runId}`);
     if (!this.workspaces || !run.workspace_path || !run.workspace_base_commit) {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_HAS_NO_WORKTREE",
         `Run ${runId} works in its project folder: it has no diff of its own to review`,
       );
     }
     if (run.archived_at || !existsSync(run.workspace_path)) {
       throw new HttpError(
-        "CONFLICT",
+        "WORKTREE_REMOVED",
         `Run ${runId}'s worktree was removed (its branch ${run.workspace_branch} remains); there is nothing to follow up in`,
       );
     }
     if (run.status === "pending" || run.status === "running") {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_STILL_ACTIVE",
         `Run ${runId} is ${run.status}: send the review once it pauses, waits or finishes`,
       );
     }
     if (this.#inFlight.has(runId)) {
       throw new HttpError(
-        "CONFLICT",
+        "REVIEW_IN_PROGRESS",
         `A review follow-up of run ${runId} is still running; send the next review when it ends`,
       );
     }
@@ -114,7 +114,7 @@ export class ReviewFollowUps {
     }
     if (!target?.session) {
       throw new HttpError(
-        "CONFLICT",
+        "NO_AGENT_SESSION",
         target
           ? `step_id: step "${target.name}" has no agent session to resume`
           : `Run ${runId} has no agent step with a session to resume: a review needs an agent to answer it`,
@@ -123,7 +123,8 @@ export class ReviewFollowUps {
     const workspace = { path: run.workspace_path, baseCommit: run.workspace_base_commit };
     const comments = await this.#quote(workspace, body.comments);
     const over = await this.usage.budgetExceeded(runId);
-    if (over) throw new HttpError("CONFLICT", `${over}; raise the budget to send the review`);
+    if (over)
+      throw new HttpError("BUDGET_EXCEEDED", `${over}; raise the budget to send the review`);
 
     const number =
       Math.max(0, ...run.steps.map((step) => Number(REVIEW_KEY.exec(step.step_id)?.[1] ?? 0))) + 1;

@@ -157,7 +157,10 @@ export class DefinitionCatalog {
   template(definitionId: string): Loaded {
     const template = this.#loaded.get(definitionId);
     if (!template) {
-      throw new HttpError("CONFLICT", `Template ${definitionId} did not load; fix its file first`);
+      throw new HttpError(
+        "TEMPLATE_NOT_LOADED",
+        `Template ${definitionId} did not load; fix its file first`,
+      );
     }
     return template;
   }

@@ -224,7 +224,7 @@ export class RunManager {
     this.#wakeTimers.delete(run.id);
     if (run.status !== "waiting")
       return this.options.db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
-    const updated = await this.dispatch(run.id, { type: "resume" });
+    const updated = await this.dispatch(run.id, { type: "wake" });
     void this.enqueue(run.id, "resume");
     return updated;
   }
@@ -260,12 +260,7 @@ export class RunManager {
       if (first) this.scheduleWake(run.id, new Date(first));
     }
     for (const run of runs) {
-      if (run.status === "running") {
-        await this.options.db.workflowRun.update({
-          where: { id: run.id },
-          data: { status: "pending", worker_id: null, heartbeat_at: null },
-        });
-      }
+      if (run.status === "running") await this.dispatch(run.id, { type: "park" });
       void this.enqueue(run.id, run.started_at ? "resume" : "start");
     }
     return runs.length;
@@ -295,22 +290,17 @@ export class RunManager {
           run?.status === "running" ||
           (run?.status === "paused" && run.worker_id === this.workerId)
         ) {
-          await this.options.db.workflowRun.update({
-            where: { id: runId },
-            data: { status: "pending", worker_id: null, heartbeat_at: null, paused_at: null },
-          });
+          await this.dispatch(runId, { type: "park" });
         }
       }),
     );
     this.#active.clear();
     // Child runs and continuations this process drove stop with their executor: park them.
     if (this.#driven.size > 0) {
-      await this.options.db.workflowRun
-        .updateMany({
-          where: { id: { in: [...this.#driven] }, status: "running" },
-          data: { status: "pending", worker_id: null, heartbeat_at: null },
-        })
-        .catch(() => undefined);
+      await Promise.all(
+        // Only the ones still running: the table refuses the rest, which stay as they are.
+        [...this.#driven].map((id) => this.dispatch(id, { type: "park" }).catch(() => undefined)),
+      );
       this.#driven.clear();
     }
   }
@@ -549,13 +539,10 @@ export class RunManager {
     } catch (error) {
       if (!abort.signal.aborted) throw error;
       const now = await db.workflowRun.findUniqueOrThrow({ where: { id: run.id } });
+      if (now.status === "running") await this.dispatch(run.id, { type: "park" });
       const updated = await db.workflowRun.update({
         where: { id: run.id },
-        data: {
-          worker_id: null,
-          heartbeat_at: null,
-          ...(now.status === "running" && { status: "pending" }),
-        },
+        data: { worker_id: null, heartbeat_at: null },
       });
       // Resumed while setup was being stopped: start it again now that it has.
       if (this.#requeue.delete(run.id) && updated.status === "pending" && !this.#stopping) {

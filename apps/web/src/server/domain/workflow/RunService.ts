@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import {
   type CreateRunBody,
   createRunBodySchema,
+  initialRunStatus,
   type listRunsQuerySchema,
   type MergeRunBody,
   mergeRunBodySchema,
@@ -123,7 +124,7 @@ export class RunService {
     }
     if (definition.error) {
       throw new HttpError(
-        "CONFLICT",
+        "TEMPLATE_NOT_LOADED",
         `Template ${definition.identifier} does not load: ${(definition.error as { message?: string }).message}`,
       );
     }
@@ -160,7 +161,7 @@ export class RunService {
         name: body.name ?? definition.name,
         args: args as object,
         current_phase: firstPhase,
-        status: "pending",
+        status: initialRunStatus,
         position: generateKeyBetween(null, top?.position ?? null),
         ...((body.budget ?? template.definition.budget) && {
           budget: (body.budget ?? template.definition.budget) as object,
@@ -214,7 +215,7 @@ export class RunService {
         project_id: run.project_id,
         workflow_definition_id: run.workflow_definition_id,
         name: run.name,
-        status: "pending",
+        status: initialRunStatus,
         current_phase: run.current_phase,
         position: run.position,
         parent_run_id: run.parent_run_id,
@@ -295,7 +296,10 @@ export class RunService {
       removeRunWorktree: async (runId) => {
         const run = await this.#inProject(runId, projectId);
         if (!run.workspace_path || !run.workspace_branch || !this.workspaces) {
-          throw new HttpError("CONFLICT", `Run ${runId} has no worktree of its own to remove`);
+          throw new HttpError(
+            "RUN_HAS_NO_WORKTREE",
+            `Run ${runId} has no worktree of its own to remove`,
+          );
         }
         const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
         // The branch is what stays: it must hold the work the agents left uncommitted.
@@ -374,7 +378,7 @@ export class RunService {
     const parent = await this.require(parentRunId);
     if (!this.workspaces || !parent.workspace_path || !parent.workspace_branch) {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_HAS_NO_WORKTREE",
         `workspace "own": run ${parentRunId} works in its project folder, so its child runs cannot branch from a worktree of its own; let the parent run in a worktree (not workspace: shared) in a git repository`,
       );
     }
@@ -455,13 +459,13 @@ export class RunService {
     const run = await this.require(id);
     if (!run.workspace_path || !run.workspace_base_commit || !this.workspaces) {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_HAS_NO_WORKTREE",
         `Run ${id} works in its project folder: it has no worktree, so no diff of its own`,
       );
     }
     if (!existsSync(run.workspace_path)) {
       throw new HttpError(
-        "CONFLICT",
+        "WORKTREE_REMOVED",
         `Run ${id}'s worktree was removed (its branch ${run.workspace_branch} remains)`,
       );
     }
@@ -518,11 +522,14 @@ export class RunService {
       !run.workspace_path ||
       !run.workspace_base_ref
     ) {
-      throw new HttpError("CONFLICT", `Run ${id} has no worktree of its own to ${action}`);
+      throw new HttpError(
+        "RUN_HAS_NO_WORKTREE",
+        `Run ${id} has no worktree of its own to ${action}`,
+      );
     }
     if (run.status === "running" || run.status === "pending") {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_STILL_ACTIVE",
         `Run ${id} is ${run.status}: pause it or let it finish before you ${action} its work`,
       );
     }
@@ -561,7 +568,7 @@ export class RunService {
       // Archiving ends the run's worktree (its branch stays): only once the run is over.
       if (!["completed", "failed", "cancelled"].includes(run.status)) {
         throw new HttpError(
-          "CONFLICT",
+          "RUN_STILL_ACTIVE",
           `Run ${id} is ${run.status}: cancel it or let it finish before archiving it and its worktree`,
         );
       }

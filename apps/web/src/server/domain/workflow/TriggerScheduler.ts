@@ -77,7 +77,7 @@ export class TriggerScheduler {
     const secret = trigger.secretEnv ? this.env[trigger.secretEnv] : undefined;
     if (!secret) {
       throw new HttpError(
-        "CONFLICT",
+        "WEBHOOK_SECRET_MISSING",
         `The webhook of ${definition.identifier} has no secret: set ${trigger.secretEnv ?? "its secretEnv variable"}`,
       );
     }

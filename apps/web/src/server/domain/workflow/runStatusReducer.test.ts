@@ -1,5 +1,12 @@
+import {
+  type RunActionType,
+  type RunStatus,
+  runActionTypes,
+  runStatuses,
+  runTransition,
+} from "@phaseboard/contracts";
 import { describe, expect, it } from "vitest";
-import { RunTransitionError, runStatusReducer } from "./runStatusReducer.js";
+import { type RunAction, RunTransitionError, runStatusReducer } from "./runStatusReducer.js";
 
 const at = new Date("2026-01-01T00:00:00Z");
 
@@ -47,5 +54,60 @@ describe("runStatusReducer", () => {
     expect(() => runStatusReducer({ status: "running" }, { type: "rewind" })).toThrow(
       /rewind a run that is running/,
     );
+  });
+});
+
+describe("runStatusReducer and the table of run states", () => {
+  it("refuses with the table's own code for each kind of refusal", () => {
+    const codeOf = (status: RunStatus, action: RunAction) => {
+      try {
+        runStatusReducer({ status }, action);
+      } catch (error) {
+        return (error as RunTransitionError).code;
+      }
+      return undefined;
+    };
+    expect(codeOf("completed", { type: "pause", at })).toBe("RUN_NOT_PAUSABLE");
+    expect(codeOf("running", { type: "resume" })).toBe("RUN_NOT_RESUMABLE");
+    expect(codeOf("failed", { type: "cancel", at })).toBe("RUN_ALREADY_ENDED");
+    expect(codeOf("running", { type: "rewind" })).toBe("RUN_NOT_REWINDABLE");
+    expect(codeOf("paused", { type: "complete", at })).toBe("RUN_STATE_CHANGED");
+  });
+
+  it("resumes a failed run from the queue and forgets why it failed", () => {
+    expect(runStatusReducer({ status: "failed" }, { type: "resume" })).toMatchObject({
+      status: "pending",
+      error_message: null,
+      completed_at: null,
+    });
+  });
+
+  it("leads every allowed cell to the status the table names", () => {
+    const sample: Record<RunActionType, RunAction> = {
+      pause: { type: "pause", at },
+      resume: { type: "resume" },
+      cancel: { type: "cancel", at },
+      rewind: { type: "rewind" },
+      wake: { type: "wake" },
+      claim: { type: "claim", workerId: "w1", at },
+      wait: { type: "wait" },
+      complete: { type: "complete", at },
+      fail: { type: "fail", at, message: "boom" },
+      park: { type: "park" },
+    };
+    for (const status of runStatuses) {
+      for (const type of runActionTypes) {
+        const cell = runTransition(status, type);
+        if ("to" in cell) {
+          expect(runStatusReducer({ status }, sample[type]).status, `${status} × ${type}`).toBe(
+            cell.to,
+          );
+        } else {
+          expect(() => runStatusReducer({ status }, sample[type]), `${status} × ${type}`).toThrow(
+            expect.objectContaining({ code: cell.refuse }),
+          );
+        }
+      }
+    }
   });
 });

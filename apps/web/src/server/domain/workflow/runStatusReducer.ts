@@ -1,16 +1,33 @@
-import type { RunStatus } from "@phaseboard/contracts";
+import {
+  nextRunStatus,
+  type RunActionType,
+  type RunRefusalCode,
+  type RunStatus,
+  refusalMessage,
+  runTransition,
+} from "@phaseboard/contracts";
 
 /** Everything that can happen to a run's status, from people, the executor or the manager. */
 export type RunAction =
   | { type: "claim"; workerId: string; at: Date; resumed?: boolean }
   | { type: "pause"; at: Date }
   | { type: "resume" }
+  | { type: "wake" }
   | { type: "cancel"; at: Date }
   | { type: "rewind" }
   | { type: "wait" }
   | { type: "complete"; at: Date }
   | { type: "fail"; at: Date; message: string }
   | { type: "park" };
+
+// Every action of the table has a case here, and nothing else.
+type _SameActions = [RunAction["type"]] extends [RunActionType]
+  ? [RunActionType] extends [RunAction["type"]]
+    ? true
+    : never
+  : never;
+const _sameActions: _SameActions = true;
+void _sameActions;
 
 export interface RunStatusState {
   status: RunStatus;
@@ -28,35 +45,34 @@ export interface RunPatch {
   error_message?: string | null;
 }
 
-/** An action the run's current status does not allow: the API answers 409. */
+/** An action the table of run states refuses: answered 409 with the refusal's own code. */
 export class RunTransitionError extends Error {
-  readonly code = "CONFLICT";
+  readonly code: RunRefusalCode;
   constructor(
     readonly from: RunStatus,
     readonly action: RunAction["type"],
   ) {
-    super(`Cannot ${action} a run that is ${from}`);
+    super(refusalMessage(from, action));
     this.name = "RunTransitionError";
+    const cell = runTransition(from, action);
+    this.code = "refuse" in cell ? cell.refuse : "RUN_STATE_CHANGED";
   }
 }
 
-const FINISHED: RunStatus[] = ["completed", "failed", "cancelled"];
-
 /**
- * The one place run statuses change (STYLE 4): an action and the current status give the
- * new columns, or a RunTransitionError. Every caller — routes, the run manager, the
- * executor's observer — goes through it, so the rules cannot drift apart.
+ * The one place the server changes run statuses (STYLE 4): the table of run states in
+ * @phaseboard/contracts says whether an action is allowed and which status it leads to;
+ * this adds the columns that go with it, or throws a RunTransitionError with the table's
+ * refusal. Every caller — routes, the run manager, the executor's observer — goes through
+ * it, so the server, the board and the CLI cannot drift apart.
  */
 export function runStatusReducer(state: RunStatusState, action: RunAction): RunPatch {
-  const { status } = state;
-  const refuse = (): never => {
-    throw new RunTransitionError(status, action.type);
-  };
+  const status = nextRunStatus(state.status, action.type);
+  if (status === undefined) throw new RunTransitionError(state.status, action.type);
   switch (action.type) {
     case "claim":
-      if (status !== "pending" && status !== "running") refuse();
       return {
-        status: "running",
+        status,
         worker_id: action.workerId,
         heartbeat_at: action.at,
         // A resumed run keeps the time it first started.
@@ -64,37 +80,32 @@ export function runStatusReducer(state: RunStatusState, action: RunAction): RunP
         paused_at: null,
       };
     case "pause":
-      if (status !== "pending" && status !== "running" && status !== "waiting") refuse();
-      return { status: "paused", paused_at: action.at };
+      return { status, paused_at: action.at };
     case "resume":
-      if (status !== "paused" && status !== "waiting") refuse();
-      // A reason it paused for (a budget) no longer holds once someone resumes it.
-      return { status: "pending", paused_at: null, error_message: null };
+      // A reason it paused or failed for (a budget, a step) no longer holds once someone
+      // resumes it; a failed run is no longer finished.
+      return { status, paused_at: null, error_message: null, completed_at: null };
+    case "wake":
+      return { status, paused_at: null };
     case "cancel":
-      if (FINISHED.includes(status)) refuse();
-      return { status: "cancelled", cancelled_at: action.at, worker_id: null, heartbeat_at: null };
+      return { status, cancelled_at: action.at, worker_id: null, heartbeat_at: null };
     case "rewind":
-      if (status === "running") refuse();
-      return { status: "pending", completed_at: null, error_message: null, paused_at: null };
+      return { status, completed_at: null, error_message: null, paused_at: null };
     case "wait":
-      if (status !== "running") refuse();
-      return { status: "waiting", worker_id: null, heartbeat_at: null };
+      return { status, worker_id: null, heartbeat_at: null };
     case "complete":
-      if (status !== "running") refuse();
-      return { status: "completed", completed_at: action.at, worker_id: null, heartbeat_at: null };
+      return { status, completed_at: action.at, worker_id: null, heartbeat_at: null };
     case "fail":
-      if (status !== "running" && status !== "pending") refuse();
       return {
-        status: "failed",
+        status,
         completed_at: action.at,
         error_message: action.message,
         worker_id: null,
         heartbeat_at: null,
       };
     case "park":
-      // Shutdown: a running run goes back to the queue so the next start resumes it.
-      if (status !== "running") refuse();
-      return { status: "pending", worker_id: null, heartbeat_at: null };
+      // Back to the queue with no lease, so the next start resumes it.
+      return { status, worker_id: null, heartbeat_at: null, paused_at: null };
     default: {
       const unhandled: never = action;
       throw new Error(`Unhandled run action ${JSON.stringify(unhandled)}`);

@@ -73,14 +73,20 @@ export class GitWorkspaces {
     const slug = `${slugify(input.name)}-${input.runId.slice(-8)}`;
     const path = join(this.root, slugify(basename(input.projectPath)), slug);
     if (existsSync(path)) {
-      throw new HttpError("CONFLICT", `the worktree folder ${path} already exists; move it away`);
+      throw new HttpError(
+        "WORKTREE_UNAVAILABLE",
+        `the worktree folder ${path} already exists; move it away`,
+      );
     }
     const branch = `phaseboard/${slug}`;
     mkdirSync(dirname(path), { recursive: true });
     try {
       await git(input.projectPath, ["worktree", "add", "-b", branch, path, baseCommit]);
     } catch (error) {
-      throw new HttpError("CONFLICT", `git could not create the worktree: ${gitMessage(error)}`);
+      throw new HttpError(
+        "WORKTREE_UNAVAILABLE",
+        `git could not create the worktree: ${gitMessage(error)}`,
+      );
     }
     return { path, branch, baseRef, baseCommit };
   }
@@ -116,7 +122,7 @@ export class GitWorkspaces {
     const onBranch = await this.currentBranch(checkout);
     if (onBranch !== workspace.baseRef) {
       throw new HttpError(
-        "CONFLICT",
+        "MERGE_WRONG_BRANCH",
         `merge: ${where} is on ${onBranch ?? "a detached HEAD"}, not ${workspace.baseRef}; check out ${workspace.baseRef} first`,
       );
     }
@@ -126,7 +132,7 @@ export class GitWorkspaces {
       .map((line) => line.slice(3));
     if (dirty.length > 0) {
       throw new HttpError(
-        "CONFLICT",
+        "MERGE_DIRTY_CHECKOUT",
         `merge: ${where} has uncommitted changes (${dirty.join(", ")}); commit or stash them first`,
       );
     }
@@ -136,7 +142,7 @@ export class GitWorkspaces {
         await git(checkout, ["merge", "--ff-only", "--quiet", workspace.branch]);
       } catch {
         throw new HttpError(
-          "CONFLICT",
+          "MERGE_NOT_FAST_FORWARD",
           `merge: ${workspace.baseRef} has moved on since the run started, so it cannot fast-forward; squash instead`,
         );
       }
@@ -151,7 +157,7 @@ export class GitWorkspaces {
           .filter(Boolean);
         await git(checkout, ["reset", "--merge"]).catch(() => undefined);
         throw new HttpError(
-          "CONFLICT",
+          "MERGE_CONFLICT",
           conflicts.length > 0
             ? `merge: squashing ${workspace.branch} into ${workspace.baseRef} conflicts in ${conflicts.join(", ")}; nothing was changed`
             : `merge: git could not squash ${workspace.branch}: ${gitMessage(error)}`,
