@@ -13,7 +13,7 @@ import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
 import { RunService } from "../domain/workflow/RunService.js";
 import { StepService } from "../domain/workflow/StepService.js";
-import { TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
+import { systemProjectDir, TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
 import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
 import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
@@ -77,6 +77,8 @@ export const servicesPlugin = fp(
       catalog,
       executorFactory: options.executorFactory,
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      // Build Workflow runs (the System board) execute in a lane of their own.
+      ...(options.buildsHome && { systemProjectPath: systemProjectDir(options.buildsHome) }),
       ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
       ...(options.heartbeatIntervalMs !== undefined && {
         heartbeatIntervalMs: options.heartbeatIntervalMs,

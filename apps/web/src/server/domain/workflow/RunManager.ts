@@ -28,8 +28,15 @@ export interface RunManagerOptions {
   catalog: DefinitionCatalog;
   /** Absent until an executor is configured: runs then wait in the queue. */
   executorFactory?: ExecutorFactory | undefined;
-  /** Runs executing at once in this process (default 4). */
+  /** Runs executing at once in this process (default 4), besides the system lane's. */
   concurrency?: number;
+  /**
+   * The System project's folder: its runs (Build Workflow runs) execute in a lane of their
+   * own with `systemConcurrency` slots, so they never take a user's run slot.
+   */
+  systemProjectPath?: string | undefined;
+  /** Runs of the system lane executing at once (default 2). */
+  systemConcurrency?: number;
   /** A lease not renewed for this long is considered abandoned (ms, default 30 000). */
   leaseMs?: number;
   /** How often the executor renews a lease (ms, default 5 000). */
@@ -40,7 +47,15 @@ export interface RunManagerOptions {
 interface QueueEntry {
   runId: string;
   mode: "start" | "resume";
+  /** Known once the run's project has been looked up; the entry waits until then. */
+  lane?: Lane;
 }
+
+/**
+ * Runs queue and execute in lanes with their own slots: a person's runs in `user`, the
+ * System board's Build Workflow runs in `system`, so system work never delays a user's run.
+ */
+export type Lane = "user" | "system";
 
 /**
  * Runs workflows in the background: a bounded number at once, the rest queued in order.
@@ -51,7 +66,12 @@ interface QueueEntry {
 export class RunManager {
   readonly workerId: string;
   readonly concurrency: number;
+  readonly systemConcurrency: number;
   readonly #leaseMs: number;
+  /** The lane of each run queued or executing here. */
+  readonly #lanes = new Map<string, Lane>();
+  /** Slots reserved by launches under way, per lane. */
+  readonly #startingIn: Record<Lane, number> = { user: 0, system: 0 };
   readonly #queue: QueueEntry[] = [];
   readonly #active = new Map<string, RunHandle>();
   /** Runs resumed while their previous execution was still stopping. */
@@ -65,7 +85,6 @@ export class RunManager {
   readonly #wakeTimers = new Map<string, NodeJS.Timeout>();
   readonly #executors = new Map<string, WorkflowExecutorApi>();
   #stopping = false;
-  #starting = 0;
   #heartbeat: NodeJS.Timeout | undefined;
   #hostFor: ((projectId: string) => RunHost) | undefined;
   #hooks: WorkspaceHooks | undefined;
@@ -75,6 +94,7 @@ export class RunManager {
   constructor(private readonly options: RunManagerOptions) {
     this.workerId = options.workerId ?? `server-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.concurrency = options.concurrency ?? 4;
+    this.systemConcurrency = options.systemConcurrency ?? 2;
     this.#leaseMs = options.leaseMs ?? 30_000;
   }
 
@@ -126,8 +146,39 @@ export class RunManager {
       return Promise.resolve();
     }
     if (this.#queue.some((entry) => entry.runId === runId)) return Promise.resolve();
-    this.#queue.push({ runId, mode });
-    return this.#drain();
+    const entry: QueueEntry = { runId, mode };
+    this.#queue.push(entry);
+    return this.#laneOf(runId).then((lane) => {
+      entry.lane = lane;
+      return this.#drain();
+    });
+  }
+
+  /** System runs are those of the System project; everything else is a person's. */
+  async #laneOf(runId: string): Promise<Lane> {
+    const known = this.#lanes.get(runId);
+    if (known) return known;
+    const system = this.options.systemProjectPath;
+    let lane: Lane = "user";
+    if (system !== undefined) {
+      const run = await this.options.db.workflowRun
+        .findUnique({ where: { id: runId }, select: { project: { select: { path: true } } } })
+        .catch(() => null);
+      if (run?.project.path === system) lane = "system";
+    }
+    this.#lanes.set(runId, lane);
+    return lane;
+  }
+
+  #slotsOf(lane: Lane): number {
+    return lane === "system" ? this.systemConcurrency : this.concurrency;
+  }
+
+  /** Runs executing or being launched in `lane`. */
+  #busyIn(lane: Lane): number {
+    let busy = this.#startingIn[lane];
+    for (const runId of this.#active.keys()) if (this.#lanes.get(runId) === lane) busy++;
+    return busy;
   }
 
   /** Pause: the executor stops before its next step; a queued run just leaves the queue. */
@@ -416,16 +467,20 @@ export class RunManager {
   async #drain(): Promise<void> {
     if (!this.options.executorFactory) return;
     // Several drains can overlap (each enqueue starts one); a slot is reserved before the
-    // first await so together they never exceed the limit.
-    while (
-      !this.#stopping &&
-      this.#active.size + this.#starting < this.concurrency &&
-      this.#queue.length > 0
-    ) {
-      const entry = this.#queue.shift() as QueueEntry;
-      this.#starting++;
+    // first await so together they never exceed the limit of the entry's lane. The first
+    // queued entry whose lane has a free slot goes next, so a full lane never holds up the
+    // other.
+    while (!this.#stopping) {
+      const index = this.#queue.findIndex(
+        (candidate) =>
+          candidate.lane !== undefined &&
+          this.#busyIn(candidate.lane) < this.#slotsOf(candidate.lane),
+      );
+      if (index < 0) break;
+      const [entry] = this.#queue.splice(index, 1) as [QueueEntry & { lane: Lane }];
+      this.#startingIn[entry.lane]++;
       await this.#launch(entry)
-        .finally(() => this.#starting--)
+        .finally(() => this.#startingIn[entry.lane]--)
         .catch(async (error: unknown) => {
           await this.dispatch(entry.runId, {
             type: "fail",
@@ -546,7 +601,11 @@ export class RunManager {
       });
       // Resumed while setup was being stopped: start it again now that it has.
       if (this.#requeue.delete(run.id) && updated.status === "pending" && !this.#stopping) {
-        this.#queue.push({ runId: run.id, mode: "resume" });
+        this.#queue.push({
+          runId: run.id,
+          mode: "resume",
+          lane: this.#lanes.get(run.id) ?? "user",
+        });
       }
       return false;
     } finally {
@@ -588,7 +647,11 @@ export class RunManager {
           data: { worker_id: null, heartbeat_at: null },
         });
         if (requeue && run.status === "pending") {
-          this.#queue.push({ runId: outcome.runId, mode: "resume" });
+          this.#queue.push({
+            runId: outcome.runId,
+            mode: "resume",
+            lane: this.#lanes.get(outcome.runId) ?? "user",
+          });
         }
       }
     }

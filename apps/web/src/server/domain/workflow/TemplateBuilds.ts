@@ -13,6 +13,11 @@ const shippedDefinitions = fileURLToPath(
 const BUILD_WORKFLOW_FILE = "build-workflow.yaml";
 const cliBin = fileURLToPath(new URL("../../../../../cli/bin/phaseboard.js", import.meta.url));
 
+/** The System project's folder under `$PHASEBOARD_HOME`. */
+export function systemProjectDir(home: string): string {
+  return join(home, "system");
+}
+
 /** What the Templates page shows of a template's newest build. */
 export interface LastBuild {
   run_id: string;
@@ -47,7 +52,7 @@ export class TemplateBuilds {
    * Phaseboard's copy changed) and builds the templates of every project it syncs.
    */
   async start(): Promise<void> {
-    const dir = join(this.home, "system");
+    const dir = systemProjectDir(this.home);
     const definitions = join(dir, ".agent", "workflows", "definitions");
     mkdirSync(definitions, { recursive: true });
     const shipped = join(shippedDefinitions, BUILD_WORKFLOW_FILE);
