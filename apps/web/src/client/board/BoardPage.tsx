@@ -12,7 +12,7 @@ import {
 } from "@dnd-kit/core";
 import { arrayMove } from "@dnd-kit/sortable";
 import { Plus } from "lucide-react";
-import { lazy, Suspense, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { useDefinitions, useProjectUsage, useRuns } from "../api/queries";
@@ -60,6 +60,12 @@ export function BoardPage() {
       (a, b) => (runsByTemplate.get(b.id) ?? 0) - (runsByTemplate.get(a.id) ?? 0),
     )[0];
   const phases = template?.phases ?? [];
+  // The header's New run starts on the template whose board is shown.
+  const { showing } = newRun;
+  useEffect(() => {
+    showing(template?.id);
+    return () => showing(undefined);
+  }, [showing, template?.id]);
   const usage = useProjectUsage(project?.id, template?.id);
   const templateRuns = useMemo(
     () => (runs.data ?? []).filter((run) => run.workflow_definition_id === template?.id),

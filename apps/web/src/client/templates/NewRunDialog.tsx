@@ -12,6 +12,7 @@ import { queryKeys } from "../api/queryKeys";
 import type { Project, Run } from "../api/types";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
+import { argsUiSchema, formButtonTemplates } from "./formButtons";
 import { templateError } from "./templateError";
 
 const noSubmitButton = { "ui:submitButtonOptions": { norender: true } };
@@ -147,7 +148,8 @@ export function NewRunDialog({
               id={`${formId}-args`}
               className="rjsf"
               schema={schema}
-              uiSchema={noSubmitButton}
+              uiSchema={{ ...argsUiSchema(schema as never), ...noSubmitButton }}
+              templates={{ ButtonTemplates: formButtonTemplates }}
               validator={validator}
               formData={args}
               noHtml5Validate

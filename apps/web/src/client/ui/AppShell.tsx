@@ -1,5 +1,5 @@
 import { KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucide-react";
-import { createContext, lazy, Suspense, useContext, useState } from "react";
+import { createContext, lazy, Suspense, useContext, useMemo, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { ConnectionIndicator } from "../live/ConnectionIndicator";
 import { Button } from "./Button";
@@ -12,8 +12,10 @@ const NewRunDialog = lazy(() =>
 
 interface NewRunState {
   open(templateId?: string): void;
+  /** The board tells which template it shows, so the header's New run starts on it. */
+  showing(templateId: string | undefined): void;
 }
-const NewRunContext = createContext<NewRunState>({ open: () => {} });
+const NewRunContext = createContext<NewRunState>({ open: () => {}, showing: () => {} });
 /** Opens the New run dialog from anywhere (header, template card, empty column). */
 export const useNewRun = () => useContext(NewRunContext);
 
@@ -22,15 +24,21 @@ export function AppShell() {
   const { theme, toggle } = useTheme();
   const location = useLocation();
   const [newRun, setNewRun] = useState<{ templateId?: string } | null>(null);
+  const [shown, setShown] = useState<string | undefined>();
+  const newRunState = useMemo<NewRunState>(
+    () => ({
+      open: (templateId) => setNewRun(templateId ? { templateId } : {}),
+      showing: setShown,
+    }),
+    [],
+  );
   const search = project ? `?project=${project.id}` : "";
   const navClass = ({ isActive }: { isActive: boolean }) =>
     `inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
       isActive ? "bg-sunken text-ink" : "text-muted hover:text-ink"
     }`;
   return (
-    <NewRunContext.Provider
-      value={{ open: (templateId) => setNewRun(templateId ? { templateId } : {}) }}
-    >
+    <NewRunContext.Provider value={newRunState}>
       <div className="flex h-full flex-col">
         <header className="flex h-14 shrink-0 items-center gap-4 border-b border-line bg-surface px-5">
           <NavLink to={`/${search}`} className="flex items-center gap-2 font-semibold">
@@ -78,7 +86,11 @@ export function AppShell() {
             >
               {theme === "dark" ? <Sun className="size-4" /> : <Moon className="size-4" />}
             </Button>
-            <Button variant="primary" onClick={() => setNewRun({})} disabled={!project}>
+            <Button
+              variant="primary"
+              onClick={() => newRunState.open(location.pathname === "/" ? shown : undefined)}
+              disabled={!project}
+            >
               <Plus aria-hidden className="size-4" /> New run
             </Button>
           </div>
