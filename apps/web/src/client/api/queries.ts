@@ -1,3 +1,4 @@
+import type { UsageTotals } from "@phaseboard/contracts";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError } from "./ApiError";
 import { withToken } from "./accessToken";
@@ -127,13 +128,7 @@ export function artifactUrl(artifactId: string): string {
 }
 
 /** Tokens and dollars, as the server totals them. */
-export interface UsageTotals {
-  agent_steps: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-}
+export type { UsageTotals };
 
 /** What a template's runs in a project spent, per board column (refetched as steps finish). */
 export function useProjectUsage(projectId: string | undefined, definitionId: string | undefined) {

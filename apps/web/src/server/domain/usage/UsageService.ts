@@ -1,15 +1,10 @@
+import type { UsageTotals } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
 import type { ProjectConfigs } from "../project/ProjectConfigs.js";
 
-/** Tokens and dollars spent by agent steps. */
-export interface UsageTotals {
-  agent_steps: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-}
+/** Tokens and dollars spent by agent steps (the API's own shape). */
+export type { UsageTotals };
 
 interface StepSpend {
   phase: string;
