@@ -44,8 +44,10 @@ function upload(
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   form.append("file", file, filename);
+  // The board uploads from its own page; the request gate takes multipart only from there.
   return fetch(`${s.url}/api/workflow-executions/${runId}/artifacts`, {
     method: "POST",
+    headers: { origin: s.url },
     body: form,
   });
 }

@@ -10,6 +10,8 @@ export const errorRegistry = {
   BAD_REQUEST: { status: 400, message: "The request is malformed." },
   VALIDATION_FAILED: { status: 400, message: "The request did not pass validation." },
   UNAUTHORIZED: { status: 401, message: "A valid access token is required." },
+  HOST_NOT_ALLOWED: { status: 403, message: "This server does not answer to that host name." },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: "Requests from that page are not allowed." },
   NOT_FOUND: { status: 404, message: "No such resource." },
   ROUTE_NOT_FOUND: { status: 404, message: "No such route." },
   // Each kind of 409 (a state that does not allow the request) has a code of its own, so a

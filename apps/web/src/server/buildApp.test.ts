@@ -64,7 +64,6 @@ describe("buildApp", () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(right.statusCode).toBe(200);
-    expect((await app.inject({ url: `/api/secret?token=${token}` })).statusCode).toBe(200);
   });
 
   it("serves the built board without a token, and still guards the API behind it", async () => {

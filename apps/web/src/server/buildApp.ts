@@ -2,15 +2,21 @@ import multipart from "@fastify/multipart";
 import { MAX_ARTIFACT_BYTES } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { discoverTemplates } from "@phaseboard/workflow-engine";
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
 import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
 import { EventHub } from "./events/EventHub.js";
+import { redactUrl } from "./http/requestGate.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
-import { authPlugin } from "./plugins/authPlugin.js";
 
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
+import { requestGatePlugin } from "./plugins/requestGatePlugin.js";
 import { servicesPlugin } from "./plugins/servicesPlugin.js";
 import { staticClientPlugin } from "./plugins/staticClientPlugin.js";
 import { websocketPlugin } from "./plugins/websocketPlugin.js";
@@ -27,8 +33,10 @@ import { version } from "./version.js";
 
 export interface BuildAppOptions {
   db: DbClient;
-  /** When set, every request must carry it (see authPlugin). */
+  /** When set, every request must carry it (see requestGatePlugin). */
   token?: string | undefined;
+  /** Host names answered besides the loopback names (HOST, PHASEBOARD_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[] | undefined;
   /** The newest migration applied at start, reported by /api/health. */
   migration?: string | null;
   /** The event hub, when the caller connects it to other servers (default: a new one). */
@@ -64,7 +72,7 @@ export interface BuildAppOptions {
  */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedactedUrls(options.logger ?? false),
     // Per-request lines drown out what matters (runs, steps); LOG_LEVEL=debug brings them back.
     logController: new LogController({ disableRequestLogging: !isDebug(options.logger) }),
     // Runs and steps are addressed by cuid; nobody needs trailing-slash variants.
@@ -74,7 +82,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   const hub = options.hub ?? new EventHub();
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { token: options.token });
+  await app.register(requestGatePlugin, {
+    token: options.token,
+    allowedHosts: options.allowedHosts,
+  });
   await app.register(databasePlugin, { db: options.db });
   await app.register(routeCatalogPlugin);
   await app.register(multipart, {
@@ -111,6 +122,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // Last: its single-page fallback answers only what no route above claimed.
   await app.register(staticClientPlugin, { root: options.clientDir });
   return app;
+}
+
+/** Request lines log the URL with `?token=` values replaced, whatever the level. */
+function withRedactedUrls(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+  if (!logger) return logger;
+  const base = typeof logger === "object" ? logger : {};
+  return {
+    ...base,
+    serializers: {
+      ...base.serializers,
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
+  };
 }
 
 function isDebug(logger: FastifyServerOptions["logger"]): boolean {

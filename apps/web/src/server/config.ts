@@ -7,6 +7,7 @@ import {
   resolvePhaseboardHome,
 } from "@phaseboard/db";
 import { z } from "zod";
+import { normaliseHostName, parseHostHeader } from "./http/requestGate.js";
 
 /** Every setting's default in one place. */
 export const configDefaults = {
@@ -44,6 +45,24 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default(configDefaults.logLevel),
+  PHASEBOARD_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const names = (value ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean);
+      for (const name of names) {
+        if (!parseHostHeader(name) || parseHostHeader(name)?.port !== undefined) {
+          context.addIssue({
+            code: "custom",
+            message: `PHASEBOARD_ALLOWED_HOSTS: ${name} is not a host name (a comma-separated list of names without ports, like board.example.test,[fd00::1])`,
+          });
+        }
+      }
+      return names.map(normaliseHostName);
+    }),
   PHASEBOARD_BUILDS: z
     .enum(["on", "off"], { error: "PHASEBOARD_BUILDS must be on or off" })
     .default("on"),
@@ -53,6 +72,12 @@ export interface ServerConfig {
   port: number;
   host: string;
   token: string | undefined;
+  /**
+   * Host names the server answers besides the loopback names: HOST (the address it
+   * announces in server.json) and PHASEBOARD_ALLOWED_HOSTS. Anything else is refused, which is
+   * what defeats DNS rebinding.
+   */
+  allowedHosts: string[];
   logLevel: string;
   /** Runs executing at once (PHASEBOARD_CONCURRENCY). */
   concurrency: number;
@@ -106,6 +131,7 @@ export function loadConfig(
     port: overrides.port ?? parsed.data.PORT,
     host,
     token,
+    allowedHosts: [normaliseHostName(host), ...parsed.data.PHASEBOARD_ALLOWED_HOSTS],
     logLevel: parsed.data.LOG_LEVEL,
     concurrency: parsed.data.PHASEBOARD_CONCURRENCY,
     home: resolvePhaseboardHome(env),

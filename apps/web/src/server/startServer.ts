@@ -71,6 +71,7 @@ export async function startServer(
       db,
       hub,
       token: config.token,
+      allowedHosts: config.allowedHosts,
       migration: latest?.migration_name ?? null,
       logger: options.logger,
       concurrency: config.concurrency,

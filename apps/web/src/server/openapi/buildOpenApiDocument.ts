@@ -3,7 +3,13 @@ import { z } from "zod";
 import type { AnyRoute } from "../http/defineRoute.js";
 
 /** Codes any route can answer with, whatever it does. */
-const COMMON_ERRORS = ["BAD_REQUEST", "UNAUTHORIZED", "INTERNAL_ERROR"] as const;
+const COMMON_ERRORS = [
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "HOST_NOT_ALLOWED",
+  "ORIGIN_NOT_ALLOWED",
+  "INTERNAL_ERROR",
+] as const;
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return z.toJSONSchema(schema, { io, unrepresentable: "any", target: "openapi-3.0" });
