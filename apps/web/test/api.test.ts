@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runDetailResponseSchema, runListResponseSchema } from "@phaseboard/contracts";
 import { tempDir } from "@phaseboard/test-kit";
@@ -50,6 +50,51 @@ describe("projects", () => {
     expect(noName.status).toBe(400);
     expect(noName.body.error.message).toMatch(/^name: /);
     expect((await server.api("/api/projects")).body.data).toHaveLength(1);
+  });
+
+  it("refuses /, /proc/self/cwd and relative paths, and registers nothing", async () => {
+    server = await startTestServer();
+    const refusals: [string, string][] = [
+      ["/", "path: / resolves to /, which cannot be a project: name the repository's own folder"],
+      [
+        "/tmp/..",
+        "path: / resolves to /, which cannot be a project: name the repository's own folder",
+      ],
+      [
+        "/proc/self/cwd",
+        "path: /proc/self/cwd is inside a kernel pseudo-filesystem, not a repository",
+      ],
+      [
+        "/proc/self/root/",
+        "path: /proc/self/root/ is inside a kernel pseudo-filesystem, not a repository",
+      ],
+      [
+        ".",
+        "path: . is relative; give the repository's absolute path (a relative one would resolve against the server's folder)",
+      ],
+      [
+        "../project",
+        "path: ../project is relative; give the repository's absolute path (a relative one would resolve against the server's folder)",
+      ],
+    ];
+    for (const [path, message] of refusals) {
+      const response = await server.api("/api/projects", { body: { name: "x", path } });
+      expect(response.status, path).toBe(400);
+      expect(response.body.error, path).toEqual({ code: "VALIDATION_FAILED", message });
+    }
+    expect((await server.api("/api/projects")).body.data).toHaveLength(1);
+  });
+
+  it("registers a symlinked folder under its real path, once", async () => {
+    server = await startTestServer();
+    const real = tempDir("real-project");
+    const link = join(tempDir("links"), "repo");
+    symlinkSync(real, link);
+    const viaLink = await server.api("/api/projects", { body: { name: "linked", path: link } });
+    expect(viaLink.status).toBe(201);
+    expect(viaLink.body.data.path).toBe(realpathSync(real));
+    const direct = await server.api("/api/projects", { body: { name: "linked", path: real } });
+    expect(direct.body.data.id).toBe(viaLink.body.data.id);
   });
 });
 
@@ -275,7 +320,7 @@ describe("comments", () => {
       workflow_run_step_id: null,
     });
     await server.api(`/api/workflow-executions/${run.id}/comments`, {
-      body: { text: "Step note", step_id: step.id, comment_type: "agent" },
+      body: { text: "Step note", step_id: step.id },
     });
     expect(
       (await server.api(`/api/workflow-executions/${run.id}/comments`)).body.data,
@@ -284,7 +329,7 @@ describe("comments", () => {
       `/api/workflow-executions/${run.id}/comments?step_id=${step.id}`,
     );
     expect(stepOnly.body.data).toEqual([
-      expect.objectContaining({ text: "Step note", comment_type: "agent", artifacts: [] }),
+      expect.objectContaining({ text: "Step note", comment_type: "user", artifacts: [] }),
     ]);
   });
 
@@ -304,6 +349,21 @@ describe("comments", () => {
       body: { text: "x", comment_type: "robot" },
     });
     expect(badType.body.error.message).toMatch(/^comment_type: /);
+  });
+
+  it("refuses a comment that claims to come from the system or an agent, and writes nothing", async () => {
+    server = await startTestServer({ queueOnly: true });
+    const run = await createRun(server);
+    for (const type of ["system", "agent"]) {
+      const response = await server.api(`/api/workflow-executions/${run.id}/comments`, {
+        body: { text: "Approved by the system", comment_type: type },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toBe(
+        `comment_type: ${type} comments are written by Phaseboard itself; the API adds user comments only`,
+      );
+    }
+    expect(await server.app.db.workflowComment.count()).toBe(0);
   });
 });
 
@@ -341,5 +401,21 @@ describe("step logs", () => {
     expect((await server.api(`/api/workflow-steps/${step.id}/logs/events?after=-1`)).status).toBe(
       400,
     );
+  });
+});
+
+describe("input limits", () => {
+  it("answers args nested 10,000 levels deep with 400, creating no run", async () => {
+    server = await startTestServer({ queueOnly: true });
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const response = await server.api("/api/workflow-executions", {
+      body: `{"project_id":"${server.projectId}","workflow_definition_id":"${server.definitionId}","args":{"featureName":"x","deep":${deep}}}`,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      message: "args: is nested more than 400 levels deep",
+    });
+    expect(await server.app.db.workflowRun.count()).toBe(0);
   });
 });

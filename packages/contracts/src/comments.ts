@@ -30,7 +30,18 @@ export const createCommentBodySchema = z.object({
   text: z.string().trim().min(1, "must not be empty").max(100_000, "is too long"),
   /** The step's database id, for a step-level comment; it must belong to the run. */
   step_id: idSchema.optional(),
-  comment_type: commentTypeSchema.default("user"),
+  /**
+   * Always `user`: `system` and `agent` comments are written by Phaseboard and its steps,
+   * never claimed by a caller, so the board can trust who said what.
+   */
+  comment_type: z
+    .literal("user", {
+      error: (issue) =>
+        issue.input === "system" || issue.input === "agent"
+          ? `${String(issue.input)} comments are written by Phaseboard itself; the API adds user comments only`
+          : 'must be "user"',
+    })
+    .default("user"),
 });
 export type CreateCommentBody = z.input<typeof createCommentBodySchema>;
 

@@ -3,6 +3,7 @@ export {
   projectAgentListResponseSchema,
   projectAgentSchema,
 } from "./agents.js";
+export { argsRecordSchema, jsonDepth, MAX_ARGS_DEPTH } from "./argsSchema.js";
 export {
   type Artifact,
   type AttachArtifactBody,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { argsRecordSchema, jsonDepth, MAX_ARGS_DEPTH } from "./argsSchema.js";
 import { commentSchema } from "./comments.js";
 import { idSchema, runStatusSchema, timestampSchema } from "./common.js";
 import { workflowDefinitionSchema } from "./definitions.js";
@@ -179,7 +180,7 @@ export const createRunBodySchema = z.object({
   workflow_definition_id: idSchema,
   /** Defaults to the template's name. */
   name: z.string().trim().min(1, "must not be empty").max(500, "is too long").optional(),
-  args: z.record(z.string(), z.unknown()).default({}),
+  args: argsRecordSchema.default({}),
   parent_run_id: idSchema.optional(),
   /** Overrides the template's budget for this run. */
   budget: budgetSchema.optional(),
@@ -269,7 +270,14 @@ export const signalParamsSchema = z.object({
 });
 export type SignalParams = z.infer<typeof signalParamsSchema>;
 export const signalBodySchema = z
-  .object({ payload: z.unknown().optional() })
+  .object({
+    payload: z
+      .unknown()
+      .optional()
+      .refine((payload) => jsonDepth(payload, MAX_ARGS_DEPTH) <= MAX_ARGS_DEPTH, {
+        message: `is nested more than ${MAX_ARGS_DEPTH} levels deep`,
+      }),
+  })
   .default({ payload: undefined });
 export type SignalBody = z.input<typeof signalBodySchema>;
 
@@ -320,7 +328,7 @@ export const runStateResponseSchema = dataEnvelope(runStateSchema);
 /** `POST /api/hooks/:definitionId`: start a run from a webhook trigger. */
 export const webhookParamsSchema = z.object({ definitionId: idSchema });
 export const webhookBodySchema = z
-  .object({ args: z.record(z.string(), z.unknown()).default({}), name: z.string().optional() })
+  .object({ args: argsRecordSchema.default({}), name: z.string().optional() })
   .default({ args: {} });
 export type WebhookBody = z.input<typeof webhookBodySchema>;
 

@@ -1,10 +1,9 @@
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { CreateProjectBody } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
 import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 import type { ProjectConfigs } from "./ProjectConfigs.js";
+import { resolveProjectPath } from "./resolveProjectPath.js";
 
 /** Projects are repository paths; creating one checks the folder exists. */
 export class ProjectService {
@@ -52,12 +51,7 @@ export class ProjectService {
 
   /** Registers the repository at `path` (idempotent: the same path answers the same row). */
   async create(body: CreateProjectBody) {
-    const path = resolve(body.path);
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new HttpError("VALIDATION_FAILED", `path: ${path} does not exist`);
-    if (!info.isDirectory()) {
-      throw new HttpError("VALIDATION_FAILED", `path: ${path} is not a directory`);
-    }
+    const path = await resolveProjectPath(body.path);
     return this.db.project.upsert({
       where: { path },
       create: { name: body.name, path },
