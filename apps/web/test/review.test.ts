@@ -52,6 +52,17 @@ steps:
   - { id: write, phase: write, type: script, command: [sh, -c, 'echo new > new.txt'] }
 `;
 
+/** A run that adds links to files outside its worktree, then an agent step. */
+const LINK_TEMPLATE = `name: Links
+phases: [write]
+steps:
+  - id: write
+    phase: write
+    type: script
+    command: [sh, -c, 'ln -s /etc/passwd notes.md; ln -s /etc linked; printf "ok\\n" > plain.md']
+  - { id: agent, phase: write, type: agent, agent: claude, prompt: hi }
+`;
+
 async function waitFor(s: TestServer, runId: string, done: (run: RunJson) => boolean) {
   for (let i = 0; i < 600; i++) {
     const run = (await s.api(`/api/workflow-executions/${runId}`)).body.data as RunJson;
@@ -91,6 +102,31 @@ const review = (s: TestServer, runId: string, body: unknown) =>
   s.api(`/api/workflow-executions/${runId}/review`, { body });
 
 describe("review comments become a follow-up for the agent", () => {
+  it("quotes a link the run added as its target, never the file it points to", async () => {
+    server = await startTestServer({ projectDir: gitProject({ "links.yaml": LINK_TEMPLATE }) });
+    const s = server;
+    const { id } = await startRun(s, "links");
+    const beyond = await review(s, id, { comments: [{ path: "notes.md", line: 2, body: "x" }] });
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error.message).toBe(
+      "comments[0].line: notes.md has 1 lines in the run's version, not 2",
+    );
+    const sent = await review(s, id, {
+      comments: [
+        { path: "notes.md", line: 1, body: "Why link this?" },
+        { path: "plain.md", line: 1, body: "Fine." },
+      ],
+    });
+    expect(sent.status).toBe(202);
+    await waitFor(s, id, (r) =>
+      r.steps.some((step) => step.step_id === "review-1" && step.status === "completed"),
+    );
+    const prompt = JSON.parse(readFileSync(record, "utf8")).call.prompt as string;
+    expect(prompt).toContain("> /etc/passwd");
+    expect(prompt).toContain("> ok");
+    expect(prompt).not.toContain("root:");
+  });
+
   it("resumes the agent step's session in the worktree with the comments as the prompt", async () => {
     server = await startTestServer({
       projectDir: gitProject({ "edit-notes.yaml": EDIT_TEMPLATE }),

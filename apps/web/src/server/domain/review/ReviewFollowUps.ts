@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+} from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { AgentDeclaration, AgentPermission, AgentRunner } from "@phaseboard/agent-cli";
@@ -298,6 +307,35 @@ function readStepInput(
   }
 }
 
+/**
+ * A changed file as it stands in the worktree, read without following any symlink: the
+ * run wrote the tree, so a link it added (`notes.md -> /etc/passwd`) must not carry a
+ * file from outside into the review prompt. A link reads as its target, which is how git
+ * shows it in the diff; a path through a linked folder is not read at all.
+ */
+function readCheckedOutFile(root: string, path: string): string {
+  const parts = path.split("/");
+  if (parts.some((part) => part === "" || part === "." || part === "..")) {
+    throw new Error(`${path} is not a plain relative path`);
+  }
+  let current = root;
+  for (const [index, part] of parts.entries()) {
+    current = join(current, part);
+    if (lstatSync(current).isSymbolicLink()) {
+      if (index === parts.length - 1) return readlinkSync(current, "utf8");
+      throw new Error(`${path} goes through a symlink`);
+    }
+  }
+  // O_NOFOLLOW: a link swapped in since the check above fails to open instead.
+  const fd = openSync(current, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a file`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The file's lines in the run's version (`new`) or at its base commit (`old`). */
 async function fileLines(
   workspace: { path: string; baseCommit: string },
@@ -307,7 +345,7 @@ async function fileLines(
   try {
     const text =
       side === "new"
-        ? readFileSync(join(workspace.path, path), "utf8")
+        ? readCheckedOutFile(workspace.path, path)
         : (
             await execFileAsync("git", ["show", `${workspace.baseCommit}:${path}`], {
               cwd: workspace.path,
