@@ -405,6 +405,24 @@ describe("step logs", () => {
 });
 
 describe("input limits", () => {
+  it("lists runs without their results, which only the run itself answers", async () => {
+    server = await startTestServer({ queueOnly: true });
+    const run = await createRun(server);
+    const big = "x".repeat(5 * 1024 * 1024);
+    await server.app.db.workflowRun.update({ where: { id: run.id }, data: { result: { big } } });
+    const listed = await fetch(
+      `${server.url}/api/workflow-executions?project_id=${server.projectId}`,
+    );
+    const text = await listed.text();
+    expect(text.length).toBeLessThan(64 * 1024);
+    const [card] = JSON.parse(text).data;
+    expect(card.id).toBe(run.id);
+    expect(card).not.toHaveProperty("result");
+    expect((await server.api(`/api/workflow-executions/${run.id}`)).body.data.result).toEqual({
+      big,
+    });
+  });
+
   it("answers args nested 10,000 levels deep with 400, creating no run", async () => {
     server = await startTestServer({ queueOnly: true });
     const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;

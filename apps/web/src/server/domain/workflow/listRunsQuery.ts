@@ -1,5 +1,5 @@
 import type { listRunsQuerySchema } from "@phaseboard/contracts";
-import { type DbClient, providerOfClient } from "@phaseboard/db";
+import { type DbClient, Prisma, providerOfClient } from "@phaseboard/db";
 import type { z } from "zod";
 import { HttpError } from "../../HttpError.js";
 
@@ -16,7 +16,16 @@ const DATE_COLUMNS = [
   "created_at",
   "updated_at",
 ];
-const JSON_COLUMNS = ["args", "state", "result"];
+const JSON_COLUMNS = ["args", "state"];
+
+/**
+ * Every run column but `result`: a template's result has no size limit of its own, and a
+ * page of cards must not carry (or even load) it. `GET …/:id` answers it.
+ */
+const LIST_COLUMNS = Object.values(Prisma.WorkflowRunScalarFieldEnum)
+  .filter((column) => column !== "result")
+  .map((column) => `r."${column}"`)
+  .join(", ");
 
 /**
  * The board's run list as one SQL statement: the page of runs, its template summary and
@@ -52,7 +61,7 @@ export async function listRunsQuery(db: DbClient, query: Query) {
     where.push("(r.created_at < ? OR (r.created_at = ? AND r.id < ?))");
     params.push(cursor.createdAt, cursor.createdAt, cursor.id);
   }
-  const sql = `SELECT r.*, CAST(r.created_at AS TEXT) AS cursor_created_at,
+  const sql = `SELECT ${LIST_COLUMNS}, CAST(r.created_at AS TEXT) AS cursor_created_at,
       d.name AS d_name, d.identifier AS d_identifier, d.phases AS d_phases,
       (SELECT count(*) FROM workflow_comments c WHERE c.workflow_run_id = r.id) AS n_comments,
       (SELECT count(*) FROM workflow_run_steps s WHERE s.workflow_run_id = r.id) AS n_steps,
