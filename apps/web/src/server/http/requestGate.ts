@@ -246,12 +246,22 @@ function checkToken(
       "This server requires an access token: send Authorization: Bearer <PHASEBOARD_TOKEN>",
     );
   }
-  const expected = digest(policy.token);
+  const expected = expectedDigest(policy.token);
   for (const value of presented) {
     if (!timingSafeEqual(digest(value), expected))
       return refuse("UNAUTHORIZED", "The access token is not valid");
   }
   return null;
+}
+
+const expectedDigests = new Map<string, Buffer>();
+function expectedDigest(token: string): Buffer {
+  let known = expectedDigests.get(token);
+  if (!known) {
+    known = digest(token);
+    expectedDigests.set(token, known);
+  }
+  return known;
 }
 
 // Comparing fixed-length digests keeps the comparison constant-time whatever the length.
