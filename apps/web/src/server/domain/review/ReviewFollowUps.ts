@@ -213,7 +213,10 @@ export class ReviewFollowUps {
     void done.finally(() => this.#inFlight.delete(runId));
     await handle.started.catch((error: unknown) => {
       if (error instanceof RunLockedError) {
-        throw new HttpError("RUN_STILL_ACTIVE", `Run ${runId} is executing elsewhere: ${error.message}`);
+        throw new HttpError(
+          "RUN_STILL_ACTIVE",
+          `Run ${runId} is executing elsewhere: ${error.message}`,
+        );
       }
       throw error;
     });
