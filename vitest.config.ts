@@ -9,6 +9,7 @@ export default defineConfig({
       "packages/*/vitest.config.ts",
       "packages/*/vitest.integration.config.ts",
       "apps/*/vitest*.config.ts",
+      "scripts/vitest.config.ts",
     ],
   },
 });

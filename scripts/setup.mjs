@@ -1,12 +1,23 @@
 #!/usr/bin/env node
-// Makes a fresh checkout ready to run: pnpm, dependencies (which also generates the
-// Prisma client), the board's built client, and, with --for-tests, a Chromium for the
-// browser tests and PostgreSQL's server binaries for the database tests.
-// Safe to run again: every step checks first and does nothing when already done.
+// Makes a checkout ready to run: pnpm, the dependencies, the Prisma client, the server and
+// CLI bundles, the board's built client, and, with --for-tests, a Chromium for the browser
+// tests and PostgreSQL's server binaries for the database tests. Every step records what
+// it was made from (scripts/setup/stamps.mjs) and is skipped on the next start when nothing
+// it depends on changed, so an unchanged checkout is ready in well under a second; a step
+// cut short leaves no record and runs again.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { prismaClientOutdated } from "../packages/db/scripts/prismaClientStamp.mjs";
+import { buildBundles } from "./build/bundles.mjs";
+import {
+  buildOutdated,
+  dependenciesOutdated,
+  listFiles,
+  recordBuild,
+  recordDependencies,
+} from "./setup/stamps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const forTests = process.argv.includes("--for-tests");
@@ -38,32 +49,37 @@ if (major < 20 || (major === 20 && minor < 19)) {
   fail(`Phaseboard needs Node.js 20.19 or newer (this is ${process.versions.node})`);
 }
 
-// 2. pnpm
-if (!found("pnpm")) {
-  say(`installing pnpm ${pnpmVersion} (npm install -g)`);
-  if (!run("npm", ["install", "-g", `pnpm@${pnpmVersion}`, "--no-fund", "--no-audit"])) {
-    say("npm install -g failed; trying corepack");
-    if (!run("corepack", ["enable", "pnpm"]) || !found("pnpm")) {
-      fail(`could not install pnpm: run \`npm install -g pnpm@${pnpmVersion}\` and try again`);
-    }
+// 2. Dependencies: installed again only when the lockfile or a package.json changed since
+// the last finished install, or node_modules is missing or incomplete.
+const installReason = dependenciesOutdated(root);
+if (installReason) {
+  ensurePnpm();
+  say(`installing dependencies (${installReason}; the first time takes a minute or two)`);
+  // No TTY to confirm with (CI, npm start from a script): a modules folder from another
+  // pnpm store is rebuilt instead of aborting. The install hook generates the Prisma client.
+  if (
+    !run("pnpm", [
+      "install",
+      "--frozen-lockfile",
+      "--prefer-offline",
+      "--reporter=silent",
+      "--config.confirmModulesPurge=false",
+    ])
+  ) {
+    fail("pnpm install failed (see above)");
   }
+  // The install hook (scripts/setup/afterInstall.mjs) records it; a hook skipped by
+  // --ignore-scripts would leave it unrecorded.
+  recordDependencies(root);
 }
 
-// 3. Dependencies. A few seconds when nothing changed; the first time compiles better-sqlite3.
-const installed = existsSync(join(root, "node_modules", ".modules.yaml"));
-if (!installed) say("installing dependencies (the first time takes a minute or two)");
-// No TTY to confirm with (CI, npm start from a script): a modules folder from another pnpm
-// store is rebuilt instead of aborting.
-if (
-  !run("pnpm", [
-    "install",
-    "--frozen-lockfile",
-    "--prefer-offline",
-    "--reporter=silent",
-    "--config.confirmModulesPurge=false",
-  ])
-) {
-  fail("pnpm install failed (see above)");
+// 3. The Prisma client: generated again only when the schema or the Prisma version changed.
+const generateReason = prismaClientOutdated(root);
+if (generateReason) {
+  say(`generating the Prisma client (${generateReason})`);
+  if (!run(process.execPath, [join(root, "packages", "db", "scripts", "generate.mjs")])) {
+    fail("generating the Prisma client failed (see above)");
+  }
 }
 
 // 4. Chromium for the browser tests. Playwright cannot download its own browsers
@@ -115,33 +131,48 @@ if (forTests && !existsSync("/usr/lib/postgresql") && !process.env.PHASEBOARD_PG
   }
 }
 
-// 6. The board. The server serves apps/web/dist/client; rebuild it only when a source file
-// is newer than the last build, so an unchanged checkout starts at once.
-const web = join(root, "apps", "web");
-const builtIndex = join(web, "dist", "client", "index.html");
-const clientSources = [
-  join(web, "src", "client"),
-  join(web, "index.html"),
-  join(web, "vite.config.ts"),
-];
-if (!existsSync(builtIndex) || newestMtime(clientSources) > statSync(builtIndex).mtimeMs) {
-  say("building the board (apps/web/dist/client)");
-  if (!run("pnpm", ["--filter", "@phaseboard/web", "--silent", "build"])) {
-    fail("building the board failed (see above)");
-  }
+// 6. The server and CLI bundles (esbuild), rebuilt when one of their sources changed.
+try {
+  await buildBundles(root, say);
+} catch (error) {
+  fail(`bundling failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function newestMtime(paths) {
-  let newest = 0;
-  for (const path of paths) {
-    if (!existsSync(path)) continue;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      const children = readdirSync(path).map((name) => join(path, name));
-      newest = Math.max(newest, newestMtime(children));
-    } else {
-      newest = Math.max(newest, stat.mtimeMs);
+// 7. The board. The server serves apps/web/dist/client; rebuilt when a source changed.
+const web = join(root, "apps", "web");
+const builtIndex = join(web, "dist", "client", "index.html");
+const clientStamp = join(web, "dist", ".phaseboard-build-client.json");
+const clientInputs = () =>
+  listFiles([
+    join(web, "src", "client"),
+    join(web, "index.html"),
+    join(web, "vite.config.ts"),
+    join(web, "package.json"),
+    join(root, "packages", "contracts", "src"),
+  ]);
+const clientReason = buildOutdated(clientStamp, builtIndex);
+if (clientReason) {
+  say(`building the board (apps/web/dist/client: ${clientReason})`);
+  rmSync(clientStamp, { force: true });
+  if (
+    !run(
+      process.execPath,
+      [join(web, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"],
+      { cwd: web },
+    )
+  ) {
+    fail("building the board failed (see above)");
+  }
+  recordBuild(clientStamp, builtIndex, clientInputs());
+}
+
+function ensurePnpm() {
+  if (found("pnpm")) return;
+  say(`installing pnpm ${pnpmVersion} (npm install -g)`);
+  if (!run("npm", ["install", "-g", `pnpm@${pnpmVersion}`, "--no-fund", "--no-audit"])) {
+    say("npm install -g failed; trying corepack");
+    if (!run("corepack", ["enable", "pnpm"]) || !found("pnpm")) {
+      fail(`could not install pnpm: run \`npm install -g pnpm@${pnpmVersion}\` and try again`);
     }
   }
-  return newest;
 }

@@ -5,15 +5,21 @@
 // `prisma generate` never runs the schema engine, but the Prisma CLI insists on finding
 // one and would try to download a native binary (unreachable offline). Pointing it at any
 // existing executable satisfies the check; migrations use the WebAssembly engine instead.
+//
+// With --if-changed (the install hook and `npm start`) it does nothing when the schema and
+// the Prisma versions are the ones the present clients were generated from.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { prismaClientOutdated, recordPrismaClient } from "./prismaClientStamp.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const require = createRequire(import.meta.url);
+
+if (process.argv.includes("--if-changed") && !prismaClientOutdated(root)) process.exit(0);
 const prismaCli = join(dirname(require.resolve("prisma/package.json")), "build", "index.js");
 
 const env = {
@@ -23,6 +29,7 @@ const env = {
   CHECKPOINT_DISABLE: "1",
 };
 const generated = join(here, "..", "src", "generated");
+rmSync(join(generated, ".phaseboard-generate.json"), { force: true });
 const sqliteSchema = join(root, "prisma", "schema.prisma");
 // The PostgreSQL variant: the provider line and the output folder differ, nothing else
 // (packages/db/src/migrations/migrationPaths.ts derives the same text for migrations).
@@ -57,3 +64,4 @@ for (const [schema, client] of [
     process.exit(1);
   }
 }
+recordPrismaClient(root);
