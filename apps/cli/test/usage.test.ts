@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { phaseboard, sandbox } from "./phaseboardBinary.js";
@@ -55,6 +56,26 @@ describe("phaseboard init", () => {
     expect(result.code).toBe(1);
     expect(expectOneLine(result.stderr)).toMatch(/hello\.yaml.*already exist.*never overwrites/);
     expect(readFileSync(file, "utf8")).toBe("name: Mine\n");
+  });
+
+  it("adds the run data folder to .gitignore in a git repository, once", async () => {
+    const box = sandbox();
+    execFileSync("git", ["init", "--quiet"], { cwd: box.project });
+    writeFileSync(join(box.project, ".gitignore"), "node_modules/");
+    const result = await phaseboard(box, ["init"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Added .agent/workflows/executions/ to .gitignore");
+    const ignore = readFileSync(join(box.project, ".gitignore"), "utf8");
+    expect(ignore).toMatch(/^node_modules\/\n# .*\n\.agent\/workflows\/executions\/\n$/);
+    rmSync(join(box.project, ".agent"), { recursive: true });
+    expect((await phaseboard(box, ["init"])).stdout).not.toContain("Added");
+    expect(readFileSync(join(box.project, ".gitignore"), "utf8")).toBe(ignore);
+  });
+
+  it("leaves no .gitignore outside a git repository", async () => {
+    const box = sandbox();
+    expect((await phaseboard(box, ["init"])).code).toBe(0);
+    expect(existsSync(join(box.project, ".gitignore"))).toBe(false);
   });
 
   it("creates the project where --project points", async () => {

@@ -1,5 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import {
+  ignoreRunData,
+  RUN_DATA_DIR,
+} from "@phaseboard/web/src/server/domain/project/ignoreRunData.js";
 import type { Command } from "commander";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import { starterTemplates } from "../init/starterTemplates.js";
@@ -18,7 +22,7 @@ export function registerInitCommand(program: Command): void {
   withExamples(command, ["phaseboard init", "phaseboard init --project ~/code/my-repo"]);
 }
 
-function init(options: ProjectOptions): void {
+async function init(options: ProjectOptions): Promise<void> {
   const out = new Output({});
   // init makes a project, so it does not walk up looking for one.
   const root = options.project ? resolve(invocationDir(), options.project) : invocationDir();
@@ -37,9 +41,15 @@ function init(options: ProjectOptions): void {
   }
   mkdirSync(dir, { recursive: true });
   for (const target of targets) writeFileSync(target.path, target.content, { flag: "wx" });
+  const ignored = await ignoreRunData(root);
   const c = out.colors;
   out.line(`${c.green("✓")} Created ${relative(invocationDir(), dir) || dir} with:`);
   for (const target of targets) out.line(`    ${target.file}`);
+  if (ignored) {
+    out.line(
+      `${c.green("✓")} Added ${RUN_DATA_DIR} to .gitignore (run logs and artifacts stay local)`,
+    );
+  }
   out.line();
   out.line("Next steps:");
   out.line(`  ${c.cyan("phaseboard validate")}                    check the templates`);

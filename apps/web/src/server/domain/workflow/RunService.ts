@@ -15,6 +15,7 @@ import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { ignoreRunDataOnce } from "../project/ignoreRunData.js";
 import {
   PROJECT_BUDGET_REACHED,
   PROJECT_BUDGET_UNKNOWN,
@@ -195,6 +196,8 @@ export class RunService {
         throw error;
       }
     }
+    // The first run in a repository keeps run data out of its commits.
+    await ignoreRunDataOnce(project.path);
     // Pinned at creation: a run queued while its template changes still runs this version.
     // Whole files only: a run picked up at once (recovery at start runs beside this) must
     // never read a half-written one. No fsync: the run's row is the durable record, and
