@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import { UsageError } from "../errors/UsageError.js";
 import { Output } from "../output/Output.js";
 import { type ProjectOptions, withExamples, withProjectOption } from "../program/commandOptions.js";
-import { findProjectDir, invocationDir } from "../project/findProjectDir.js";
+import { findServeDir, invocationDir } from "../project/findProjectDir.js";
 
 interface ServeOptions extends ProjectOptions {
   port?: string;
@@ -28,12 +31,12 @@ export function registerServeCommand(program: Command): void {
 async function serve(options: ServeOptions): Promise<void> {
   const port = options.port === undefined ? undefined : parsePort(options.port);
   const out = new Output({});
-  // Without a project here the server still starts: it then shows its own templates.
-  let projectDir: string | undefined;
-  try {
-    projectDir = findProjectDir(options);
-  } catch (error) {
-    if (options.project) throw error;
+  // Any folder can be served: the repository it is in, else the folder itself.
+  const { dir: projectDir, gitRoot } = findServeDir(options);
+  if (!gitRoot) {
+    out.line(
+      `${projectDir} is not in a git repository: runs work in this folder in place (no worktrees, diffs or merges)`,
+    );
   }
   // The server is a dependency of `serve` only, loaded on demand so other commands stay light.
   const { loadConfig } = await import("@phaseboard/web/src/server/config.js");
@@ -48,9 +51,10 @@ async function serve(options: ServeOptions): Promise<void> {
       {
         ...(port !== undefined && { port }),
         ...(options.host && { host: options.host }),
-        ...(projectDir && { projectDir }),
+        projectDir,
       },
     );
+    if (config.port !== 0) await assertPortFree(config);
     const server = await startServer(config, {
       logger: {
         level: config.logLevel,
@@ -75,6 +79,10 @@ async function serve(options: ServeOptions): Promise<void> {
       process.once("SIGTERM", () => void stop());
     });
   } catch (error) {
+    if (error instanceof CommandFailedError) throw error;
+    if (config && (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw portInUse(config);
+    }
     throw new CommandFailedError(describeStartupError(error, config), {
       code: "SERVE_FAILED",
       cause: error,
@@ -90,4 +98,60 @@ function parsePort(raw: string): number {
     });
   }
   return port;
+}
+
+/**
+ * Checked before the database is opened, so a second `serve` on a busy port changes
+ * nothing: it names the port and, when it is Phaseboard's, the server already there.
+ */
+async function assertPortFree(config: { host: string; port: number; home: string }) {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () =>
+      probe.close(() => resolve(true)),
+    );
+  });
+  if (!free) throw portInUse(config);
+}
+
+function portInUse(config: { host: string; port: number; home: string }): CommandFailedError {
+  const running = readServerFile(config.home);
+  const ours = running && new URL(running.url).port === String(config.port) && isAlive(running.pid);
+  const who = ours
+    ? `the Phaseboard server at ${running.url} (pid ${running.pid}${running.project ? `, project ${running.project}` : ""})`
+    : "another program";
+  return new CommandFailedError(
+    `port ${config.port} on ${config.host} is already in use by ${who}: ${ours ? "open it there, or " : ""}pass --port with a free port`,
+    { code: "PORT_IN_USE" },
+  );
+}
+
+function readServerFile(
+  home: string,
+): { url: string; pid: number | undefined; project: string | undefined } | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(home, "server.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    if (typeof parsed.url !== "string") return undefined;
+    return {
+      url: parsed.url,
+      pid: typeof parsed.pid === "number" ? parsed.pid : undefined,
+      project: typeof parsed.project === "string" ? parsed.project : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors/UsageError.js";
@@ -43,4 +44,43 @@ export function findProjectDir(options: { project?: string | undefined }): strin
     }
     dir = parent;
   }
+}
+
+/** Where `phaseboard serve` runs, and whether that folder is inside a git repository. */
+export interface ServeDir {
+  dir: string;
+  /** The repository's root when the folder is inside one. */
+  gitRoot: string | undefined;
+}
+
+/**
+ * The project `phaseboard serve` registers: `--project DIR` when given; else, inside a git
+ * repository, the nearest folder holding `.agent/` up to the repository's root, or that
+ * root; outside one, the nearest `.agent/` above, or the folder itself.
+ *
+ * @example
+ * findServeDir({}) // { dir: "/home/me/repo", gitRoot: "/home/me/repo" } in /home/me/repo/src
+ */
+export function findServeDir(options: { project?: string | undefined }): ServeDir {
+  const start = options.project ? findProjectDir(options) : invocationDir();
+  const gitRoot = gitTopLevel(start);
+  if (options.project) return { dir: start, gitRoot };
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, ".agent"))) return { dir, gitRoot };
+    if (dir === gitRoot) return { dir, gitRoot };
+    const parent = dirname(dir);
+    if (parent === dir) return { dir: start, gitRoot };
+    dir = parent;
+  }
+}
+
+function gitTopLevel(dir: string): string | undefined {
+  const result = spawnSync("git", ["rev-parse", "--show-toplevel"], {
+    cwd: dir,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const top = result.status === 0 ? result.stdout.trim() : "";
+  return top ? resolve(top) : undefined;
 }
