@@ -1,4 +1,4 @@
-import { KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucide-react";
+import { FolderPlus, KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucide-react";
 import { createContext, lazy, Suspense, useContext, useMemo, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { ConnectionIndicator } from "../live/ConnectionIndicator";
@@ -6,6 +6,9 @@ import { Button } from "./Button";
 import { useProjectSelection } from "./useProjectSelection";
 import { useTheme } from "./useTheme";
 
+const AddProjectDialog = lazy(() =>
+  import("./AddProjectDialog").then((m) => ({ default: m.AddProjectDialog })),
+);
 const NewRunDialog = lazy(() =>
   import("../templates/NewRunDialog").then((m) => ({ default: m.NewRunDialog })),
 );
@@ -32,6 +35,7 @@ export function AppShell() {
     }),
     [],
   );
+  const [addingProject, setAddingProject] = useState(false);
   const search = project ? `?project=${project.id}` : "";
   const navClass = ({ isActive }: { isActive: boolean }) =>
     `inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
@@ -76,6 +80,15 @@ export function AppShell() {
                 </option>
               ))}
             </select>
+            <Button
+              variant="ghost"
+              size="sm"
+              onClick={() => setAddingProject(true)}
+              aria-label="Add project"
+              title="Add project"
+            >
+              <FolderPlus aria-hidden className="size-4" />
+            </Button>
           </div>
           <div className="ml-auto flex items-center gap-3">
             <ConnectionIndicator />
@@ -105,6 +118,14 @@ export function AppShell() {
             project={project}
             initialTemplateId={newRun.templateId}
             onClose={() => setNewRun(null)}
+          />
+        </Suspense>
+      ) : null}
+      {addingProject ? (
+        <Suspense fallback={null}>
+          <AddProjectDialog
+            onClose={() => setAddingProject(false)}
+            onAdded={(added) => select(added.id)}
           />
         </Suspense>
       ) : null}
