@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Loads the TypeScript entry point through tsx's loader in this same process, so the
-// command works from a checkout without a build step and signals (Ctrl-C) reach the
-// command itself rather than a wrapper process.
-import { register } from "tsx/esm/api";
+// In a checkout, loads the TypeScript entry point through tsx's loader in this same
+// process, so the command works without a build step and signals (Ctrl-C) reach the
+// command itself rather than a wrapper process. The npm package ships no source: there it
+// runs the esbuild bundle (scripts/package/pack.mjs).
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/main.ts");
+const source = new URL("../src/main.ts", import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(source.href);
+} else {
+  await import("../dist/phaseboard.mjs");
+}
