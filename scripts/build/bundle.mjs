@@ -3,11 +3,12 @@
 // compiles nothing at run time. Third-party packages stay external (native addons such as
 // better-sqlite3, Prisma's WebAssembly, esbuild and typescript are loaded as installed).
 //
-// Files of the repository locate data beside themselves through `import.meta.url` (the
-// Prisma migrations, the shipped templates, the engine's source for template type checks).
-// Each bundled file's `import.meta.url` is rewritten to the URL of its own source file,
-// computed relative to the bundle, so those lookups keep working from the bundle as long
-// as the repository's layout is kept (in a checkout and in the npm package).
+// Files of the repository locate data beside themselves through `import.meta.url` and
+// `import.meta.dirname` (the Prisma migrations, the shipped templates, the built board, the
+// engine's source for template type checks). In each bundled file they are rewritten to
+// its own source file's place, computed relative to the bundle, so those lookups keep
+// working from the bundle as long as the repository's layout is kept (in a checkout and
+// in the npm package).
 //
 // Two ways to name the external packages:
 //  - "checkout": by absolute path, resolved from the importing workspace package (pnpm
@@ -48,13 +49,14 @@ export async function bundleTarget(root, target, mode) {
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         const source = readFileSync(args.path, "utf8");
-        if (!source.includes("import.meta.url")) return undefined;
-        const fromBundle = relative(outDir, args.path).split(sep).join("/");
+        if (!/import\.meta\.(url|dirname|filename)/.test(source)) return undefined;
+        const fromBundle = JSON.stringify(relative(outDir, args.path).split(sep).join("/"));
+        const filename = `__phaseboardFileURLToPath(new URL(${fromBundle}, import.meta.url))`;
         return {
-          contents: source.replaceAll(
-            "import.meta.url",
-            `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`,
-          ),
+          contents: source
+            .replaceAll("import.meta.url", `new URL(${fromBundle}, import.meta.url).href`)
+            .replaceAll("import.meta.filename", filename)
+            .replaceAll("import.meta.dirname", `__phaseboardDirname(${filename})`),
           loader: "ts",
         };
       });
@@ -103,7 +105,12 @@ export async function bundleTarget(root, target, mode) {
     plugins: [layout],
     // Bundled CommonJS sources may call require(); ESM has none of its own.
     banner: {
-      js: 'import { createRequire as __phaseboardCreateRequire } from "node:module"; const require = __phaseboardCreateRequire(import.meta.url);',
+      js: [
+        'import { createRequire as __phaseboardCreateRequire } from "node:module";',
+        'import { dirname as __phaseboardDirname } from "node:path";',
+        'import { fileURLToPath as __phaseboardFileURLToPath } from "node:url";',
+        "const require = __phaseboardCreateRequire(import.meta.url);",
+      ].join(" "),
     },
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".mjs"));

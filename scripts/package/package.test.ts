@@ -117,6 +117,8 @@ describe("the npm package", () => {
     );
     const server = serve(await freePort());
     const url = await server.running;
+    const board = await (await fetch(`${url}/`)).text();
+    expect(board).toMatch(/<script type="module"[^>]* src="\/assets\//);
     const api = async (path: string, body?: unknown) => {
       const response = await fetch(`${url}${path}`, {
         method: body === undefined ? "GET" : "POST",

@@ -73,6 +73,10 @@ describe("npm start's setup on an installed checkout", () => {
     });
     const response = await fetch(`${url}/api/health`);
     expect(response.status).toBe(200);
+    // The built board, found from the bundle's place.
+    const board = await (await fetch(`${url}/`)).text();
+    expect(board).not.toContain("not built yet");
+    expect(board).toMatch(/<script type="module"[^>]* src="\/assets\//);
     // Plain JavaScript: nothing is compiled at run time.
     const bundle = readFileSync(join(root, "apps", "web", "dist", "server.mjs"), "utf8");
     expect(bundle).not.toMatch(/from "[^"]*\/tsx\//);
