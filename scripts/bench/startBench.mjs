@@ -39,6 +39,13 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// CPU seconds the server process used (user + system), which the machine's other load
+// inflates far less than wall time.
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
@@ -82,10 +89,11 @@ async function startOnce(way) {
     });
     while (!(await healthy(url))) await new Promise((resolve) => setTimeout(resolve, 20));
     const startMs = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     // The server's own process (npm and tsx start it as a child): server.json names it.
     const { pid } = JSON.parse(readFileSync(join(home, "server.json"), "utf8"));
-    return { startMs, rssMb: rssMb(pid) };
+    const cpu = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { startMs, cpuS: cpu, rssMb: rssMb(pid) };
   } finally {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-child.pid, "SIGTERM");
@@ -101,7 +109,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const result = await startOnce(way);
     results[name] = [...(results[name] ?? []), result];
     process.stderr.write(
-      `bench: ${name} round ${round + 1}: ${result.startMs.toFixed(0)} ms, ${result.rssMb.toFixed(0)} MB\n`,
+      `bench: ${name} round ${round + 1}: ${result.startMs.toFixed(0)} ms, server CPU ${result.cpuS.toFixed(2)} s, ${result.rssMb.toFixed(0)} MB\n`,
     );
   }
 }
@@ -109,7 +117,11 @@ for (let round = 0; round < ROUNDS; round++) {
 const summary = Object.fromEntries(
   Object.entries(results).map(([name, list]) => [
     name,
-    { startMs: median(list.map((r) => r.startMs)), rssMb: median(list.map((r) => r.rssMb)) },
+    {
+      startMs: median(list.map((r) => r.startMs)),
+      cpuS: median(list.map((r) => r.cpuS)),
+      rssMb: median(list.map((r) => r.rssMb)),
+    },
   ]),
 );
 const now = summary["npm start (bundle)"];
@@ -117,7 +129,7 @@ const before = summary["tsx (previous)"];
 console.log(`Start to healthy /api/health, median of ${ROUNDS} (PHASEBOARD_BUILDS=off):`);
 for (const [name, figures] of Object.entries(summary)) {
   console.log(
-    `  ${name.padEnd(20)} ${(figures.startMs / 1000).toFixed(2).padStart(6)} s   idle RSS ${figures.rssMb.toFixed(0).padStart(4)} MB`,
+    `  ${name.padEnd(20)} ${(figures.startMs / 1000).toFixed(2).padStart(6)} s   server CPU ${figures.cpuS.toFixed(2).padStart(5)} s   idle RSS ${figures.rssMb.toFixed(0).padStart(4)} MB`,
   );
 }
 console.log(
