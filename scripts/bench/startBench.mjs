@@ -133,7 +133,7 @@ for (const [name, figures] of Object.entries(summary)) {
   );
 }
 console.log(
-  `  ratio bundle/tsx:    start ${(now.startMs / before.startMs).toFixed(2)}x, RSS ${(now.rssMb / before.rssMb).toFixed(2)}x`,
+  `  ratio bundle/tsx:    start ${(now.startMs / before.startMs).toFixed(2)}x, CPU ${(now.cpuS / before.cpuS).toFixed(2)}x, RSS ${(now.rssMb / before.rssMb).toFixed(2)}x`,
 );
 console.log(
   `  targets: start < ${targets.startMs / 1000} s (${now.startMs < targets.startMs ? "met" : "missed"}), idle RSS < ${targets.rssMb} MB (${now.rssMb < targets.rssMb ? "met" : "missed"})`,
