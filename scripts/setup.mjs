@@ -150,7 +150,7 @@ const clientInputs = () =>
     join(web, "package.json"),
     join(root, "packages", "contracts", "src"),
   ]);
-const clientReason = buildOutdated(clientStamp, builtIndex);
+const clientReason = buildOutdated(clientStamp, builtIndex, "", { checkOutput: false });
 if (clientReason) {
   say(`building the board (apps/web/dist/client: ${clientReason})`);
   rmSync(clientStamp, { force: true });
