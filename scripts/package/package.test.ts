@@ -78,12 +78,16 @@ beforeAll(() => {
   expect(packed.status, packed.stderr).toBe(0);
   const tarball = packed.stdout.trim().split("\n").at(-1) ?? "";
   expect(tarball).toMatch(/phaseboard-\d+\.\d+\.\d+\.tgz$/);
+  // As a user's shell runs it: without the npm_* settings of the pnpm run around the tests.
+  const userEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)),
+  );
   const installed = spawnSync(
     "npm",
     ["install", "-g", "--prefix", prefix, tarball, "--no-fund", "--no-audit", "--loglevel=error"],
-    { cwd: work, encoding: "utf8", timeout: 600_000 },
+    { cwd: work, env: userEnv, encoding: "utf8", timeout: 1_500_000 },
   );
-  expect(installed.status, installed.stderr).toBe(0);
+  expect(installed.status, `${installed.stdout}\n${installed.stderr}`).toBe(0);
   mkdirSync(repo);
   git("init", "--quiet", "--initial-branch=main");
   git("config", "user.email", "me@example.com");
@@ -91,7 +95,7 @@ beforeAll(() => {
   writeFileSync(join(repo, "README.md"), "# a repository\n");
   git("add", "README.md");
   git("commit", "--quiet", "-m", "First commit");
-}, 900_000);
+}, 1_800_000);
 
 afterAll(() => {
   for (const child of children) child.kill("SIGTERM");
