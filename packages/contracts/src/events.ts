@@ -110,6 +110,25 @@ export const definitionsChangedEventSchema = z.object({
   data: z.object({ project_id: idSchema }),
 });
 
+/** `workflow.execution.pull_request`: the run's pull request was opened or changed state. */
+export const runPullRequestEventSchema = event("workflow.execution.pull_request", {
+  url: z.string(),
+  number: z.number().int(),
+  state: z.enum(["open", "merged", "closed"]),
+  checks: z.enum(["passing", "failing", "pending", "none"]),
+});
+
+/**
+ * `workflow.execution.notification`: the run needs a person (it waits for an approval or a
+ * signal, a budget paused it) or ended (failed, completed). Browser notifications and
+ * `phaseboard watch` show these.
+ */
+export const runNotificationEventSchema = event("workflow.execution.notification", {
+  event: z.enum(["waiting", "failed", "paused", "completed"]),
+  run_name: z.string(),
+  message: z.string(),
+});
+
 /** Every `workflow.*` event the server pushes, discriminated by `type`. */
 export const workflowEventSchema = z.discriminatedUnion("type", [
   runCreatedEventSchema,
@@ -124,6 +143,8 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   artifactCreatedEventSchema,
   artifactAttachedEventSchema,
   definitionsChangedEventSchema,
+  runPullRequestEventSchema,
+  runNotificationEventSchema,
 ]);
 export type WorkflowEvent = z.infer<typeof workflowEventSchema>;
 export type WorkflowEventType = WorkflowEvent["type"];

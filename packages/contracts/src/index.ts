@@ -102,6 +102,17 @@ export {
   healthSchema,
 } from "./health.js";
 export {
+  type NotificationEvent,
+  type NotifyTarget,
+  notificationEventSchema,
+  notifyTargetSchema,
+  type RunNotification,
+  runNotificationSchema,
+  type WebhookDelivery,
+  webhookDeliveryListResponseSchema,
+  webhookDeliverySchema,
+} from "./notifications.js";
+export {
   budgetResumeResponseSchema,
   type CreateProjectBody,
   createProjectBodySchema,
@@ -132,6 +143,19 @@ export {
   type UserRunAction,
   userRunActions,
 } from "./runStates.js";
+  type PullRequest,
+  type PullRequestChecks,
+  type PullRequestProvider,
+  type PullRequestState,
+  type PullRequestStatus,
+  pullRequestChecksSchema,
+  pullRequestProviderSchema,
+  pullRequestResponseSchema,
+  pullRequestSchema,
+  pullRequestStateSchema,
+  pullRequestStatusResponseSchema,
+  pullRequestStatusSchema,
+} from "./pullRequests.js";
 export {
   type ApprovalBody,
   type ApprovalParams,

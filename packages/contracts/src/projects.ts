@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema, timestampSchema } from "./common.js";
 import { dataEnvelope } from "./errors.js";
+import { notifyTargetSchema } from "./notifications.js";
 import { budgetSchema } from "./runs.js";
 
 /** A command: a shell line (`sh -c`), or an argv list run without a shell. */
@@ -42,6 +43,10 @@ export const projectConfigSchema = z.strictObject({
     })
     .optional(),
   budget: budgetSchema.optional(),
+  /** Webhooks told when a run waits, fails, is paused by a budget, or completes. */
+  notify: z
+    .array(notifyTargetSchema, { error: "expected a list of { url, events, format }" })
+    .optional(),
 });
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 

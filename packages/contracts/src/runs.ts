@@ -162,6 +162,16 @@ export const runSummarySchema = runSchema.extend({
   /** What the run's own agent steps cost (dollars) and used (input + output tokens). */
   cost_usd: z.number().nonnegative().optional(),
   tokens: z.number().int().nonnegative().optional(),
+  /** The pull request opened from the run's branch, as last refreshed. */
+  pull_request: z
+    .object({
+      url: z.string(),
+      number: z.number().int(),
+      state: z.enum(["open", "merged", "closed"]),
+      checks: z.enum(["passing", "failing", "pending", "none"]),
+    })
+    .nullable()
+    .optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

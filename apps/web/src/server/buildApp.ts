@@ -17,6 +17,7 @@ import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
 import { requestGatePlugin } from "./plugins/requestGatePlugin.js";
+import { type IntegrationsOptions, integrationsPlugin } from "./plugins/integrationsPlugin.js";
 import { servicesPlugin } from "./plugins/servicesPlugin.js";
 import { staticClientPlugin } from "./plugins/staticClientPlugin.js";
 import { websocketPlugin } from "./plugins/websocketPlugin.js";
@@ -27,6 +28,7 @@ import { docsRoutes } from "./routes/docsRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { hookRoutes } from "./routes/hookRoutes.js";
 import { projectRoutes } from "./routes/projectRoutes.js";
+import { pullRequestRoutes } from "./routes/pullRequestRoutes.js";
 import { runRoutes } from "./routes/runRoutes.js";
 import { stepRoutes } from "./routes/stepRoutes.js";
 import { version } from "./version.js";
@@ -61,6 +63,8 @@ export interface BuildAppOptions {
   buildsHome?: string | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
   wsMaxBufferedBytes?: number | undefined;
+  /** Pull requests and notifications: refresh interval, retry delays, the CLIs' environment. */
+  integrations?: Omit<IntegrationsOptions, "home"> | undefined;
 }
 
 /**
@@ -103,6 +107,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     buildsHome: options.buildsHome,
     home: options.home,
   });
+  await app.register(integrationsPlugin, { ...options.integrations, home: options.home });
   await app.register(websocketPlugin, {
     hub,
     version,
@@ -114,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(projectRoutes);
   await app.register(definitionRoutes);
   await app.register(runRoutes);
+  await app.register(pullRequestRoutes);
   await app.register(stepRoutes);
   await app.register(commentRoutes);
   await app.register(artifactRoutes);

@@ -44,7 +44,9 @@ describe("parseProjectConfig", () => {
   it("refuses an unknown top-level key at its line and column, naming the keys it knows", () => {
     const error = refusal("budget: { usd: 5 }\nworkspaces:\n  setup: pnpm install\n");
     expect(error).toMatchObject({ code: "PROJECT_CONFIG_INVALID", line: 2, column: 1 });
-    expect(error.message).toBe(`${FILE}:2:1 workspaces: unknown key; expected workspace or budget`);
+    expect(error.message).toBe(
+      `${FILE}:2:1 workspaces: unknown key; expected workspace, budget or notify`,
+    );
   });
 
   it("refuses a misspelt workspace key where it is written", () => {
@@ -102,5 +104,23 @@ describe("parseProjectConfig", () => {
     expect(syntax.code).toBe("YAML_SYNTAX");
     expect(syntax.line).toBeGreaterThanOrEqual(2);
     expect(refusal("- pnpm install\n").message).toContain(`${FILE}:1:1`);
+  });
+
+  it("reads notify webhooks and refuses a URL that is not http(s) at its place", () => {
+    const config = parseProjectConfig(
+      "notify:\n  - url: https://hooks.example.com/x\n    events: [waiting, failed]\n    format: slack\n",
+      FILE,
+    );
+    expect(config.notify).toEqual([
+      { url: "https://hooks.example.com/x", events: ["waiting", "failed"], format: "slack" },
+    ]);
+    const ftp = refusal("notify:\n  - url: ftp://example.com/hook\n");
+    expect(ftp.message).toBe(`${FILE}:2:10 notify[0].url: expected an http:// or https:// URL`);
+    expect(refusal("notify:\n  - url: http://x.test\n    events: [merged]\n").message).toContain(
+      "notify[0].events[0]",
+    );
+    expect(refusal("notify:\n  - url: http://x.test\n    secret: s\n").message).toBe(
+      `${FILE}:3:5 notify[0].secret: unknown key; expected url, events or format`,
+    );
   });
 });

@@ -548,6 +548,11 @@ export class RunService {
     };
   }
 
+  /** A comment by Phaseboard itself on the run (merged, discarded, pull request opened…). */
+  addSystemComment(run: { id: string; project_id: string }, text: string): Promise<void> {
+    return this.#systemComment(run, text);
+  }
+
   async #systemComment(run: { id: string; project_id: string }, text: string) {
     const comment = await this.db.workflowComment.create({
       data: { workflow_run_id: run.id, text, comment_type: "system" },

@@ -69,8 +69,10 @@ export async function listRunsQuery(db: DbClient, query: Query) {
         WHERE s2.workflow_run_id = r.id) AS n_artifacts,
       (SELECT COALESCE(SUM(s3.cost_usd), 0) FROM workflow_run_steps s3 WHERE s3.workflow_run_id = r.id) AS spent_usd,
       (SELECT COALESCE(SUM(s4.input_tokens), 0) + COALESCE(SUM(s4.output_tokens), 0) FROM workflow_run_steps s4
-        WHERE s4.workflow_run_id = r.id) AS spent_tokens
+        WHERE s4.workflow_run_id = r.id) AS spent_tokens,
+      pr.url AS pr_url, pr.number AS pr_number, pr.state AS pr_state, pr.checks AS pr_checks
     FROM workflow_runs r LEFT JOIN workflow_definitions d ON d.id = r.workflow_definition_id
+      LEFT JOIN pull_requests pr ON pr.workflow_run_id = r.id
     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY r.created_at DESC, r.id DESC
     LIMIT ?`;
@@ -109,6 +111,10 @@ function toRunSummary(row: Row) {
     n_artifacts,
     spent_usd,
     spent_tokens,
+    pr_url,
+    pr_number,
+    pr_state,
+    pr_checks,
     cursor_created_at: _cursor,
     ...run
   } = row;
@@ -133,6 +139,10 @@ function toRunSummary(row: Row) {
     },
     cost_usd: Number(spent_usd),
     tokens: Number(spent_tokens),
+    pull_request:
+      pr_url === null || pr_url === undefined
+        ? null
+        : { url: pr_url, number: Number(pr_number), state: pr_state, checks: pr_checks },
   };
 }
 

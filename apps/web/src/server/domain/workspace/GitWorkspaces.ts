@@ -196,6 +196,40 @@ export class GitWorkspaces {
     return undefined;
   }
 
+  /**
+   * The remote a run's branch is pushed to — `origin`, else the only remote — and its URL;
+   * undefined when the project has none.
+   */
+  async remoteOf(projectPath: string): Promise<{ name: string; url: string } | undefined> {
+    const names = (await git(projectPath, ["remote"]).catch(() => ""))
+      .split("\n")
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const name = names.includes("origin") ? "origin" : names.length === 1 ? names[0] : undefined;
+    if (!name) return undefined;
+    const url = (await git(projectPath, ["remote", "get-url", name]).catch(() => "")).trim();
+    return { name, url };
+  }
+
+  /** Pushes `branch` to `remote` and tracks it; a refusal is a 409 carrying git's words. */
+  async push(projectPath: string, remote: string, branch: string): Promise<void> {
+    try {
+      await git(projectPath, ["push", "--quiet", "--set-upstream", remote, `${branch}:${branch}`]);
+    } catch (error) {
+      // What the remote said (its hooks speak on `remote:` lines) comes before git's summary.
+      const stderr = (error as { stderr?: string }).stderr ?? "";
+      const remoteSaid = stderr
+        .split("\n")
+        .filter((line) => line.startsWith("remote: ") || line.startsWith(" ! "))
+        .map((line) => line.replace(/^remote: /, "").trim())
+        .filter(Boolean);
+      throw new HttpError(
+        "CONFLICT",
+        `git push to ${remote} was refused: ${[...remoteSaid, gitMessage(error)].join("; ")}; no pull request was opened`,
+      );
+    }
+  }
+
   /** Throws the run's work away: its worktree and its branch. */
   async discard(projectPath: string, workspace: { path: string; branch: string }): Promise<void> {
     await this.remove(projectPath, workspace.path);

@@ -1,0 +1,65 @@
+import {
+  idParamsSchema,
+  pullRequestResponseSchema,
+  pullRequestStatusResponseSchema,
+} from "@phaseboard/contracts";
+import type { FastifyInstance } from "fastify";
+import { HttpError } from "../HttpError.js";
+import { defineRoute } from "../http/defineRoute.js";
+
+export async function pullRequestRoutes(app: FastifyInstance) {
+  const { pullRequests } = app.integrations;
+  app.addRoutes([
+    defineRoute({
+      method: "GET",
+      url: "/api/workflow-executions/:id/pull-request",
+      summary:
+        "The pull request opened from the run's branch, or what opening one needs (a worktree, a git remote, gh or glab signed in)",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: pullRequestStatusResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => ({ data: await pullRequests.status(params.id) }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/pull-request",
+      summary:
+        "Push the run's branch and open a pull request (gh) or merge request (glab) from it; answers the existing one when the run has one",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: pullRequestResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params }) => {
+        if (app.services.reviews.busy(params.id)) {
+          throw new HttpError(
+            "CONFLICT",
+            `A review follow-up is running in run ${params.id}'s worktree; wait until it ends`,
+          );
+        }
+        return { data: (await pullRequests.open(params.id)).pullRequest };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/pull-request/refresh",
+      summary: "Read the pull request's state and checks from its host now",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: pullRequestResponseSchema },
+      errors: ["NOT_FOUND", "CONFLICT"],
+      handler: async ({ params }) => {
+        await app.services.runs.require(params.id);
+        const pullRequest = await pullRequests.refresh(params.id).catch((error: unknown) => {
+          if (error instanceof HttpError) throw error;
+          throw new HttpError(
+            "CONFLICT",
+            `Could not read the pull request: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+        if (!pullRequest) throw new HttpError("NOT_FOUND", `Run ${params.id} has no pull request`);
+        return { data: pullRequest };
+      },
+    }),
+  ]);
+}
