@@ -55,6 +55,7 @@ export async function startServer(
       | "leaseMs"
       | "heartbeatIntervalMs"
       | "wsMaxBufferedBytes"
+      | "integrations"
     >
   > = {},
 ): Promise<RunningServer> {

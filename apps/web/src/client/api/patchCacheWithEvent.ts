@@ -193,6 +193,16 @@ export function patchCacheWithEvent(
       void client.invalidateQueries({ queryKey: queryKeys.artifacts(runId) });
       void client.invalidateQueries({ queryKey: queryKeys.comments(runId) });
       return;
+    case "workflow.execution.pull_request": {
+      const { url, number, state, checks } = e.data;
+      patchRun((run) => ({ ...run, pull_request: { url, number, state, checks } }));
+      void client.invalidateQueries({ queryKey: queryKeys.pullRequest(runId) });
+      refetchBoardIfUnknown();
+      return;
+    }
+    case "workflow.execution.notification":
+      // Raised as a browser notification by the board shell; nothing in the cache changes.
+      return;
     default:
       void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       void client.invalidateQueries({ queryKey: queryKeys.run(runId) });

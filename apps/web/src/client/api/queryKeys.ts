@@ -13,4 +13,5 @@ export const queryKeys = {
     ["usage", "project", projectId, definitionId] as const,
   runUsage: (runId: string) => ["usage", "run", runId] as const,
   runDiff: (runId: string) => ["diff", runId] as const,
+  pullRequest: (runId: string) => ["pull-request", runId] as const,
 };

@@ -135,6 +135,16 @@ export interface Run {
   /** What the run's own agent steps spent: dollars, and input + output tokens. */
   cost_usd?: number;
   tokens?: number;
+  /** The pull request opened from the run's branch, as last refreshed. */
+  pull_request?: PullRequestLink | null;
+}
+
+/** What the card shows of a run's pull request. */
+export interface PullRequestLink {
+  url: string;
+  number: number;
+  state: "open" | "merged" | "closed";
+  checks: "passing" | "failing" | "pending" | "none";
 }
 
 /** One changed file of a run's diff. */

@@ -1,5 +1,6 @@
 import { Bot, Clock, CornerLeftUp, GitFork, MessageSquare, Paperclip } from "lucide-react";
 import type { Run } from "../api/types";
+import { PullRequestLinkView } from "../review/PullRequestButton";
 import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useNow } from "../ui/useNow";
@@ -52,6 +53,11 @@ export function RunCard({
         ) : null}
       </div>
       {family ? <FamilyLinks family={family} onOpenRelated={onOpenRelated} /> : null}
+      {run.pull_request ? (
+        <div className="mt-2">
+          <PullRequestLinkView pullRequest={run.pull_request} compact />
+        </div>
+      ) : null}
       {facts.published ? (
         <p className="mt-2 truncate text-xs text-muted" title={facts.published}>
           {facts.published}

@@ -7,6 +7,7 @@ import type { Run } from "../api/types";
 import { Button } from "../ui/Button";
 import { Skeleton } from "../ui/Skeleton";
 import { FileDiff, filePath } from "./FileDiff";
+import { PullRequestButton } from "./PullRequestButton";
 import { type DraftComment, draftsInDiff, reviewBody, saveDraft } from "./reviewDraft";
 import { type MergeMode, useReviewActions } from "./useReviewActions";
 
@@ -122,6 +123,7 @@ export function ReviewPanel({ run }: { run: Run }) {
         >
           <GitMerge aria-hidden className="size-3.5" /> Merge…
         </Button>
+        <PullRequestButton run={run} busy={busy} />
         <Button
           size="sm"
           variant="ghost"
