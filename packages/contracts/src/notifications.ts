@@ -11,7 +11,9 @@ export type NotificationEvent = z.infer<typeof notificationEventSchema>;
 
 /** One outgoing webhook of `.agent/phaseboard.yaml`'s `notify:` list. */
 export const notifyTargetSchema = z.strictObject({
-  url: z.httpUrl({ error: "expected an http:// or https:// URL" }).max(2000, "is too long"),
+  url: z
+    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+    .max(2000, "is too long"),
   /** Default: every event. */
   events: z
     .array(notificationEventSchema, {

@@ -27,8 +27,8 @@ import { definitionRoutes } from "./routes/definitionRoutes.js";
 import { docsRoutes } from "./routes/docsRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { hookRoutes } from "./routes/hookRoutes.js";
+import { integrationRoutes } from "./routes/integrationRoutes.js";
 import { projectRoutes } from "./routes/projectRoutes.js";
-import { pullRequestRoutes } from "./routes/pullRequestRoutes.js";
 import { runRoutes } from "./routes/runRoutes.js";
 import { stepRoutes } from "./routes/stepRoutes.js";
 import { version } from "./version.js";
@@ -119,7 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(projectRoutes);
   await app.register(definitionRoutes);
   await app.register(runRoutes);
-  await app.register(pullRequestRoutes);
+  await app.register(integrationRoutes);
   await app.register(stepRoutes);
   await app.register(commentRoutes);
   await app.register(artifactRoutes);

@@ -2,14 +2,29 @@ import {
   idParamsSchema,
   pullRequestResponseSchema,
   pullRequestStatusResponseSchema,
+  webhookDeliveryListResponseSchema,
 } from "@phaseboard/contracts";
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "../HttpError.js";
 import { defineRoute } from "../http/defineRoute.js";
 
-export async function pullRequestRoutes(app: FastifyInstance) {
-  const { pullRequests } = app.integrations;
+export async function integrationRoutes(app: FastifyInstance) {
+  const { pullRequests, notifier } = app.integrations;
   app.addRoutes([
+    defineRoute({
+      method: "GET",
+      url: "/api/workflow-executions/:id/webhook-deliveries",
+      summary:
+        "The run's notifications sent to the project's webhooks, with their attempts and outcome",
+      tag: "runs",
+      params: idParamsSchema,
+      response: { status: 200, schema: webhookDeliveryListResponseSchema },
+      errors: ["NOT_FOUND"],
+      handler: async ({ params }) => {
+        await app.services.runs.require(params.id);
+        return { data: await notifier.deliveries(params.id) };
+      },
+    }),
     defineRoute({
       method: "GET",
       url: "/api/workflow-executions/:id/pull-request",
