@@ -20,6 +20,7 @@ import { registerSignalCommand } from "../commands/signal.js";
 import { registerStatusCommand } from "../commands/status.js";
 import { registerTemplatesCommand } from "../commands/templates.js";
 import { registerValidateCommand } from "../commands/validate.js";
+import { registerWatchCommand } from "../commands/watch.js";
 import { withExamples } from "./commandOptions.js";
 
 const { version } = JSON.parse(
@@ -62,6 +63,7 @@ export function createProgram(): Command {
     registerRewindCommand,
     registerApproveCommand,
     registerSignalCommand,
+    registerWatchCommand,
     registerDiffCommand,
     registerReviewCommand,
     registerMergeCommand,
