@@ -50,6 +50,11 @@ export async function startBoard(
     /** Make the project a git repository with everything committed on `main`. */
     git?: boolean;
     width?: number;
+    height?: number;
+    /** A phone: touch events and the mobile viewport meta honoured. */
+    mobile?: boolean;
+    /** Browser permissions granted up front (clipboard ones always are). */
+    permissions?: string[];
     dark?: boolean;
   } = {},
 ): Promise<Board> {
@@ -87,9 +92,10 @@ export async function startBoard(
   const url = server.url;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const context = await browser.newContext({
-    viewport: { width: options.width ?? 1440, height: 900 },
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    ...(options.mobile && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
     colorScheme: options.dark ? "dark" : "light",
-    permissions: ["clipboard-read", "clipboard-write"],
+    permissions: ["clipboard-read", "clipboard-write", ...(options.permissions ?? [])],
   });
   const page = await context.newPage();
   const errors: string[] = [];

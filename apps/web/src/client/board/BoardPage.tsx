@@ -236,7 +236,7 @@ export function BoardPage() {
       </div>
       {project?.runs_in_place ? (
         <p
-          className="mx-5 mt-3 rounded-lg border border-line bg-sunken px-3 py-2 text-xs text-muted"
+          className="mx-5 mt-3 rounded-lg border border-line bg-sunken px-3 py-2 text-xs text-muted [overflow-wrap:anywhere]"
           data-runs-in-place
         >
           Runs of this project share its folder ({project.path}): it is {project.runs_in_place}. In

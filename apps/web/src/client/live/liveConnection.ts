@@ -1,7 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import ReconnectingWebSocket from "partysocket/ws";
 import { withToken } from "../api/accessToken";
-import { parseLiveEvent } from "../api/liveEvent";
+import { parseLiveEvent, type UnknownLiveEvent } from "../api/liveEvent";
 import { patchCacheWithEvent } from "../api/patchCacheWithEvent";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
@@ -15,6 +15,7 @@ export class LiveConnection {
   private socket: ReconnectingWebSocket | undefined;
   private state: ConnectionState = "connecting";
   private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: UnknownLiveEvent) => void>();
   private projectId: string | undefined;
   private openedBefore = false;
 
@@ -42,7 +43,9 @@ export class LiveConnection {
     socket.addEventListener("message", (message) => {
       if (typeof message.data !== "string") return;
       const event = parseLiveEvent(message.data);
-      if (event) patchCacheWithEvent(this.client, event);
+      if (!event) return;
+      patchCacheWithEvent(this.client, event);
+      for (const listener of this.eventListeners) listener(event);
     });
     this.socket = socket;
   }
@@ -63,6 +66,12 @@ export class LiveConnection {
   onChange = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  /** Calls `listener` with every event after the cache has taken it in. */
+  onEvent = (listener: (event: UnknownLiveEvent) => void): (() => void) => {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   };
 
   private sendSubscribe() {

@@ -11,7 +11,7 @@ export function RunDrawer({ runId, onClose }: { runId: string; onClose(): void }
     <Dialog.Root open onOpenChange={(open) => (open ? null : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-30 bg-black/25" />
-        <Dialog.Content className="fixed top-0 right-0 bottom-0 z-30 flex w-[min(1100px,86vw)] flex-col border-l border-line bg-canvas shadow-2xl outline-none">
+        <Dialog.Content className="fixed top-0 right-0 bottom-0 z-30 flex w-full flex-col border-l sm:w-[min(1100px,86vw)] border-line bg-canvas shadow-2xl outline-none">
           <Dialog.Title className="sr-only">{run.data?.name ?? "Run"}</Dialog.Title>
           <Dialog.Description className="sr-only">
             Steps, logs, comments and attachments of this run

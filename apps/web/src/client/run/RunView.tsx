@@ -65,8 +65,11 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
   const [view, setView] = useState<"steps" | "review">("steps");
 
   const stepsView = () => (
-    <div className="flex min-h-0 flex-1">
-      <nav aria-label="Steps" className="w-64 shrink-0 overflow-y-auto border-r border-line p-3">
+    <div className="flex min-h-0 flex-1 flex-col overflow-y-auto md:flex-row md:overflow-visible">
+      <nav
+        aria-label="Steps"
+        className="max-h-60 w-full shrink-0 overflow-y-auto border-b border-line p-3 md:max-h-none md:w-64 md:border-r md:border-b-0"
+      >
         <button
           type="button"
           aria-current={selectedId === RUN_SCOPE}
@@ -123,7 +126,7 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
           </div>
         ))}
       </nav>
-      <div className="min-w-0 flex-1 overflow-y-auto p-5">
+      <div className="min-w-0 flex-1 p-4 md:overflow-y-auto md:p-5">
         {step ? (
           <div className="mb-6">
             <div className="mb-3 flex items-center gap-2">

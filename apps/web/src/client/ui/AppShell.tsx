@@ -2,6 +2,7 @@ import { FolderPlus, KanbanSquare, LayoutTemplate, Moon, Plus, Sun } from "lucid
 import { createContext, lazy, Suspense, useContext, useMemo, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { ConnectionIndicator } from "../live/ConnectionIndicator";
+import { NotificationToggle } from "../live/NotificationToggle";
 import { Button } from "./Button";
 import { useProjectSelection } from "./useProjectSelection";
 import { useTheme } from "./useTheme";
@@ -44,31 +45,36 @@ export function AppShell() {
   return (
     <NewRunContext.Provider value={newRunState}>
       <div className="flex h-full flex-col">
-        <header className="flex h-14 shrink-0 items-center gap-4 border-b border-line bg-surface px-5">
+        <header className="flex min-h-14 shrink-0 flex-wrap items-center gap-x-4 gap-y-2 border-b border-line bg-surface px-3 py-2 sm:px-5">
           <NavLink to={`/${search}`} className="flex items-center gap-2 font-semibold">
             <span className="grid size-7 place-items-center rounded-lg bg-accent text-accent-ink">
               <KanbanSquare aria-hidden className="size-4" />
             </span>
-            <span className="text-[15px] tracking-tight">Phaseboard</span>
+            <span className="sr-only text-[15px] tracking-tight sm:not-sr-only">Phaseboard</span>
           </NavLink>
           <nav aria-label="Main" className="flex items-center gap-1">
             <NavLink
               to={`/${search}`}
               className={() => navClass({ isActive: location.pathname === "/" })}
             >
-              <KanbanSquare aria-hidden className="size-4" /> Board
+              <KanbanSquare aria-hidden className="size-4" />
+              <span className="sr-only sm:not-sr-only">Board</span>
             </NavLink>
             <NavLink to={`/templates${search}`} className={navClass}>
-              <LayoutTemplate aria-hidden className="size-4" /> Templates
+              <LayoutTemplate aria-hidden className="size-4" />
+              <span className="sr-only sm:not-sr-only">Templates</span>
             </NavLink>
           </nav>
-          <div className="ml-2 flex items-center gap-2">
-            <label htmlFor="project-picker" className="text-xs font-medium text-faint">
+          <div className="flex min-w-0 items-center gap-2 sm:ml-2">
+            <label
+              htmlFor="project-picker"
+              className="sr-only text-xs font-medium text-faint sm:not-sr-only"
+            >
               Project
             </label>
             <select
               id="project-picker"
-              className="h-8 max-w-64 rounded-md border border-line-strong bg-surface px-2 text-sm"
+              className="h-8 max-w-36 rounded-md border border-line-strong bg-surface px-2 text-sm sm:max-w-64"
               value={project?.id ?? ""}
               disabled={!projects.data?.length}
               onChange={(event) => select(event.target.value)}
@@ -90,8 +96,9 @@ export function AppShell() {
               <FolderPlus aria-hidden className="size-4" />
             </Button>
           </div>
-          <div className="ml-auto flex items-center gap-3">
+          <div className="ml-auto flex items-center gap-1 sm:gap-3">
             <ConnectionIndicator />
+            <NotificationToggle projectId={project?.id} />
             <Button
               variant="ghost"
               onClick={toggle}
@@ -104,7 +111,8 @@ export function AppShell() {
               onClick={() => newRunState.open(location.pathname === "/" ? shown : undefined)}
               disabled={!project}
             >
-              <Plus aria-hidden className="size-4" /> New run
+              <Plus aria-hidden className="size-4" />
+              <span className="sr-only sm:not-sr-only">New run</span>
             </Button>
           </div>
         </header>
