@@ -1,16 +1,20 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { renderUnicodeCompact } from "uqr";
 import { CommandFailedError } from "../errors/CommandFailedError.js";
 import { UsageError } from "../errors/UsageError.js";
 import { Output } from "../output/Output.js";
 import { type ProjectOptions, withExamples, withProjectOption } from "../program/commandOptions.js";
 import { findServeDir, invocationDir } from "../project/findProjectDir.js";
+import { lanAddress } from "../serve/lanAddress.js";
 
 interface ServeOptions extends ProjectOptions {
   port?: string;
   host?: string;
+  lan?: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -19,18 +23,39 @@ export function registerServeCommand(program: Command): void {
     .description("start the server and the board for this project")
     .option("--port <port>", "TCP port (default 4100, or $PORT)")
     .option("--host <host>", "address to bind (default 127.0.0.1; others need PHASEBOARD_TOKEN)")
+    .option(
+      "--lan",
+      "bind to this machine's LAN address with an access token, and print its URL and a QR code for a phone",
+    )
     .action((options: ServeOptions) => serve(options));
   withProjectOption(command);
   withExamples(command, [
     "phaseboard serve",
     "phaseboard serve --port 4200 --project ~/code/my-repo",
     "PHASEBOARD_TOKEN=$(openssl rand -hex 16) phaseboard serve --host 0.0.0.0",
+    "phaseboard serve --lan",
   ]);
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const port = options.port === undefined ? undefined : parsePort(options.port);
   const out = new Output({});
+  if (options.lan && options.host) {
+    throw new UsageError("--lan and --host: choose one (--lan picks the LAN address itself)", {
+      code: "LAN_WITH_HOST",
+    });
+  }
+  const lan = options.lan ? lanAddress() : undefined;
+  if (options.lan && !lan) {
+    throw new CommandFailedError(
+      "--lan: this machine has no LAN address (no network interface with an IPv4 address besides loopback); join a network, or use --host",
+      { code: "NO_LAN_ADDRESS" },
+    );
+  }
+  // A token of the user's own (PHASEBOARD_TOKEN), else a new one for this server's life.
+  const lanToken = lan
+    ? (process.env.PHASEBOARD_TOKEN ?? randomBytes(24).toString("base64url"))
+    : undefined;
   // Any folder can be served: the repository it is in, else the folder itself.
   const { dir: projectDir, gitRoot } = findServeDir(options);
   if (!gitRoot) {
@@ -47,10 +72,22 @@ async function serve(options: ServeOptions): Promise<void> {
   let config: ReturnType<typeof loadConfig> | undefined;
   try {
     config = loadConfig(
-      { ...process.env, INIT_CWD: invocationDir() },
+      {
+        ...process.env,
+        INIT_CWD: invocationDir(),
+        // The request gate answers only the host names it knows: the LAN address is one.
+        ...(lan &&
+          lanToken && {
+            PHASEBOARD_TOKEN: lanToken,
+            PHASEBOARD_ALLOWED_HOSTS: [process.env.PHASEBOARD_ALLOWED_HOSTS, lan]
+              .filter(Boolean)
+              .join(","),
+          }),
+      },
       {
         ...(port !== undefined && { port }),
         ...(options.host && { host: options.host }),
+        ...(lan && { host: lan }),
         projectDir,
       },
     );
@@ -67,6 +104,12 @@ async function serve(options: ServeOptions): Promise<void> {
       },
     });
     out.line(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
+    if (lan && lanToken) {
+      // The token travels once in this URL; the board keeps it and drops it from the address.
+      const url = `${server.url}/?token=${encodeURIComponent(lanToken)}`;
+      out.line(`Open it on a phone on the same network: ${url}`);
+      out.line(renderUnicodeCompact(url, { border: 1 }));
+    }
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = async () => {

@@ -3,6 +3,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { accessToken } from "./api/accessToken";
 import { LiveConnection } from "./live/liveConnection";
 
 const queryClient = new QueryClient({
@@ -16,6 +17,8 @@ connection.start();
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
+// Before the router reads the address: a `?token=` there is kept and taken out of it.
+accessToken();
 createRoot(root).render(
   <StrictMode>
     <App queryClient={queryClient} connection={connection} />
