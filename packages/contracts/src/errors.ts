@@ -43,6 +43,13 @@ export const errorRegistry = {
   MERGE_DIRTY_CHECKOUT: { status: 409, message: "The checkout has uncommitted changes." },
   MERGE_NOT_FAST_FORWARD: { status: 409, message: "The base branch has moved on; squash instead." },
   MERGE_CONFLICT: { status: 409, message: "The run's branch conflicts with its base." },
+  PULL_REQUEST_UNAVAILABLE: {
+    status: 409,
+    message:
+      "A pull request cannot be opened here (no remote, or its CLI is missing or signed out).",
+  },
+  PULL_REQUEST_FAILED: { status: 409, message: "The host's CLI did not open the pull request." },
+  PUSH_REJECTED: { status: 409, message: "The remote refused the push." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The upload exceeds the size limit." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported content type." },
   INTERNAL_ERROR: { status: 500, message: "Something went wrong on the server." },

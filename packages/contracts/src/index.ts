@@ -127,6 +127,20 @@ export {
   workspaceCommandSchema,
 } from "./projects.js";
 export {
+  type PullRequest,
+  type PullRequestChecks,
+  type PullRequestProvider,
+  type PullRequestState,
+  type PullRequestStatus,
+  pullRequestChecksSchema,
+  pullRequestProviderSchema,
+  pullRequestResponseSchema,
+  pullRequestSchema,
+  pullRequestStateSchema,
+  pullRequestStatusResponseSchema,
+  pullRequestStatusSchema,
+} from "./pullRequests.js";
+export {
   allowedUserActions,
   initialRunStatus,
   nextRunStatus,
@@ -143,19 +157,6 @@ export {
   type UserRunAction,
   userRunActions,
 } from "./runStates.js";
-  type PullRequest,
-  type PullRequestChecks,
-  type PullRequestProvider,
-  type PullRequestState,
-  type PullRequestStatus,
-  pullRequestChecksSchema,
-  pullRequestProviderSchema,
-  pullRequestResponseSchema,
-  pullRequestSchema,
-  pullRequestStateSchema,
-  pullRequestStatusResponseSchema,
-  pullRequestStatusSchema,
-} from "./pullRequests.js";
 export {
   type ApprovalBody,
   type ApprovalParams,

@@ -16,8 +16,8 @@ import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
-import { requestGatePlugin } from "./plugins/requestGatePlugin.js";
 import { type IntegrationsOptions, integrationsPlugin } from "./plugins/integrationsPlugin.js";
+import { requestGatePlugin } from "./plugins/requestGatePlugin.js";
 import { servicesPlugin } from "./plugins/servicesPlugin.js";
 import { staticClientPlugin } from "./plugins/staticClientPlugin.js";
 import { websocketPlugin } from "./plugins/websocketPlugin.js";

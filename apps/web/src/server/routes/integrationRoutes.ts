@@ -44,11 +44,18 @@ export async function integrationRoutes(app: FastifyInstance) {
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: pullRequestResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: [
+        "NOT_FOUND",
+        "REVIEW_IN_PROGRESS",
+        "RUN_STILL_ACTIVE",
+        "PULL_REQUEST_UNAVAILABLE",
+        "PULL_REQUEST_FAILED",
+        "PUSH_REJECTED",
+      ],
       handler: async ({ params }) => {
         if (app.services.reviews.busy(params.id)) {
           throw new HttpError(
-            "CONFLICT",
+            "REVIEW_IN_PROGRESS",
             `A review follow-up is running in run ${params.id}'s worktree; wait until it ends`,
           );
         }
@@ -62,13 +69,13 @@ export async function integrationRoutes(app: FastifyInstance) {
       tag: "runs",
       params: idParamsSchema,
       response: { status: 200, schema: pullRequestResponseSchema },
-      errors: ["NOT_FOUND", "CONFLICT"],
+      errors: ["NOT_FOUND", "PULL_REQUEST_UNAVAILABLE", "PULL_REQUEST_FAILED"],
       handler: async ({ params }) => {
         await app.services.runs.require(params.id);
         const pullRequest = await pullRequests.refresh(params.id).catch((error: unknown) => {
           if (error instanceof HttpError) throw error;
           throw new HttpError(
-            "CONFLICT",
+            "PULL_REQUEST_FAILED",
             `Could not read the pull request: ${error instanceof Error ? error.message : String(error)}`,
           );
         });

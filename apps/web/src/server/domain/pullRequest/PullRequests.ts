@@ -127,12 +127,13 @@ export class PullRequests {
     if (existing) return { pullRequest: toPullRequest(existing), created: false };
     if (!options.fromStep && (run.status === "running" || run.status === "pending")) {
       throw new HttpError(
-        "CONFLICT",
+        "RUN_STILL_ACTIVE",
         `Run ${runId} is ${run.status}: pause it or let it finish before you open a pull request`,
       );
     }
     const missing = await this.#missing(run);
-    if (missing) throw new HttpError("CONFLICT", `Cannot open a pull request: ${missing}`);
+    if (missing)
+      throw new HttpError("PULL_REQUEST_UNAVAILABLE", `Cannot open a pull request: ${missing}`);
     const workspaces = this.workspaces as GitWorkspaces;
     const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
     const remote = (await workspaces.remoteOf(project.path)) as { name: string; url: string };
@@ -171,12 +172,15 @@ export class PullRequests {
       const said = cliMessage(error);
       url = /already exists/i.test(said) ? urlPattern.exec(said) : null;
       if (!url) {
-        throw new HttpError("CONFLICT", `${command} could not open the pull request: ${said}`);
+        throw new HttpError(
+          "PULL_REQUEST_FAILED",
+          `${command} could not open the pull request: ${said}`,
+        );
       }
     }
     if (!url) {
       throw new HttpError(
-        "CONFLICT",
+        "PULL_REQUEST_FAILED",
         `${command} opened no pull request it could name (no URL in its output)`,
       );
     }
@@ -306,7 +310,7 @@ export class PullRequests {
 
   async #cli(command: string, args: string[], cwd: string) {
     const executable = findExecutable(command, this.#env.PATH);
-    if (!executable) throw new HttpError("CONFLICT", `${command} is not installed`);
+    if (!executable) throw new HttpError("PULL_REQUEST_UNAVAILABLE", `${command} is not installed`);
     return exec(executable, args, {
       cwd,
       timeout: CLI_TIMEOUT_MS,

@@ -224,7 +224,7 @@ export class GitWorkspaces {
         .map((line) => line.replace(/^remote: /, "").trim())
         .filter(Boolean);
       throw new HttpError(
-        "CONFLICT",
+        "PUSH_REJECTED",
         `git push to ${remote} was refused: ${[...remoteSaid, gitMessage(error)].join("; ")}; no pull request was opened`,
       );
     }
