@@ -20,6 +20,7 @@ export const errorRegistry = {
   RUN_NOT_RESUMABLE: { status: 409, message: runRefusals.RUN_NOT_RESUMABLE },
   RUN_ALREADY_ENDED: { status: 409, message: runRefusals.RUN_ALREADY_ENDED },
   RUN_NOT_REWINDABLE: { status: 409, message: runRefusals.RUN_NOT_REWINDABLE },
+  RUN_NOT_STARTED: { status: 409, message: runRefusals.RUN_NOT_STARTED },
   RUN_STATE_CHANGED: { status: 409, message: runRefusals.RUN_STATE_CHANGED },
   RUN_STILL_ACTIVE: {
     status: 409,

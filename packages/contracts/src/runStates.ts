@@ -2,8 +2,12 @@
 // (`@phaseboard/contracts/runStates`); the server's reducer, the board's action list and
 // optimistic updates, and the CLI all read it.
 
-/** Every status a run can be in. */
+/**
+ * Every status a run can be in. `blocked`: queued, but waiting for the runs it was created
+ * to start after (card dependencies) before it may be claimed.
+ */
 export const runStatuses = [
+  "blocked",
   "pending",
   "running",
   "paused",
@@ -20,7 +24,9 @@ export const initialRunStatus = "pending" satisfies RunStatus;
 /**
  * What can happen to a run's status. People (the API, the board, the CLI) pause, resume,
  * cancel and rewind; `wake` is a waiting run getting what it waited for (a signal, an
- * approval, a timer); the rest are the executor's and the run manager's reports.
+ * approval, a timer); `block` and `unblock` are a queued run made to wait for its
+ * prerequisites and released when they all completed; the rest are the executor's and the
+ * run manager's reports.
  */
 export const runActionTypes = [
   "pause",
@@ -33,6 +39,8 @@ export const runActionTypes = [
   "complete",
   "fail",
   "park",
+  "block",
+  "unblock",
 ] as const;
 export type RunActionType = (typeof runActionTypes)[number];
 
@@ -48,9 +56,11 @@ export type UserRunAction = (typeof userRunActions)[number];
 /** Why an action is refused: each its own error code (409) in the API's error registry. */
 export const runRefusals = {
   RUN_NOT_PAUSABLE: "Only a pending, running or waiting run can be paused.",
-  RUN_NOT_RESUMABLE: "Only a paused, waiting or failed run can be resumed.",
+  RUN_NOT_RESUMABLE: "Only a paused, waiting, failed or blocked run can be resumed.",
   RUN_ALREADY_ENDED: "The run has ended; rewind it to run it again.",
   RUN_NOT_REWINDABLE: "A running run cannot be rewound; pause it first.",
+  RUN_NOT_STARTED:
+    "The run waits for its prerequisites and has not started; start it anyway or cancel it.",
   RUN_STATE_CHANGED: "The run's status changed while this was under way; look again and retry.",
 } as const satisfies Record<string, string>;
 export type RunRefusalCode = keyof typeof runRefusals;
@@ -74,17 +84,20 @@ const ended = refuse("RUN_ALREADY_ENDED");
  * - A resumed run (paused, waiting or failed) goes back to the queue (`pending`) and
  *   continues from its last checkpoint; a failed run re-runs the step that failed.
  * - `park` puts an executing run back in the queue at shutdown or after a lost lease.
+ * - A blocked run is never claimed; resuming it starts it without waiting for its
+ *   prerequisites ("start anyway"), and `unblock` queues it once they all completed.
  */
 // biome-ignore format: a table reads best as one row per status
 export const runTransitions = {
-  //           pause             resume            cancel               rewind                wake               claim                wait               complete             fail              park
-  pending:   { pause: to("paused"), resume: notResumable, cancel: to("cancelled"), rewind: to("pending"), wake: changed, claim: to("running"), wait: changed, complete: changed, fail: to("failed"), park: changed },
-  running:   { pause: to("paused"), resume: notResumable, cancel: to("cancelled"), rewind: refuse("RUN_NOT_REWINDABLE"), wake: changed, claim: to("running"), wait: to("waiting"), complete: to("completed"), fail: to("failed"), park: to("pending") },
-  paused:    { pause: notPausable, resume: to("pending"), cancel: to("cancelled"), rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: to("pending") },
-  waiting:   { pause: to("paused"), resume: to("pending"), cancel: to("cancelled"), rewind: to("pending"), wake: to("pending"), claim: changed, wait: changed, complete: changed, fail: changed, park: changed },
-  completed: { pause: notPausable, resume: notResumable, cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed },
-  failed:    { pause: notPausable, resume: to("pending"), cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed },
-  cancelled: { pause: notPausable, resume: notResumable, cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed },
+  //           pause             resume            cancel               rewind                wake               claim                wait               complete             fail              park              block               unblock
+  blocked:   { pause: notPausable, resume: to("pending"), cancel: to("cancelled"), rewind: refuse("RUN_NOT_STARTED"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed, block: changed, unblock: to("pending") },
+  pending:   { pause: to("paused"), resume: notResumable, cancel: to("cancelled"), rewind: to("pending"), wake: changed, claim: to("running"), wait: changed, complete: changed, fail: to("failed"), park: changed, block: to("blocked"), unblock: changed },
+  running:   { pause: to("paused"), resume: notResumable, cancel: to("cancelled"), rewind: refuse("RUN_NOT_REWINDABLE"), wake: changed, claim: to("running"), wait: to("waiting"), complete: to("completed"), fail: to("failed"), park: to("pending"), block: changed, unblock: changed },
+  paused:    { pause: notPausable, resume: to("pending"), cancel: to("cancelled"), rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: to("pending"), block: changed, unblock: changed },
+  waiting:   { pause: to("paused"), resume: to("pending"), cancel: to("cancelled"), rewind: to("pending"), wake: to("pending"), claim: changed, wait: changed, complete: changed, fail: changed, park: changed, block: changed, unblock: changed },
+  completed: { pause: notPausable, resume: notResumable, cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed, block: changed, unblock: changed },
+  failed:    { pause: notPausable, resume: to("pending"), cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed, block: changed, unblock: changed },
+  cancelled: { pause: notPausable, resume: notResumable, cancel: ended, rewind: to("pending"), wake: changed, claim: changed, wait: changed, complete: changed, fail: changed, park: changed, block: changed, unblock: changed },
 } as const satisfies Record<RunStatus, Record<RunActionType, RunTransition>>;
 
 /** The cell for `status` × `action`. */

@@ -196,6 +196,11 @@ export const createRunBodySchema = z.object({
   budget: budgetSchema.optional(),
   /** The branch or commit the run's worktree starts from (default: the project's HEAD). */
   base: z.string().trim().min(1, "must not be empty").max(250, "is too long").optional(),
+  /**
+   * Runs of the same project this one starts after: it is `blocked` until all of them
+   * have completed, then starts by itself.
+   */
+  after: z.array(idSchema).max(50, "at most 50 runs").optional(),
 });
 export type CreateRunBody = z.input<typeof createRunBodySchema>;
 

@@ -85,7 +85,8 @@ export function RunActionsMenu({
             disabled={!allowed.resume}
             onSelect={() => onAction({ kind: "resume" })}
           >
-            <Play aria-hidden className="size-4" /> Resume
+            <Play aria-hidden className="size-4" />{" "}
+            {run.status === "blocked" ? "Start anyway" : "Resume"}
           </DropdownMenu.Item>
           <DropdownMenu.Sub>
             <DropdownMenu.SubTrigger

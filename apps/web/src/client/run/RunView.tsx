@@ -293,7 +293,8 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
             disabled={!allowed.resume}
             onClick={() => perform(run, { kind: "resume" })}
           >
-            <Play aria-hidden className="size-3.5" /> Resume
+            <Play aria-hidden className="size-3.5" />{" "}
+            {run.status === "blocked" ? "Start anyway" : "Resume"}
           </Button>
           <label className="sr-only" htmlFor={`rewind-${run.id}`}>
             Rewind to phase

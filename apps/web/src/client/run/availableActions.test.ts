@@ -39,6 +39,16 @@ describe("availableActions", () => {
     expect(availableActions(run("waiting"))).toMatchObject({ approve: true, pause: true });
   });
 
+  it("offers start anyway (resume) and cancel on a blocked run, nothing else", () => {
+    expect(availableActions(run("blocked"))).toEqual({
+      pause: false,
+      resume: true,
+      cancel: true,
+      approve: false,
+      rewind: false,
+    });
+  });
+
   it("offers exactly what the table of run states allows, for every status", () => {
     for (const status of runStatuses) {
       const allowed = availableActions(run(status));

@@ -4,6 +4,7 @@ import {
   CircleDashed,
   CirclePause,
   Hand,
+  Link2,
   Loader2,
   SkipForward,
   XCircle,
@@ -14,6 +15,11 @@ const styles: Record<
   RunStatus | StepStatus,
   { label: string; className: string; Icon: typeof Loader2; spin?: boolean }
 > = {
+  blocked: {
+    label: "Blocked",
+    className: "bg-orange-50 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
+    Icon: Link2,
+  },
   pending: {
     label: "Queued",
     className: "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",

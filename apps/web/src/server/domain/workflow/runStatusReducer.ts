@@ -18,7 +18,11 @@ export type RunAction =
   | { type: "wait" }
   | { type: "complete"; at: Date }
   | { type: "fail"; at: Date; message: string }
-  | { type: "park" };
+  | { type: "park" }
+  /** A queued run that has not started is made to wait for other runs. */
+  | { type: "block" }
+  /** Every run it waited for has completed. */
+  | { type: "unblock" };
 
 // Every action of the table has a case here, and nothing else.
 type _SameActions = [RunAction["type"]] extends [RunActionType]
@@ -106,6 +110,10 @@ export function runStatusReducer(state: RunStatusState, action: RunAction): RunP
     case "park":
       // Back to the queue with no lease, so the next start resumes it.
       return { status, worker_id: null, heartbeat_at: null, paused_at: null };
+    case "block":
+      return { status };
+    case "unblock":
+      return { status, error_message: null };
     default: {
       const unhandled: never = action;
       throw new Error(`Unhandled run action ${JSON.stringify(unhandled)}`);
