@@ -8,6 +8,7 @@ import { registerDiscardCommand } from "../commands/discard.js";
 import { registerInitCommand } from "../commands/init.js";
 import { registerListCommand } from "../commands/list.js";
 import { registerLogsCommand } from "../commands/logs.js";
+import { registerMcpCommand } from "../commands/mcp.js";
 import { registerMergeCommand } from "../commands/merge.js";
 import { registerPauseCommand } from "../commands/pause.js";
 import { registerPlanCommand } from "../commands/plan.js";
@@ -69,6 +70,7 @@ export function createProgram(): Command {
     registerMergeCommand,
     registerDiscardCommand,
     registerClusterCommand,
+    registerMcpCommand,
   ]) {
     register(program);
   }

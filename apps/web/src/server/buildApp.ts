@@ -13,6 +13,7 @@ import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
 import { EventHub } from "./events/EventHub.js";
 import { redactUrl } from "./http/requestGate.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
+import { mcpPlugin } from "./mcp/mcpPlugin.js";
 
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
@@ -124,6 +125,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(commentRoutes);
   await app.register(artifactRoutes);
   await app.register(hookRoutes);
+  await app.register(mcpPlugin, { token: options.token });
   await app.register(docsRoutes, { version });
   // Last: its single-page fallback answers only what no route above claimed.
   await app.register(staticClientPlugin, { root: options.clientDir });

@@ -41,7 +41,8 @@ export const errorHandlerPlugin = fp(
   { name: "error-handler" },
 );
 
-function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
+/** The envelope an error becomes on the wire (the MCP server words its errors the same way). */
+export function toEnvelope(error: FastifyError | Error): ErrorEnvelope {
   if (error instanceof HttpError) {
     return { error: { code: error.code, message: error.message, details: error.details } };
   }

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { MultipartFile } from "@fastify/multipart";
 import { type FileType, uploadArtifactFieldsSchema } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import type { EventHub } from "../../events/EventHub.js";
@@ -11,6 +10,13 @@ import { runStoreFor } from "../workflow/runStoreFor.js";
 import { inferFileType } from "./inferFileType.js";
 import { sniffMimeType } from "./sniffMimeType.js";
 import { safeSegment, storedArtifactName } from "./storedArtifactName.js";
+
+/** A file arriving as a stream: a multipart part, or a file an agent names over MCP. */
+export interface IncomingFile {
+  filename: string;
+  /** `truncated` is set by the multipart parser when the size limit cut the stream. */
+  file: NodeJS.ReadableStream & { truncated?: boolean };
+}
 
 /** Artifacts: files stored under `executions/{runId}/artifacts/{stepKey}/`, rows in the DB. */
 export class ArtifactService {
@@ -23,7 +29,7 @@ export class ArtifactService {
    * Streams the upload into a hidden temporary file beside its final place, then renames
    * it: a rejected or interrupted upload leaves neither a file nor a row.
    */
-  async upload(runId: string, fields: Record<string, unknown>, file: MultipartFile) {
+  async upload(runId: string, fields: Record<string, unknown>, file: IncomingFile) {
     const parsed = uploadArtifactFieldsSchema.parse(fields);
     const run = await this.db.workflowRun.findUnique({
       where: { id: runId },
