@@ -155,7 +155,7 @@ describe("the MCP server at /mcp", () => {
       /Input validation error.*letters, digits/s,
     );
     await expect(call(client, "pause_run", { run_id: id })).rejects.toThrow(
-      "CONFLICT: Cannot pause a run that is cancelled",
+      "RUN_NOT_PAUSABLE: Cannot pause a run that is cancelled",
     );
   });
 

@@ -26,6 +26,10 @@ export const errorRegistry = {
     status: 409,
     message: "The run is queued or running; pause it or let it finish first.",
   },
+  RUN_ALREADY_STARTED: {
+    status: 409,
+    message: "The run has started: it can no longer wait for other runs.",
+  },
   RUN_HAS_NO_WORKTREE: {
     status: 409,
     message: "The run works in its project folder, not a worktree.",

@@ -175,8 +175,26 @@ export const runSummarySchema = runSchema.extend({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/** The other end of a card dependency. */
+export const linkedRunSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  status: runStatusSchema,
+  error_message: z.string().nullable(),
+});
+export type LinkedRun = z.infer<typeof linkedRunSchema>;
+
+/** `POST /api/workflow-executions/:id/prerequisites`: a run that has not started waits for more runs. */
+export const linkRunBodySchema = z
+  .object({ after: z.array(idSchema).min(1, "name at least one run").max(50, "at most 50 runs") })
+  .strict();
+export type LinkRunBody = z.infer<typeof linkRunBodySchema>;
+
 /** `GET /api/workflow-executions/:id`: the run with its steps, comments and template. */
 export const runDetailSchema = runSchema.extend({
+  /** The runs it waits for (`after`) and the runs waiting for it. */
+  prerequisites: z.array(linkedRunSchema).optional(),
+  dependents: z.array(linkedRunSchema).optional(),
   steps: z.array(stepSchema),
   comments: z.array(commentSchema),
   workflow_definition: workflowDefinitionSchema.nullable(),

@@ -99,6 +99,7 @@ export async function startServer(
     if (background) {
       await app.services.reviews.recover();
       const recovered = await app.services.manager.recover();
+      await app.services.dependencies.recover();
       if (recovered > 0)
         app.log.info({ runs: recovered }, "resuming runs left by a previous start");
     }

@@ -411,7 +411,7 @@ export function createBoardMcpServer(
       await requireRun(run_id);
       if (services.reviews.busy(run_id)) {
         throw new HttpError(
-          "CONFLICT",
+          "REVIEW_IN_PROGRESS",
           `A review follow-up is running in run ${run_id}'s worktree; wait until it ends`,
         );
       }

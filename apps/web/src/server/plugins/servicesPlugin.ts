@@ -10,6 +10,7 @@ import { ProjectService } from "../domain/project/ProjectService.js";
 import { ReviewFollowUps } from "../domain/review/ReviewFollowUps.js";
 import { UsageService } from "../domain/usage/UsageService.js";
 import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
+import { RunDependencies } from "../domain/workflow/RunDependencies.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
 import { RunService } from "../domain/workflow/RunService.js";
 import { StepService } from "../domain/workflow/StepService.js";
@@ -37,6 +38,8 @@ export interface Services {
   configs: ProjectConfigs;
   /** Builds changed templates with the Build Workflow; absent when builds are off. */
   builds: TemplateBuilds | undefined;
+  /** Card dependencies: blocked runs that start when the runs they wait for completed. */
+  dependencies: RunDependencies;
 }
 
 declare module "fastify" {
@@ -91,6 +94,10 @@ export const servicesPlugin = fp(
     const usage = new UsageService(db, configs);
     const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
     manager.setHostFactory((projectId) => runs.hostFor(projectId));
+    const dependencies = new RunDependencies(db, hub, manager, (error, runId) =>
+      app.log.warn({ err: error, runId }, "could not start a run whose prerequisites ended"),
+    );
+    runs.setDependencies(dependencies);
     const reviews = new ReviewFollowUps(
       db,
       hub,
@@ -136,10 +143,12 @@ export const servicesPlugin = fp(
       builds: options.buildsHome
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,
+      dependencies,
     });
     app.addHook("onClose", async () => {
       catalog.close();
       configs.close();
+      dependencies.close();
       triggers.stop();
       await Promise.all([manager.shutdown(), reviews.close()]);
     });

@@ -3,6 +3,7 @@ import {
   approvalParamsSchema,
   createRunBodySchema,
   idParamsSchema,
+  linkRunBodySchema,
   listRunsQuerySchema,
   mergeResultResponseSchema,
   mergeRunBodySchema,
@@ -252,6 +253,20 @@ export async function runRoutes(app: FastifyInstance) {
           }),
         };
       },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/workflow-executions/:id/prerequisites",
+      summary:
+        "Make a run that has not started wait for other runs: it is blocked until all of them completed",
+      tag: "runs",
+      params: idParamsSchema,
+      body: linkRunBodySchema,
+      response: { status: 200, schema: runResponseSchema },
+      errors: ["NOT_FOUND", "RUN_ALREADY_STARTED"],
+      handler: async ({ params, body }) => ({
+        data: await app.services.dependencies.link(params.id, body.after),
+      }),
     }),
     defineRoute({
       method: "GET",

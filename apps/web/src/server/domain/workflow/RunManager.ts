@@ -13,7 +13,7 @@ import { priceTokens, projectPrices } from "../usage/prices.js";
 import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { createPrismaRunObserver } from "./PrismaRunObserver.js";
-import { type RunAction, runStatusReducer } from "./runStatusReducer.js";
+import { type RunAction, RunTransitionError, runStatusReducer } from "./runStatusReducer.js";
 import { runStoreFor } from "./runStoreFor.js";
 
 /** setTimeout's largest delay (about 24.8 days). */
@@ -187,6 +187,38 @@ export class RunManager {
     this.#dequeue(runId);
     this.#setups.get(runId)?.abort.abort();
     await this.#active.get(runId)?.pause({ now });
+    return updated;
+  }
+
+  /**
+   * A queued run that has not started waits for other runs instead (see RunDependencies).
+   * Conditional on the row, so a run claimed a moment ago is never set back.
+   */
+  async block(runId: string) {
+    const { db, hub } = this.options;
+    const { count } = await db.workflowRun.updateMany({
+      where: { id: runId, status: "pending", started_at: null },
+      data: runStatusReducer({ status: "pending" }, { type: "block" }),
+    });
+    const run = await db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
+    if (count === 0) throw new RunTransitionError(run.status as RunStatus, "block");
+    this.#dequeue(runId);
+    hub.publish({
+      type: "workflow.execution.status_changed",
+      data: {
+        execution_id: runId,
+        project_id: run.project_id,
+        status: "blocked",
+        error_message: run.error_message,
+      },
+    });
+    return run;
+  }
+
+  /** Every prerequisite of a blocked run completed: it is queued to start. */
+  async unblock(runId: string) {
+    const updated = await this.dispatch(runId, { type: "unblock" });
+    void this.enqueue(runId, "start");
     return updated;
   }
 

@@ -25,6 +25,7 @@ import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
 import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
+import type { RunDependencies } from "./RunDependencies.js";
 import type { RunManager } from "./RunManager.js";
 import { runStoreFor } from "./runStoreFor.js";
 import { validateArgs } from "./validateArgs.js";
@@ -38,6 +39,7 @@ export type WorkspaceColumns = Pick<
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
   #hooks: WorkspaceHooks | undefined;
+  #dependencies: RunDependencies | undefined;
   readonly #resuming = new Map<string, Promise<string[]>>();
 
   constructor(
@@ -53,6 +55,11 @@ export class RunService {
   /** The project's cleanup command runs in a worktree before it is removed. */
   setWorkspaceHooks(hooks: WorkspaceHooks): void {
     this.#hooks = hooks;
+  }
+
+  /** Card dependencies: runs created with `after` wait for those runs. */
+  setDependencies(dependencies: RunDependencies): void {
+    this.#dependencies = dependencies;
   }
 
   /**
@@ -131,6 +138,10 @@ export class RunService {
     }
     const template = this.catalog.template(definition.id);
     const args = validateArgs(template.definition, body.args);
+    const prerequisites =
+      body.after?.length && this.#dependencies
+        ? await this.#dependencies.check(project.id, body.after)
+        : undefined;
     // Child runs work in their parent's folder unless asked for a worktree of their own
     // (which wins over the template's default), continuations in their predecessor's.
     const wantsWorktree =
@@ -162,7 +173,8 @@ export class RunService {
         name: body.name ?? definition.name,
         args: args as object,
         current_phase: firstPhase,
-        status: initialRunStatus,
+        // A run created after others that have not all completed waits for them, blocked.
+        status: prerequisites && !prerequisites.allCompleted ? "blocked" : initialRunStatus,
         position: generateKeyBetween(null, top?.position ?? null),
         ...((body.budget ?? template.definition.budget) && {
           budget: (body.budget ?? template.definition.budget) as object,
@@ -218,12 +230,17 @@ export class RunService {
         project_id: run.project_id,
         workflow_definition_id: run.workflow_definition_id,
         name: run.name,
-        status: initialRunStatus,
+        status: run.status as RunStatus,
         current_phase: run.current_phase,
         position: run.position,
         parent_run_id: run.parent_run_id,
       },
     });
+    if (prerequisites && this.#dependencies) {
+      // Links even to completed runs: the run page lists them, and the run reads their results.
+      await this.#dependencies.record(run.id, prerequisites.ids);
+      if (run.status === "blocked") return this.require(run.id);
+    }
     if (options.enqueue ?? true) void this.manager.enqueue(run.id, "start");
     return run;
   }
@@ -449,9 +466,11 @@ export class RunService {
     });
     if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${id}`);
     const counts = await this.#artifactCounts([id]);
+    const links = (await this.#dependencies?.linksOf(id)) ?? { prerequisites: [], dependents: [] };
     const { definition, _count, ...rest } = run;
     return {
       ...rest,
+      ...links,
       workflow_definition: definition,
       _count: { ..._count, artifacts: counts.get(id) ?? 0 },
     };

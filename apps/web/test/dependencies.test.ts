@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { GATED_TEMPLATE, scriptGate } from "./helpers/scriptGate.js";
+import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function start(s: TestServer, gate: string, after?: string[]) {
+  const response = await s.api("/api/workflow-executions", {
+    body: {
+      project_id: s.projectId,
+      workflow_definition_id: s.definitionId,
+      args: { featureName: gate },
+      name: gate,
+      ...(after && { after }),
+    },
+  });
+  return response;
+}
+
+async function waitFor(s: TestServer, id: string, status: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const run = (await s.api(`/api/workflow-executions/${id}`)).body.data;
+    if (run.status === status) return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} is ${run.status}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("card dependencies", () => {
+  it("starts B only when both A1 and A2 have completed", async () => {
+    server = await startTestServer({ templates: { "gated.yaml": GATED_TEMPLATE } });
+    const gate = scriptGate(server.projectDir);
+    const a1 = (await start(server, "a1")).body.data;
+    const a2 = (await start(server, "a2")).body.data;
+    const b = await start(server, "b", [a1.id, a2.id]);
+    expect(b.status).toBe(201);
+    expect(b.body.data.status).toBe("blocked");
+    gate.release("b");
+
+    gate.release("a1");
+    const a1Done = await waitFor(server, a1.id, "completed");
+    // One prerequisite done is not enough.
+    let blocked = await waitFor(server, b.body.data.id, "blocked");
+    expect(blocked.error_message).toBe(`Waiting for a2 (${a2.id})`);
+    gate.release("a2");
+    const a2Done = await waitFor(server, a2.id, "completed");
+    const bDone = await waitFor(server, b.body.data.id, "completed");
+    expect(new Date(bDone.started_at).getTime()).toBeGreaterThanOrEqual(
+      Math.max(new Date(a1Done.completed_at).getTime(), new Date(a2Done.completed_at).getTime()),
+    );
+    expect(bDone.prerequisites.map((run: { id: string }) => run.id)).toEqual([a1.id, a2.id]);
+    blocked = (await server.api(`/api/workflow-executions/${a1.id}`)).body.data;
+    expect(blocked.dependents.map((run: { id: string }) => run.id)).toEqual([b.body.data.id]);
+  });
+
+  it("keeps a blocked run blocked across a restart, then starts it when its prerequisite completes", async () => {
+    server = await startTestServer({ templates: { "gated.yaml": GATED_TEMPLATE } });
+    const gate = scriptGate(server.projectDir);
+    const a = (await start(server, "a")).body.data;
+    const b = (await start(server, "b", [a.id])).body.data;
+    gate.release("b");
+    await gate.reached("a");
+    await server.close();
+    const restarted = await startTestServer({ restart: server });
+    server = restarted;
+    await waitFor(restarted, b.id, "blocked");
+    gate.release("a");
+    await waitFor(restarted, a.id, "completed");
+    await waitFor(restarted, b.id, "completed");
+  });
+
+  it("leaves B blocked with the reason when A fails, until it is started anyway", async () => {
+    server = await startTestServer({ templates: { "gated.yaml": GATED_TEMPLATE } });
+    const gate = scriptGate(server.projectDir);
+    const a = (await start(server, "a")).body.data;
+    const b = (await start(server, "b", [a.id])).body.data;
+    gate.release("b");
+    await gate.reached("a");
+    await server.api(`/api/workflow-executions/${a.id}/cancel`, { body: {} });
+    await waitFor(server, a.id, "cancelled");
+    const deadline = Date.now() + 30_000;
+    let blocked = await waitFor(server, b.id, "blocked");
+    while (!blocked.error_message?.includes("was cancelled") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      blocked = await waitFor(server, b.id, "blocked");
+    }
+    expect(blocked.error_message).toBe(
+      `Prerequisite a (${a.id}) was cancelled. Start this run anyway or cancel it.`,
+    );
+    const started = await server.api(`/api/workflow-executions/${b.id}/resume`, { body: {} });
+    expect(started.body.data.status).toBe("pending");
+    await waitFor(server, b.id, "completed");
+  });
+
+  it("refuses a missing run, the run itself, a failed run and a cycle, and changes nothing", async () => {
+    server = await startTestServer({
+      templates: { "gated.yaml": GATED_TEMPLATE },
+      queueOnly: true,
+    });
+    const before = await server.app.db.workflowRun.count();
+    const missing = await start(server, "x", ["ckxmissing000000000000000"]);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe(
+      "after: no run ckxmissing000000000000000 in this project",
+    );
+
+    const a = (await start(server, "a")).body.data;
+    const b = (await start(server, "b", [a.id])).body.data;
+    expect(b.status).toBe("blocked");
+    const self = await server.api(`/api/workflow-executions/${a.id}/prerequisites`, {
+      body: { after: [a.id] },
+    });
+    expect(self.status).toBe(400);
+    expect(self.body.error.message).toBe(`after: run ${a.id} cannot wait for itself`);
+    const cycle = await server.api(`/api/workflow-executions/${a.id}/prerequisites`, {
+      body: { after: [b.id] },
+    });
+    expect(cycle.status).toBe(400);
+    expect(cycle.body.error.message).toMatch(/^after: a dependency cycle/);
+    expect((await server.api(`/api/workflow-executions/${a.id}`)).body.data.status).toBe("pending");
+
+    await server.app.db.workflowRun.update({
+      where: { id: a.id },
+      data: { status: "failed", error_message: "boom" },
+    });
+    const failed = await start(server, "c", [a.id]);
+    expect(failed.status).toBe(400);
+    expect(failed.body.error.message).toMatch(`after: run ${a.id} (a) has failed`);
+    const unknownKey = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
+      body: { after: [a.id], extra: true },
+    });
+    expect(unknownKey.status).toBe(400);
+    expect(await server.app.db.workflowRun.count()).toBe(before + 2);
+    expect(await server.app.db.runDependency.count()).toBe(1);
+  });
+
+  it("links a queued run to another by the prerequisites route, which blocks it", async () => {
+    server = await startTestServer({
+      templates: { "gated.yaml": GATED_TEMPLATE },
+      queueOnly: true,
+    });
+    const a = (await start(server, "a")).body.data;
+    const b = (await start(server, "b")).body.data;
+    const linked = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
+      body: { after: [a.id] },
+    });
+    expect(linked.status).toBe(200);
+    expect(linked.body.data).toMatchObject({
+      status: "blocked",
+      error_message: `Waiting for a (${a.id})`,
+    });
+  });
+});
