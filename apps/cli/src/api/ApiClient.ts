@@ -96,6 +96,8 @@ export class ApiClient {
     workflow_definition_id: string;
     name?: string | undefined;
     args: Record<string, unknown>;
+    /** Runs this one starts after (it is blocked until all of them completed). */
+    after?: string[];
   }) {
     return this.request<RunDto>("POST", "/api/workflow-executions", body);
   }

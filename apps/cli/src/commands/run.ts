@@ -24,6 +24,7 @@ interface RunOptions extends ProjectOptions, JsonOptions {
   argsFile?: string;
   name?: string;
   detach?: boolean;
+  after?: string[];
 }
 
 /** Exit status after Ctrl-C (128 + SIGINT), as shells report an interrupted command. */
@@ -42,6 +43,11 @@ export function registerRunCommand(program: Command): void {
     .option("--args-file <file>", "template arguments as a JSON object (--arg wins)")
     .option("--name <name>", "the run's name on the board")
     .option("--detach", "start the run and return at once, printing its id")
+    .option(
+      "--after <id>",
+      "start only once this run has completed (repeatable: after all of them)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action((template: string, options: RunOptions) => run(template, options));
   withProjectOption(command);
   withJsonOption(command);
@@ -49,6 +55,7 @@ export function registerRunCommand(program: Command): void {
     "phaseboard run hello --arg who=world",
     "phaseboard run implement-feature --args-file args.json --name 'Login page'",
     "phaseboard run .agent/workflows/definitions/hello.yaml --arg who=me --detach",
+    "phaseboard run deploy --after ckx1abc --after ckx2def --detach",
   ]);
 }
 
@@ -87,6 +94,7 @@ async function run(reference: string, options: RunOptions): Promise<void> {
         workflow_definition_id: definition.id,
         name: options.name,
         args,
+        ...(options.after && { after: options.after }),
       });
     if (options.detach) {
       const created = await create();
