@@ -18,6 +18,7 @@ export { findExecutable } from "./process/findExecutable.js";
 export { runAgent } from "./runAgent.js";
 export type {
   AgentEvent,
+  AgentMcpServer,
   AgentPermission,
   AgentRunner,
   AgentRunResult,

@@ -56,6 +56,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     permission,
     model: options.model,
     resumeSessionId: adapter.supportsResume === false ? undefined : options.resumeSessionId,
+    ...(options.mcpServers && { mcpServers: options.mcpServers }),
   };
   const isRoot = process.getuid?.() === 0;
   const env = buildChildEnv(

@@ -33,6 +33,12 @@ export interface AgentUsage {
   totalTokens?: number;
 }
 
+/** An MCP server over streamable HTTP, with the headers (a bearer token) it needs. */
+export interface AgentMcpServer {
+  url: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
 export interface RunAgentOptions {
   /** A built-in agent (claude, codex, gemini) or a key of `declaredAgents`. */
   agent: string;
@@ -45,6 +51,12 @@ export interface RunAgentOptions {
   /** Continue the agent's own session (`--resume=<id>` and friends). */
   resumeSessionId?: string;
   env?: Record<string, string>;
+  /**
+   * MCP servers (streamable HTTP) the agent gets for this run, by name: Claude Code
+   * through `--mcp-config`, Codex through `-c mcp_servers.<name>.…`. Gemini and declared
+   * agents have no per-run flag for it and run without them.
+   */
+  mcpServers?: Readonly<Record<string, AgentMcpServer>>;
   signal?: AbortSignal;
   /** Milliseconds. */
   timeout?: number;

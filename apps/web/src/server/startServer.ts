@@ -68,7 +68,12 @@ export async function startServer(
     await registerProject(db, config.projectDir);
     const { background = true, ...appOptions } = options;
     const hub = new EventHub();
-    const app = await buildApp({
+    // An explicit `executorFactory: undefined` keeps runs queued (tests that set rows).
+    const factory =
+      "executorFactory" in appOptions ? appOptions.executorFactory : defaultExecutorFactory;
+    // Known once listening; agent steps start after that.
+    let boardUrl: string | undefined;
+    const app: FastifyInstance = await buildApp({
       db,
       hub,
       token: config.token,
@@ -76,12 +81,26 @@ export async function startServer(
       migration: latest?.migration_name ?? null,
       logger: options.logger,
       concurrency: config.concurrency,
-      // An explicit `executorFactory: undefined` keeps runs queued (tests that set rows).
-      executorFactory: defaultExecutorFactory,
       triggers: background,
       buildsHome: background && config.builds ? config.home : undefined,
       home: config.home,
       ...appOptions,
+      // Every agent step gets the board's MCP server, scoped to its own run by a run token.
+      executorFactory:
+        factory &&
+        ((executorOptions) =>
+          factory({
+            ...executorOptions,
+            mcpServersFor: ({ runId }) =>
+              boardUrl
+                ? {
+                    phaseboard: {
+                      url: `${boardUrl}/mcp`,
+                      headers: { authorization: `Bearer ${app.runTokens.issue(runId)}` },
+                    },
+                  }
+                : undefined,
+          })),
     });
     app.addHook("onClose", async () => db.$disconnect());
     // Servers sharing a PostgreSQL board tell each other what changed, so a board on any
@@ -117,6 +136,8 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
+    // Agents reach the board on loopback even when it listens on every interface.
+    boardUrl = ["0.0.0.0", "::"].includes(config.host) ? `http://127.0.0.1:${port}` : url;
     if (background) {
       const announced: ServerFile = {
         url,

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentPermission } from "../types.js";
+import type { AgentEvent, AgentMcpServer, AgentPermission } from "../types.js";
 
 export interface AgentArgsInput {
   prompt: string;
@@ -6,6 +6,7 @@ export interface AgentArgsInput {
   permission: AgentPermission;
   model?: string;
   resumeSessionId?: string;
+  mcpServers?: Readonly<Record<string, AgentMcpServer>>;
 }
 
 export interface SessionLogInput {

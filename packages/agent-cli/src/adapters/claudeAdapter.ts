@@ -131,9 +131,19 @@ export const claudeAdapter: BuiltInAgentAdapter = {
   npmPackage: "@anthropic-ai/claude-code",
   authEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"],
   authFiles: (env) => [join(configDir(env), ".credentials.json")],
-  buildArgs({ prompt, permission, model, resumeSessionId }) {
+  buildArgs({ prompt, permission, model, resumeSessionId, mcpServers }) {
     const args = ["-p", "--output-format=stream-json", "--verbose"];
     args.push(`--permission-mode=${PERMISSION_MODES[permission]}`);
+    if (mcpServers && Object.keys(mcpServers).length > 0) {
+      const servers = Object.fromEntries(
+        Object.entries(mcpServers).map(([name, server]) => [
+          name,
+          { type: "http", url: server.url, ...(server.headers && { headers: server.headers }) },
+        ]),
+      );
+      // Inline JSON (no file to clean up); the user's own MCP servers still load too.
+      args.push(`--mcp-config=${JSON.stringify({ mcpServers: servers })}`);
+    }
     if (model) args.push(`--model=${model}`);
     // The `=` form: an id can never be read as a flag of its own.
     if (resumeSessionId) args.push(`--resume=${resumeSessionId}`);

@@ -181,9 +181,19 @@ export const codexAdapter: BuiltInAgentAdapter = {
   npmPackage: "@openai/codex",
   authEnv: ["CODEX_API_KEY", "OPENAI_API_KEY"],
   authFiles: (env) => [join(codexHome(env), "auth.json")],
-  buildArgs({ prompt, cwd, permission, model, resumeSessionId }) {
+  buildArgs({ prompt, cwd, permission, model, resumeSessionId, mcpServers }) {
     // exec's own options go before `resume`: the subcommand accepts only a few of them.
     const args = ["exec", "--json", "--skip-git-repo-check", `--cd=${cwd}`];
+    for (const [name, server] of Object.entries(mcpServers ?? {})) {
+      // `-c` values are TOML: JSON strings and inline tables of strings are valid TOML.
+      args.push("-c", `mcp_servers.${name}.url=${JSON.stringify(server.url)}`);
+      if (server.headers) {
+        const table = Object.entries(server.headers)
+          .map(([key, value]) => `${JSON.stringify(key)} = ${JSON.stringify(value)}`)
+          .join(", ");
+        args.push("-c", `mcp_servers.${name}.http_headers={ ${table} }`);
+      }
+    }
     args.push(...PERMISSION_ARGS[permission]);
     if (model) args.push(`--model=${model}`);
     if (resumeSessionId) args.push("resume", resumeSessionId);

@@ -511,6 +511,7 @@ export class RunExecution implements DurableRun {
                 emit,
                 killGraceMs: this.owner.options.killGraceMs ?? 1000,
                 runAgent: this.owner.options.runAgent,
+                mcpServers: this.owner.options.mcpServersFor?.({ runId: this.runId, stepKey: key }),
                 declaredAgents: this.owner.options.declaredAgents,
                 resumeSessionId: this.checkpoint.pending.agent_sessions[key],
                 onAgentSession: (sessionId) => {

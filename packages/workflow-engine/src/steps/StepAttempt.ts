@@ -1,4 +1,4 @@
-import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
+import type { AgentDeclaration, AgentMcpServer, AgentRunner } from "@phaseboard/agent-cli";
 import type { StepLogEvent } from "../types/observer.js";
 
 /** What the executor hands a step runner for one attempt. */
@@ -14,6 +14,8 @@ export interface StepAttempt {
   /** How long each of SIGINT and SIGTERM gets before escalating (ms). */
   killGraceMs: number;
   runAgent?: AgentRunner;
+  /** MCP servers for an agent step (see ExecutorOptions.mcpServersFor). */
+  mcpServers?: Readonly<Record<string, AgentMcpServer>> | undefined;
   /** The project's declared agents, read when the step starts. */
   declaredAgents?: (() => Readonly<Record<string, AgentDeclaration>>) | undefined;
   /** A session of this step's interrupted earlier attempt, to continue. */

@@ -36,6 +36,7 @@ export async function runAgentStep(
     permission: config.permission,
     model: config.model,
     env: config.env,
+    ...(config.board !== false && attempt.mcpServers && { mcpServers: attempt.mcpServers }),
     resumeSessionId: attempt.resumeSessionId,
     signal: attempt.signal,
     onEvent: (event) => {

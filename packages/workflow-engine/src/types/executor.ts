@@ -1,4 +1,4 @@
-import type { AgentDeclaration, AgentRunner } from "@phaseboard/agent-cli";
+import type { AgentDeclaration, AgentMcpServer, AgentRunner } from "@phaseboard/agent-cli";
 import type { RunStore } from "../store/RunStore.js";
 import type { ChildWorkspace, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
@@ -65,6 +65,14 @@ export interface ExecutorOptions {
   observer?: RunObserver;
   /** Runs agent steps; the host passes agent-cli's `runAgent`. */
   runAgent?: AgentRunner;
+  /**
+   * MCP servers an agent step of this run gets (the board, scoped to the run), unless the
+   * step says `board: false`.
+   */
+  mcpServersFor?: (step: {
+    runId: string;
+    stepKey: string;
+  }) => Readonly<Record<string, AgentMcpServer>> | undefined;
   /**
    * The project's declared agents (`.agent/agents/`), asked when an agent step starts so
    * an edited declaration applies to the next step without a restart.

@@ -44,6 +44,11 @@ export interface AgentStepConfig extends BaseStepConfig {
   model?: string;
   cwd?: string;
   env?: Record<string, string>;
+  /**
+   * `false`: the agent gets no MCP access to the board. By default it gets Phaseboard's
+   * MCP server scoped to its own run (comment, attach files, publish state, start cards).
+   */
+  board?: boolean;
 }
 
 export interface ScriptStepConfig extends BaseStepConfig {

@@ -255,6 +255,7 @@ class YamlInterpreter {
             ...(step.model ? { model: step.model } : {}),
             ...(step.cwd ? { cwd: text("cwd", step.cwd) } : {}),
             ...(step.env ? { env: env(step.env) } : {}),
+            ...(step.board === false && { board: false }),
           } as StepConfig),
         );
       case "script": {

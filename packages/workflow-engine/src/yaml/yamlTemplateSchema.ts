@@ -74,6 +74,8 @@ const agentStep = z.strictObject({
   model: z.string().optional(),
   cwd: z.string().optional(),
   env: envSchema.optional(),
+  /** `false`: no MCP access to the board for this agent. */
+  board: z.boolean().optional(),
 });
 
 const scriptStep = z.strictObject({

@@ -101,6 +101,17 @@ export function createBoardMcpServer(
     return step;
   };
 
+  /** In a run's scope, what it writes without naming a step goes to its running step. */
+  const ownStep = async (target: string, given: string | undefined) => {
+    if (given !== undefined || scope.kind !== "run" || target !== scope.runId) return given;
+    const step = await db.workflowRunStep.findFirst({
+      where: { workflow_run_id: target, status: "running" },
+      orderBy: { started_at: "desc" },
+      select: { id: true },
+    });
+    return step?.id;
+  };
+
   const tool = <Shape extends z.ZodRawShape>(
     name: string,
     description: string,
@@ -289,9 +300,10 @@ export function createBoardMcpServer(
       const target = run_id ?? (scope.kind === "run" ? scope.runId : undefined);
       if (!target) throw new HttpError("VALIDATION_FAILED", "run_id: required");
       await requireRun(target);
+      const step = await ownStep(target, step_id);
       const comment = await services.comments.create(target, {
         text,
-        ...(step_id && { step_id }),
+        ...(step && { step_id: step }),
         comment_type: scope.kind === "run" ? "agent" : "user",
       });
       return { id: comment.id, run_id: target, step_id: comment.workflow_run_step_id };
@@ -303,7 +315,10 @@ export function createBoardMcpServer(
     "Attach a file (a screenshot, a report) to a step of a run as an artifact, shown on the card. `path` is a file inside the run's working folder (or its project).",
     {
       run_id: scope.kind === "run" ? runId.optional() : runId,
-      step_id: idSchema.describe("The step the file belongs to"),
+      step_id:
+        scope.kind === "run"
+          ? idSchema.optional().describe("The step the file belongs to (default: your own)")
+          : idSchema.describe("The step the file belongs to"),
       path: z
         .string()
         .min(1)
@@ -328,9 +343,11 @@ export function createBoardMcpServer(
         folder,
         project.path,
       ]);
+      const step = await ownStep(target, step_id);
+      if (!step) throw new HttpError("VALIDATION_FAILED", "step_id: required");
       const artifact = await services.artifacts.upload(
         target,
-        { step_id, ...(name && { name }), ...(file_type && { file_type }) },
+        { step_id: step, ...(name && { name }), ...(file_type && { file_type }) },
         { filename: basename(file), file: createReadStream(file) },
       );
       return {
