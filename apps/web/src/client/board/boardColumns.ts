@@ -19,7 +19,7 @@ export interface BoardColumn {
 export function columnIdOf(run: Run, phases: readonly string[]): string {
   if (run.status === "completed") return DONE;
   if (!run.current_phase || !phases.includes(run.current_phase)) return QUEUED;
-  if (run.status === "pending") return QUEUED;
+  if (run.status === "pending" || run.status === "blocked") return QUEUED;
   return `phase:${run.current_phase}`;
 }
 
