@@ -156,3 +156,43 @@ describe("card dependencies", () => {
     });
   });
 });
+
+describe("a run's prerequisites' results", () => {
+  it("are readable as after.<run-name> in a YAML template", async () => {
+    server = await startTestServer({
+      templates: {
+        "first.yaml": `name: First
+phases: [work]
+steps:
+  - { id: work, name: Work, phase: work, type: script, command: "echo first" }
+`,
+        "reader.yaml": `name: Reader
+phases: [work]
+steps:
+  - id: read
+    name: Read
+    phase: work
+    type: script
+    command: echo "{{ after.first.status }} {{ after.first.id }} {{ after.first.result != null }}"
+`,
+      },
+    });
+    const s = server;
+    const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
+      .data as { id: string; identifier: string }[];
+    const id = (identifier: string) => definitions.find((d) => d.identifier === identifier)?.id;
+    const first = (
+      await s.api("/api/workflow-executions", {
+        body: { project_id: s.projectId, workflow_definition_id: id("first"), name: "first" },
+      })
+    ).body.data;
+    const created = await s.api("/api/workflow-executions", {
+      body: { project_id: s.projectId, workflow_definition_id: id("reader"), after: [first.id] },
+    });
+    expect(created.body.error).toBeUndefined();
+    const reader = created.body.data;
+    const done = await waitFor(s, reader.id, "completed");
+    const log = await s.api(`/api/workflow-steps/${done.steps[0].id}/logs/output`);
+    expect(log.body.data.content).toContain(`completed ${first.id} true`);
+  });
+});

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { HostMissingError } from "../errors/HostMissingError.js";
 import { RunCancelledError } from "../errors/RunCancelledError.js";
 import { SignalTimeoutError } from "../errors/SignalTimeoutError.js";
@@ -11,6 +13,7 @@ import type {
   ChildWorkspace,
   ExecResult,
   ParallelOptions,
+  Prerequisite,
   ReceivedSignal,
   WorkflowContext,
 } from "../types/context.js";
@@ -39,6 +42,11 @@ export function createRunContext(run: RunExecution): WorkflowContext {
     projectPath: options.projectPath,
     workdir: run.workdir,
     args: run.args,
+    get prerequisites() {
+      return readPrerequisites(
+        join(options.projectPath, ".agent", "workflows", "executions", run.runId),
+      );
+    },
 
     step<T>(id: string, config: StepConfig<T>) {
       const { fn: _fn, ...input } = config as StepConfig<T> & { fn?: unknown };
@@ -462,4 +470,16 @@ async function workspaceStep<T>(
     throw new Error(result.error?.message ?? `${config.name} failed`);
   }
   return result.data as T;
+}
+
+/** `prerequisites.json`, written by the host when the run's prerequisites completed. */
+function readPrerequisites(runDir: string): Record<string, Prerequisite> {
+  try {
+    return JSON.parse(readFileSync(join(runDir, "prerequisites.json"), "utf8")) as Record<
+      string,
+      Prerequisite
+    >;
+  } catch {
+    return {};
+  }
 }

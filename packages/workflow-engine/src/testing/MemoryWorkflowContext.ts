@@ -59,6 +59,8 @@ export class MemoryWorkflowContext implements WorkflowContext {
   readonly projectPath: string;
   readonly workdir: string;
   readonly args: Record<string, unknown>;
+  /** A dry run has waited for nothing. */
+  readonly prerequisites = {};
   readonly calls: RecordedCall[] = [];
   readonly results = new Map<string, StepResult>();
   /** Most steps that were running at the same moment. */

@@ -64,6 +64,14 @@ export interface ApprovalDecision {
  * The API a template's `execute(ctx)` drives. Every method that has an effect is a
  * durable step: replay returns its recorded result instead of running it again.
  */
+/** A run this run waited for (see WorkflowContext.prerequisites). */
+export interface Prerequisite {
+  id: string;
+  name: string;
+  status: string;
+  result: unknown;
+}
+
 export interface WorkflowContext<Args = Record<string, unknown>> {
   readonly runId: string;
   /** Repository root (holds `.agent/`). */
@@ -71,6 +79,11 @@ export interface WorkflowContext<Args = Record<string, unknown>> {
   /** Where steps run: the run's worktree, or the project root. */
   readonly workdir: string;
   readonly args: Args;
+  /**
+   * The runs this run was created to start after, by run name: their id, status and
+   * result when it started (`{{ after.<run-name>.result }}` in YAML). Empty without any.
+   */
+  readonly prerequisites: Readonly<Record<string, Prerequisite>>;
 
   step<T = unknown>(id: string, config: StepConfig<T>): Promise<StepResult<T>>;
   parallel<I, R>(

@@ -73,7 +73,7 @@ class YamlInterpreter {
   constructor(private readonly ctx: WorkflowContext) {}
 
   scope(): ExpressionScope {
-    return { args: this.ctx.args, steps: this.outcomes };
+    return { args: this.ctx.args, steps: this.outcomes, after: this.ctx.prerequisites };
   }
 
   /** A list runs in order with routing, or — when any step has `needs` — as a graph. */

@@ -16,6 +16,7 @@ const RESERVED_NAMES = new Set([
   ),
   "args",
   "steps",
+  "after",
   "run",
   "index",
 ]);

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { WorkflowEvent } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import type { EventHub } from "../../events/EventHub.js";
@@ -101,7 +103,33 @@ export class RunDependencies {
     await this.db.runDependency.createMany({
       data: ids.map((after_run_id) => ({ run_id: runId, after_run_id })),
     });
+    await this.#writeResults(runId);
     await this.settle(runId);
+  }
+
+  /**
+   * What the run reads as `ctx.prerequisites` / `{{ after.<run-name>.result }}`: each
+   * prerequisite's id, status and result, by run name, in the run's folder (the engine
+   * knows no database). Written again just before a blocked run starts.
+   */
+  async #writeResults(runId: string): Promise<void> {
+    const run = await this.db.workflowRun.findUniqueOrThrow({
+      where: { id: runId },
+      select: { project: { select: { path: true } } },
+    });
+    const links = await this.db.runDependency.findMany({
+      where: { run_id: runId },
+      select: { after_run: { select: { id: true, name: true, status: true, result: true } } },
+      orderBy: { created_at: "asc" },
+    });
+    const byName = Object.fromEntries(
+      links.map(({ after_run }) => [
+        after_run.name,
+        { ...after_run, result: after_run.result ?? null },
+      ]),
+    );
+    const dir = join(run.project.path, ".agent", "workflows", "executions", runId);
+    await writeFile(join(dir, "prerequisites.json"), `${JSON.stringify(byName, null, 2)}\n`);
   }
 
   /**
@@ -194,6 +222,7 @@ export class RunDependencies {
     if (run?.status !== "blocked") return;
     const { prerequisites } = await this.linksOf(runId);
     if (prerequisites.every((prerequisite) => prerequisite.status === "completed")) {
+      await this.#writeResults(runId);
       await this.manager.unblock(runId);
       return;
     }
