@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -204,7 +205,7 @@ describe("the MCP server at /mcp", () => {
     expect(await server.app.db.workflowArtifact.count()).toBe(0);
   });
 
-  it("requires the token when one is set, and refuses a foreign Origin", async () => {
+  it("requires the token when one is set, and refuses a foreign Origin with 403", async () => {
     const token = "a-token-of-sixteen-chars";
     server = await startTestServer({ env: { PHASEBOARD_TOKEN: token } });
     await expect(connect(server)).rejects.toThrow(/401|access token/);
@@ -213,9 +214,79 @@ describe("the MCP server at /mcp", () => {
     );
     await expect(
       connect(server, { authorization: `Bearer ${token}`, origin: "http://evil.example" }),
-    ).rejects.toThrow(/401|evil/);
+    ).rejects.toThrow(/403|evil/);
     const client = await connect(server, { authorization: `Bearer ${token}` });
     expect(await call(client, "list_templates")).toHaveLength(1);
+  });
+
+  it("is behind the request gate: a foreign Origin or Host gets the gate's own refusal", async () => {
+    const token = "a-token-of-sixteen-chars";
+    server = await startTestServer({ env: { PHASEBOARD_TOKEN: token } });
+    const initialize = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-03-26",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      },
+    });
+    const { port } = new URL(server.url);
+    // node:http, since fetch does not let a caller choose the Host header.
+    const post = (headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port: Number(port),
+            method: "POST",
+            path: "/mcp",
+            headers: {
+              host: `127.0.0.1:${port}`,
+              "content-type": "application/json",
+              accept: "application/json, text/event-stream",
+              authorization: `Bearer ${token}`,
+              ...headers,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(initialize);
+      });
+    const foreignOrigin = await post({ origin: "http://evil.example" });
+    expect(foreignOrigin.status).toBe(403);
+    expect(JSON.parse(foreignOrigin.text).error.code).toBe("ORIGIN_NOT_ALLOWED");
+    const rebound = await post({ host: "evil.example" });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.text).error.code).toBe("HOST_NOT_ALLOWED");
+    expect((await post({ "content-type": "text/plain" })).status).toBe(415);
+    expect((await post({})).status).toBe(200);
+  });
+
+  it("lets a run token through to /mcp only, and checks it when the server has no token", async () => {
+    server = await startTestServer({ env: { PHASEBOARD_TOKEN: "a-token-of-sixteen-chars" } });
+    const runToken = server.app.runTokens.issue("no-such-run");
+    const api = await fetch(`${server.url}/api/projects`, {
+      headers: { authorization: `Bearer ${runToken}` },
+    });
+    expect(api.status).toBe(401);
+    await expect(connect(server, { authorization: `Bearer ${runToken}` })).rejects.toThrow(
+      /401|not valid/,
+    );
+    await server.close();
+
+    server = await startTestServer();
+    await expect(
+      connect(server, { authorization: `Bearer ${server.app.runTokens.issue("x")}x` }),
+    ).rejects.toThrow(/401|not valid/);
   });
 
   it("keeps a run token to its own project: other projects' runs are out of reach", async () => {

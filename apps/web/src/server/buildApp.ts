@@ -14,6 +14,7 @@ import { EventHub } from "./events/EventHub.js";
 import { redactUrl } from "./http/requestGate.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
 import { mcpPlugin } from "./mcp/mcpPlugin.js";
+import { RunTokens } from "./mcp/RunTokens.js";
 
 import { databasePlugin } from "./plugins/databasePlugin.js";
 import { errorHandlerPlugin } from "./plugins/errorHandlerPlugin.js";
@@ -87,9 +88,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   const hub = options.hub ?? new EventHub();
   await app.register(errorHandlerPlugin);
+  // Agent steps' tokens for their own run: the gate lets them through to /mcp only.
+  const runTokens = new RunTokens();
   await app.register(requestGatePlugin, {
     token: options.token,
     allowedHosts: options.allowedHosts,
+    runTokens,
   });
   await app.register(databasePlugin, { db: options.db });
   await app.register(routeCatalogPlugin);
@@ -125,7 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(commentRoutes);
   await app.register(artifactRoutes);
   await app.register(hookRoutes);
-  await app.register(mcpPlugin, { token: options.token });
+  await app.register(mcpPlugin, { runTokens });
   await app.register(docsRoutes, { version });
   // Last: its single-page fallback answers only what no route above claimed.
   await app.register(staticClientPlugin, { root: options.clientDir });

@@ -26,6 +26,14 @@ export interface RequestGatePolicy {
    * browser cannot send a header there: the WebSocket upgrade and `<img>`/download links.
    */
   queryTokenRoutes?: ReadonlySet<string>;
+  /**
+   * Credentials besides the token, each valid on some route patterns only: an agent step's
+   * run token on `/mcp`. `verify` answers whether a presented value is one of them.
+   */
+  scopedCredentials?: {
+    routes: ReadonlySet<string>;
+    verify: (presented: string) => boolean;
+  };
 }
 
 /** What the gate sees of a request: enough to decide, nothing framework-specific. */
@@ -247,9 +255,12 @@ function checkToken(
     );
   }
   const expected = expectedDigest(policy.token);
+  const scoped = policy.scopedCredentials;
+  const scopedHere = scoped?.routes.has(request.routePattern ?? "") ?? false;
   for (const value of presented) {
-    if (!timingSafeEqual(digest(value), expected))
-      return refuse("UNAUTHORIZED", "The access token is not valid");
+    if (timingSafeEqual(digest(value), expected)) continue;
+    if (scopedHere && scoped?.verify(value)) continue;
+    return refuse("UNAUTHORIZED", "The access token is not valid");
   }
   return null;
 }

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -16,49 +15,30 @@ declare module "fastify" {
 /**
  * The board's MCP server over streamable HTTP at `/mcp`, stateless: each POST gets a
  * server and transport of its own, so no session outlives its request and a client that
- * disconnects mid-call leaves nothing behind. Access: the server's token when one is set
- * (the whole board), or a run token an agent step was given (its own run's project only).
- * A browser page of another origin is refused, so a site cannot drive the board.
+ * disconnects mid-call leaves nothing behind. It sits behind the request gate like the API
+ * (Host, the server's token, Origin, JSON body: see http/ARCHITECTURE.md); this decides
+ * only the scope: a run token an agent step was given reaches its own run's project, any
+ * other request that passed the gate the whole board.
  */
 export const mcpPlugin = fp(
-  async (app: FastifyInstance, options: { token: string | undefined }) => {
-    const tokens = new RunTokens();
+  async (app: FastifyInstance, options: { runTokens: RunTokens }) => {
+    const tokens = options.runTokens;
     app.decorate("runTokens", tokens);
-    const expected = options.token ? digest(options.token) : undefined;
 
     const scopeOf = async (request: FastifyRequest): Promise<McpScope> => {
-      const origin = request.headers.origin;
-      if (origin !== undefined && !sameOrigin(origin, request.headers.host)) {
-        throw new HttpError(
-          "UNAUTHORIZED",
-          `Requests from ${origin} may not use this server's MCP endpoint`,
-        );
-      }
       const header = request.headers.authorization;
       const presented = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-      if (presented !== undefined && RunTokens.isRunToken(presented)) {
-        const runId = tokens.verify(presented);
-        const run = runId
-          ? await app.db.workflowRun.findUnique({
-              where: { id: runId },
-              select: { project_id: true },
-            })
-          : null;
-        if (!runId || !run) throw new HttpError("UNAUTHORIZED", "The run token is not valid");
-        return { kind: "run", runId, projectId: run.project_id };
-      }
-      if (expected) {
-        if (presented === undefined) {
-          throw new HttpError(
-            "UNAUTHORIZED",
-            "This server requires an access token: send Authorization: Bearer <PHASEBOARD_TOKEN>",
-          );
-        }
-        if (!timingSafeEqual(digest(presented), expected)) {
-          throw new HttpError("UNAUTHORIZED", "The access token is not valid");
-        }
-      }
-      return { kind: "board" };
+      if (presented === undefined || !RunTokens.isRunToken(presented)) return { kind: "board" };
+      // Verified here too: without PHASEBOARD_TOKEN the gate checks no credential.
+      const runId = tokens.verify(presented);
+      const run = runId
+        ? await app.db.workflowRun.findUnique({
+            where: { id: runId },
+            select: { project_id: true },
+          })
+        : null;
+      if (!runId || !run) throw new HttpError("UNAUTHORIZED", "The run token is not valid");
+      return { kind: "run", runId, projectId: run.project_id };
     };
 
     app.post("/mcp", async (request: FastifyRequest, reply: FastifyReply) => {
@@ -97,15 +77,3 @@ export const mcpPlugin = fp(
   },
   { name: "mcp", dependencies: ["services"] },
 );
-
-function sameOrigin(origin: string, host: string | undefined): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
-}

@@ -26,7 +26,12 @@ export interface RequestGateOptions {
   token?: string | undefined;
   /** Host names answered besides loopback (the configured HOST, PHASEBOARD_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[] | undefined;
+  /** Agent steps' run tokens, accepted instead of the token on `/mcp` (their own run only). */
+  runTokens?: { verify(token: string): string | undefined } | undefined;
 }
+
+/** Where an agent step's run token stands in for the token. */
+export const RUN_TOKEN_ROUTES: ReadonlySet<string> = new Set(["/mcp"]);
 
 /**
  * The one gate every request passes before routing's handlers, body parsing included:
@@ -45,6 +50,12 @@ export const requestGatePlugin = fp(
       allowedHosts: options.allowedHosts ?? [],
       publicRoutes: PUBLIC_ROUTES,
       queryTokenRoutes: QUERY_TOKEN_ROUTES,
+      ...(options.runTokens && {
+        scopedCredentials: {
+          routes: RUN_TOKEN_ROUTES,
+          verify: (presented: string) => options.runTokens?.verify(presented) !== undefined,
+        },
+      }),
     };
     app.addHook("onRequest", async (request, reply) => {
       const decision = decideRequest(
