@@ -10,7 +10,17 @@ export class CommentService {
     private readonly hub: EventHub,
   ) {}
 
-  async create(runId: string, body: CreateCommentBody & { created_by?: string | null }) {
+  /**
+   * Adds a comment. The API accepts only `user` comments; the server's own callers (an
+   * agent step's MCP access) may add `agent` and `system` ones.
+   */
+  async create(
+    runId: string,
+    body: Omit<CreateCommentBody, "comment_type"> & {
+      comment_type?: "user" | "system" | "agent" | undefined;
+      created_by?: string | null;
+    },
+  ) {
     const run = await this.db.workflowRun.findUnique({
       where: { id: runId },
       select: { id: true, project_id: true },

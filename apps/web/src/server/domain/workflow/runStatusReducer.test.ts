@@ -57,6 +57,35 @@ describe("runStatusReducer", () => {
   });
 });
 
+describe("runStatusReducer and blocked runs", () => {
+  it("blocks only a queued run and unblocks only a blocked one, back to the queue", () => {
+    expect(runStatusReducer({ status: "pending" }, { type: "block" }).status).toBe("blocked");
+    expect(runStatusReducer({ status: "blocked" }, { type: "unblock" })).toMatchObject({
+      status: "pending",
+      error_message: null,
+    });
+    expect(() => runStatusReducer({ status: "running" }, { type: "block" })).toThrow(
+      RunTransitionError,
+    );
+    expect(() => runStatusReducer({ status: "pending" }, { type: "unblock" })).toThrow(
+      RunTransitionError,
+    );
+  });
+
+  it("starts a blocked run anyway on resume, cancels it, and never claims or rewinds it", () => {
+    expect(runStatusReducer({ status: "blocked" }, { type: "resume" }).status).toBe("pending");
+    expect(runStatusReducer({ status: "blocked" }, { type: "cancel", at }).status).toBe(
+      "cancelled",
+    );
+    expect(() =>
+      runStatusReducer({ status: "blocked" }, { type: "claim", workerId: "w1", at }),
+    ).toThrow(RunTransitionError);
+    expect(() => runStatusReducer({ status: "blocked" }, { type: "rewind" })).toThrow(
+      expect.objectContaining({ code: "RUN_NOT_STARTED" }),
+    );
+  });
+});
+
 describe("runStatusReducer and the table of run states", () => {
   it("refuses with the table's own code for each kind of refusal", () => {
     const codeOf = (status: RunStatus, action: RunAction) => {
@@ -94,6 +123,8 @@ describe("runStatusReducer and the table of run states", () => {
       complete: { type: "complete", at },
       fail: { type: "fail", at, message: "boom" },
       park: { type: "park" },
+      block: { type: "block" },
+      unblock: { type: "unblock" },
     };
     for (const status of runStatuses) {
       for (const type of runActionTypes) {
