@@ -70,12 +70,12 @@ export async function bundleTarget(root, target, mode) {
           const require = createRequire(join(args.resolveDir, "noop.js"));
           let version;
           try {
-            version = JSON.parse(
-              readFileSync(require.resolve(`${name}/package.json`), "utf8"),
-            ).version;
-          } catch {
-            version = findPackageVersion(require, name, args.path);
-          }
+            const pkg = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8"));
+            // Exports such as `"./*": "./dist/cjs/*"` (the MCP SDK) answer the build folder's
+            // own package.json, which names no package and no version.
+            if (pkg.name === name) version = pkg.version;
+          } catch {}
+          version ??= findPackageVersion(require, name, args.path);
           if (version) externals.set(name, version);
           return { path: args.path, external: true };
         }
