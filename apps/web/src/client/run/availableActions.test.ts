@@ -20,18 +20,6 @@ describe("availableActions", () => {
     expect(availableActions(run("pending"))).toEqual({
       pause: true,
       resume: false,
-      startAnyway: false,
-      cancel: true,
-      approve: false,
-      rewind: false,
-    });
-  });
-
-  it("offers start anyway and cancel on a blocked run", () => {
-    expect(availableActions(run("blocked"))).toEqual({
-      pause: false,
-      resume: false,
-      startAnyway: true,
       cancel: true,
       approve: false,
       rewind: true,
