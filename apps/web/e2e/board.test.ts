@@ -18,7 +18,7 @@ steps:
     name: Plan
     phase: plan
     type: script
-    command: echo "planning {{ args.feature }}"
+    command: echo planning {{ args.feature }}
   - id: build
     name: Build
     phase: build

@@ -18,7 +18,7 @@ steps:
     name: Say hello
     phase: greet
     type: script
-    command: echo "Hello, {{ args.who }}"
+    command: echo Hello, {{ args.who }}
   - id: list-files
     name: List files
     phase: inspect

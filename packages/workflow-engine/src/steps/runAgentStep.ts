@@ -1,6 +1,7 @@
 import { AgentRunnerMissingError } from "../errors/AgentRunnerMissingError.js";
 import { AgentStepFailedError } from "../errors/AgentStepFailedError.js";
 import type { AgentStepConfig } from "../types/step.js";
+import { resolveStepCwd } from "./resolveStepCwd.js";
 import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
 
 export interface AgentOutput {
@@ -32,7 +33,7 @@ export async function runAgentStep(
     agent: config.agent,
     ...(declaredAgents && { declaredAgents }),
     prompt: config.prompt,
-    cwd: config.cwd ?? attempt.workdir,
+    cwd: resolveStepCwd(config.cwd, attempt.workdir),
     permission: config.permission,
     model: config.model,
     env: config.env,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it } from "vitest";
@@ -62,5 +62,33 @@ describe("runScriptStep", () => {
     await expect(runScriptStep({ command: ["no-such-program-xyz"] }, attempt(dir))).rejects.toThrow(
       /cannot start no-such-program-xyz/,
     );
+  });
+});
+
+describe("a step's cwd", () => {
+  it.each(["/etc", "../../..", "sub/../../.."])(
+    "refuses %s, outside the workspace, before running",
+    async (cwd) => {
+      const dir = tempDir("script");
+      const marker = join(dir, "ran");
+      const run = runScriptStep({ command: `touch ${marker}`, cwd }, attempt(dir));
+      await expect(run).rejects.toThrow(/cwd ".*" is outside the run's workspace/);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
+
+  it("refuses a symlink inside the workspace that points out of it", async () => {
+    const dir = tempDir("script");
+    symlinkSync("/etc", join(dir, "escape"));
+    await expect(runScriptStep({ command: "pwd", cwd: "escape" }, attempt(dir))).rejects.toThrow(
+      /outside the run's workspace/,
+    );
+  });
+
+  it("resolves a relative cwd against the workspace", async () => {
+    const dir = tempDir("script");
+    mkdirSync(join(dir, "packages", "web"), { recursive: true });
+    const out = await runScriptStep({ command: "pwd", cwd: "packages/web" }, attempt(dir));
+    expect(out.data.stdout.trim()).toBe(join(dir, "packages", "web"));
   });
 });

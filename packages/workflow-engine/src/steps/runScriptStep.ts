@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { ScriptFailedError } from "../errors/ScriptFailedError.js";
 import type { ScriptStepConfig } from "../types/step.js";
 import { killProcessGroup } from "./killProcessGroup.js";
+import { resolveStepCwd } from "./resolveStepCwd.js";
 import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
 
 /** Output kept in the step result; the full stream is in events.jsonl. */
@@ -33,8 +34,15 @@ export function runScriptStep(
       reject(attempt.signal.reason);
       return;
     }
+    let cwd: string;
+    try {
+      cwd = resolveStepCwd(config.cwd, attempt.workdir);
+    } catch (error) {
+      reject(error);
+      return;
+    }
     const child = spawn(file, args, {
-      cwd: config.cwd ?? attempt.workdir,
+      cwd,
       env: { ...process.env, ...config.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,

@@ -1,6 +1,10 @@
 import { compileCondition } from "../expressions/compileCondition.js";
 import { ExpressionError } from "../expressions/ExpressionError.js";
 import { parseTemplateString } from "../expressions/parseTemplateString.js";
+import {
+  shellScriptIndex,
+  unsafeShellInterpolation,
+} from "../expressions/unsafeShellInterpolation.js";
 import { cronTriggerProblem } from "../parser/cronTriggerProblem.js";
 import { argsSchemaValidator } from "../templates/argsSchemaValidator.js";
 import { type TemplateErrorCode, TemplateLoadError } from "../templates/TemplateLoadError.js";
@@ -204,6 +208,7 @@ export function validateYamlTemplate(
         break;
       case "script":
         checkDeep({ command: step.command, cwd: step.cwd, env: step.env }, at);
+        checkShellCommand(step.command, [...at, "command"]);
         break;
       case "approval":
         checkDeep({ message: step.message }, at);
@@ -222,6 +227,42 @@ export function validateYamlTemplate(
       case "send-signal":
         checkDeep({ to: step.to, signal: step.signal, payload: step.payload }, at);
         break;
+    }
+  };
+
+  // A value is shell-quoted for a bare position only; see TEMPLATES.md "Values in commands".
+  const checkShellCommand = (command: string | string[], path: YamlPath) => {
+    if (typeof command === "string") {
+      const unsafe = unsafeShellInterpolation(command);
+      if (unsafe) {
+        const where = {
+          "double-quoted": "inside double quotes",
+          "single-quoted": "inside single quotes",
+          backquoted: "inside backquotes",
+          "here-document": "inside a here-document",
+        }[unsafe.position];
+        fail(
+          "UNSAFE_INTERPOLATION",
+          path,
+          `{{ ${unsafe.expression} }} is ${where}, where its value could end the quoting and run as a command; write it outside any quotes (the value is shell-quoted as one word: echo "text:"{{ ${unsafe.expression} }}), or pass it in env: { VALUE: "{{ ${unsafe.expression} }}" } and write "$VALUE"`,
+          unsafe.offset,
+        );
+      }
+      return;
+    }
+    const script = shellScriptIndex(command);
+    if (script === undefined) return;
+    const expression = parseTemplateString(command[script] ?? "").find(
+      (segment) => segment.kind === "expression",
+    );
+    if (expression?.kind === "expression") {
+      const source = expression.expression.source;
+      fail(
+        "UNSAFE_INTERPOLATION",
+        [...path, script],
+        `{{ ${source} }} is in the script a shell runs, where its value would run as shell code; pass the value as an argument and use "$1" in the script: [${command.slice(0, script).join(", ")}, 'echo "$1"', sh, "{{ ${source} }}"] (to run a command given as an argument on purpose, write 'eval "$1"')`,
+        expression.offset,
+      );
     }
   };
 
