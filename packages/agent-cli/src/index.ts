@@ -15,6 +15,13 @@ export {
 export { expandArgTemplate, placeholdersIn } from "./declared/expandArgTemplate.js";
 export { type AgentInfo, detectAgents } from "./detectAgents.js";
 export { findExecutable } from "./process/findExecutable.js";
+export { SecretRedactor } from "./process/SecretRedactor.js";
+export {
+  AGENT_VARIABLE_PREFIXES,
+  grantedNames,
+  SECRET_NAME,
+  stepEnvironment,
+} from "./process/stepEnvironment.js";
 export { runAgent } from "./runAgent.js";
 export type {
   AgentEvent,

@@ -5,6 +5,7 @@ import type { AgentArgsInput } from "./adapters/AgentAdapter.js";
 import { buildChildEnv } from "./process/buildChildEnv.js";
 import { findExecutable } from "./process/findExecutable.js";
 import { signalProcessGroup } from "./process/signalProcessGroup.js";
+import { stepEnvironment } from "./process/stepEnvironment.js";
 import { createEventStream } from "./stream/createEventStream.js";
 import { LineSplitter } from "./stream/LineSplitter.js";
 import type {
@@ -60,7 +61,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
   };
   const isRoot = process.getuid?.() === 0;
   const env = buildChildEnv(
-    process.env,
+    stepEnvironment(process.env, { agentVariables: adapter.authEnv }),
     options.env,
     adapter.extraEnv(argsInput, isRoot),
     options.cwd,

@@ -1,5 +1,5 @@
 /**
- * The CLI's environment: ours, then the caller's additions, then what the adapter needs.
+ * The CLI's environment: the step environment (see stepEnvironment), then the caller's additions, then what the adapter needs.
  * `CLAUDECODE` is dropped: when Phaseboard itself runs inside Claude Code, a nested
  * `claude` seeing it would refuse to start or behave as a sub-session.
  */

@@ -1,3 +1,4 @@
+import { SecretRedactor } from "@phaseboard/agent-cli";
 import { AgentRunnerMissingError } from "../errors/AgentRunnerMissingError.js";
 import { AgentStepFailedError } from "../errors/AgentStepFailedError.js";
 import type { AgentStepConfig } from "../types/step.js";
@@ -26,6 +27,8 @@ export async function runAgentStep(
     );
   }
   if (attempt.signal.aborted) throw attempt.signal.reason;
+  // The agent holds its own credentials; what it prints of them is kept out of logs.
+  const redactor = new SecretRedactor(process.env);
   let sessionId = attempt.resumeSessionId;
   let model = config.model;
   const declaredAgents = attempt.declaredAgents?.();
@@ -48,8 +51,8 @@ export async function runAgentStep(
       }
       attempt.emit(
         event.type === "stderr"
-          ? { kind: "stderr", text: event.text }
-          : { kind: "agent", agent: event },
+          ? { kind: "stderr", text: redactor.redact(event.text) }
+          : { kind: "agent", agent: redactor.redactDeep(event) },
       );
     },
   });
@@ -57,12 +60,12 @@ export async function runAgentStep(
   sessionId = result.sessionId ?? sessionId;
   if (result.status !== "completed") {
     throw new AgentStepFailedError(
-      `agent ${config.agent} ended ${result.status}${result.error ? `: ${result.error}` : ""}`,
+      `agent ${config.agent} ended ${result.status}${result.error ? `: ${redactor.redact(result.error)}` : ""}`,
     );
   }
   return {
     data: {
-      resultText: result.resultText,
+      resultText: result.resultText === undefined ? undefined : redactor.redact(result.resultText),
       sessionId,
       usage: result.usage,
       costUsd: result.costUsd,

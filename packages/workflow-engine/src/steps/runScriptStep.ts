@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { SecretRedactor, stepEnvironment } from "@phaseboard/agent-cli";
 import { ScriptFailedError } from "../errors/ScriptFailedError.js";
 import type { ScriptStepConfig } from "../types/step.js";
 import { killProcessGroup } from "./killProcessGroup.js";
+import { CappedText, OutputLines } from "./OutputLines.js";
 import { resolveStepCwd } from "./resolveStepCwd.js";
 import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
 
-/** Output kept in the step result; the full stream is in events.jsonl. */
+/** Output kept in the step result per stream (characters); every line is in events.jsonl. */
 const MAX_CAPTURE = 1024 * 1024;
 
 export interface ScriptOutput {
@@ -18,7 +19,10 @@ export interface ScriptOutput {
 /**
  * Runs a script step in its own process group (so pause, cancel and timeout stop every
  * process it started): a string goes through `sh -c`, an argv array runs without a shell.
- * Each stdout/stderr line becomes one event.
+ * Each stdout/stderr line becomes one event (a line longer than 64 KB is cut, and the
+ * event says how much). The process gets the step environment (see `stepEnvironment`:
+ * never the server's secrets) plus `env`; the values of the server's secret variables are
+ * redacted from everything the step produces.
  */
 export function runScriptStep(
   config: Pick<ScriptStepConfig, "command" | "cwd" | "env">,
@@ -43,12 +47,13 @@ export function runScriptStep(
     }
     const child = spawn(file, args, {
       cwd,
-      env: { ...process.env, ...config.env },
+      env: { ...stepEnvironment(process.env), ...config.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
-    let stdout = "";
-    let stderr = "";
+    const redactor = new SecretRedactor(process.env);
+    const stdout = new CappedText(MAX_CAPTURE);
+    const stderr = new CappedText(MAX_CAPTURE);
     let killing: Promise<void> | undefined;
     const pgid = child.pid;
     const onAbort = () => {
@@ -57,19 +62,24 @@ export function runScriptStep(
     attempt.signal.addEventListener("abort", onAbort, { once: true });
 
     const streams = [
-      [child.stdout, "stdout"],
-      [child.stderr, "stderr"],
+      [child.stdout, "stdout", stdout],
+      [child.stderr, "stderr", stderr],
     ] as const;
     const closed = streams.map(
-      ([stream, kind]) =>
+      ([stream, kind, capture]) =>
         new Promise<void>((done) => {
-          const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-          lines.on("line", (text) => {
-            if (kind === "stdout" && stdout.length < MAX_CAPTURE) stdout += `${text}\n`;
-            if (kind === "stderr" && stderr.length < MAX_CAPTURE) stderr += `${text}\n`;
+          const lines = new OutputLines((line, dropped) => {
+            const kept = redactor.redact(line);
+            const text =
+              dropped > 0 ? `${kept} [line cut: ${dropped} more characters not logged]` : kept;
+            capture.add(`${text}\n`);
             attempt.emit({ kind, text });
           });
-          lines.on("close", () => done());
+          stream.on("data", (chunk: Buffer) => lines.write(chunk));
+          stream.once("close", () => {
+            lines.end();
+            done();
+          });
         }),
     );
     child.once("error", (error) => {
@@ -85,10 +95,10 @@ export function runScriptStep(
         if (attempt.signal.aborted) {
           reject(attempt.signal.reason);
         } else if (code === 0 || (code !== null && options.allowNonZeroExit)) {
-          resolve({ data: { exitCode: code, stdout, stderr } });
+          resolve({ data: { exitCode: code, stdout: stdout.value, stderr: stderr.value } });
         } else {
           const how = code === null ? `signal ${signal}` : `exit code ${code}`;
-          const tail = stderr.trim().split("\n").slice(-5).join("\n");
+          const tail = stderr.value.trim().split("\n").slice(-5).join("\n");
           reject(
             new ScriptFailedError(`script ended with ${how}${tail ? `: ${tail}` : ""}`, {
               exitCode: code ?? -1,

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { SecretRedactor, stepEnvironment } from "@phaseboard/agent-cli";
 
 /** How a setup or cleanup command ended. */
 export interface WorkspaceCommandResult {
@@ -37,14 +38,18 @@ export async function runWorkspaceCommand(input: {
   const log = createWriteStream(input.logFile, { flags: "a" });
   log.write(`$ ${display}\n`);
   let tail = "";
+  const redactor = new SecretRedactor(process.env);
+  // A secret split across two chunks could slip through; workspace commands print little.
   const keep = (chunk: Buffer) => {
-    log.write(chunk);
-    tail = (tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
+    const text = redactor.empty ? chunk.toString("utf8") : redactor.redact(chunk.toString("utf8"));
+    log.write(text);
+    tail = (tail + text).slice(-TAIL_BYTES);
   };
   const result = await new Promise<Omit<WorkspaceCommandResult, "display" | "tail">>((resolve) => {
     const child = spawn(argv[0] as string, argv.slice(1), {
       cwd: input.cwd,
-      env: { ...process.env, ...input.env },
+      // Never the server's secrets: the same environment as a script step.
+      env: { ...stepEnvironment(process.env), ...input.env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
