@@ -389,7 +389,15 @@ describe("step logs", () => {
       '{"kind":"stdout","text":"a"}\n{"kind":"stdout","text":"b"}\n{"kind":"std',
     );
     const summary = await server.api(`/api/workflow-steps/${step.id}/logs/summary`);
-    expect(summary.body.data).toEqual({ type: "summary", step_id: step.id, content: "# Done\n" });
+    expect(summary.body.data).toEqual({
+      type: "summary",
+      step_id: step.id,
+      content: "# Done\n",
+      offset: 0,
+      next_offset: 7,
+      size: 7,
+      truncated: false,
+    });
     const all = await server.api(`/api/workflow-steps/${step.id}/logs/events`);
     expect(all.body.data.next_after).toBe(2);
     const tail = await server.api(`/api/workflow-steps/${step.id}/logs/events?after=1`);

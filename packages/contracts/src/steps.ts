@@ -57,9 +57,20 @@ export type StepLogType = z.infer<typeof stepLogTypeSchema>;
 export const stepLogParamsSchema = z.object({ id: idSchema, type: stepLogTypeSchema });
 export type StepLogParams = z.infer<typeof stepLogParamsSchema>;
 
-/** `?after=N`: only the `events` lines after the Nth, for incremental tails. */
+/**
+ * `?after=N`: only the `events` lines after the Nth, for incremental tails.
+ * `?offset=&limit=`: a byte range (limit at most 8 MiB, default 1 MiB); a log is read in
+ * ranges, never whole.
+ */
 export const stepLogQuerySchema = z.object({
   after: z.coerce.number().int().nonnegative("must be 0 or more").optional(),
+  offset: z.coerce.number().int().nonnegative("must be 0 or more").optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .positive("must be 1 or more")
+    .max(8 * 1024 * 1024, "must be at most 8388608 (8 MiB)")
+    .optional(),
 });
 export type StepLogQuery = z.infer<typeof stepLogQuerySchema>;
 
@@ -70,6 +81,12 @@ export const stepLogSchema = z.object({
   step_id: idSchema,
   /** The file's text ("" when the step has not written it yet). */
   content: z.string(),
+  /** Byte offset of `content` in the file, where the next range starts, the file's size. */
+  offset: z.number().int().nonnegative().optional(),
+  next_offset: z.number().int().nonnegative().optional(),
+  size: z.number().int().nonnegative().optional(),
+  /** More of the file follows `next_offset`: read on with `?offset=` (or `?after=`). */
+  truncated: z.boolean().optional(),
   /** For `events`: the number of lines read so far; pass it as `?after=` next time. */
   next_after: z.number().int().nonnegative().optional(),
   /** For `events`: the JSON lines after `after`, parsed. */

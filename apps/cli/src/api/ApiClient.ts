@@ -174,10 +174,11 @@ export class ApiClient {
     );
   }
 
-  getStepLog(stepId: string, type: StepLogType) {
+  /** One range of a step log; `after` continues an events log after that many lines. */
+  getStepLog(stepId: string, type: StepLogType, after?: number) {
     return this.request<StepLog>(
       "GET",
-      `/api/workflow-steps/${encodeURIComponent(stepId)}/logs/${type}`,
+      `/api/workflow-steps/${encodeURIComponent(stepId)}/logs/${type}${after ? `?after=${after}` : ""}`,
     );
   }
 

@@ -111,9 +111,17 @@ async function logs(id: string, options: LogsOptions): Promise<void> {
 
 async function readEvents(api: ApiClient, step: StepDto): Promise<LogLine[]> {
   try {
-    const log = await api.getStepLog(step.id, "events");
+    let log = await api.getStepLog(step.id, "events");
     // The server parses events.jsonl for us; older servers send only the text.
-    if (Array.isArray(log.events)) return log.events as LogLine[];
+    if (Array.isArray(log.events)) {
+      const events = log.events as LogLine[];
+      // A big log comes in ranges: read on until the end.
+      while (log.truncated && log.next_after !== undefined && log.events?.length) {
+        log = await api.getStepLog(step.id, "events", log.next_after);
+        events.push(...((log.events ?? []) as LogLine[]));
+      }
+      return events;
+    }
     return log.content
       .split("\n")
       .filter((line) => line.trim())

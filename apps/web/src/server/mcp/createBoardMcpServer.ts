@@ -280,7 +280,7 @@ export function createBoardMcpServer(
     },
     async ({ step_id, type, after }) => {
       await requireStep(step_id);
-      const log = await services.steps.log(step_id, type, after);
+      const log = await services.steps.log(step_id, type, { after });
       return { type: log.type, content: log.content, next_after: log.next_after };
     },
     { readOnlyHint: true },

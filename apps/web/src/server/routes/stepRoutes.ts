@@ -24,14 +24,15 @@ export async function stepRoutes(app: FastifyInstance) {
     defineRoute({
       method: "GET",
       url: "/api/workflow-steps/:id/logs/:type",
-      summary: "Read a step log (input, output, events, summary); events take ?after=N",
+      summary:
+        "Read a range of a step log (input, output, events, summary): ?offset=&limit= bytes (1 MiB by default), events also ?after=N lines",
       tag: "steps",
       params: stepLogParamsSchema,
       query: stepLogQuerySchema,
       response: { status: 200, schema: stepLogResponseSchema },
       errors: ["NOT_FOUND"],
       handler: async ({ params, query }) => ({
-        data: await steps.log(params.id, params.type, query.after ?? 0),
+        data: await steps.log(params.id, params.type, query),
       }),
     }),
   ]);

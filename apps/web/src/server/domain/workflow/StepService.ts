@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { StepLog, StepLogType } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
+import { readLogRange } from "./readLogRange.js";
 import { runStoreFor } from "./runStoreFor.js";
 
 const LOG_FILES: Record<StepLogType, string> = {
@@ -30,10 +30,20 @@ export class StepService {
   }
 
   /**
-   * One log file. For `events`, `after` skips the first N lines so a tail reads only what
-   * is new, and `next_after` says where to continue.
+   * A range of one log file, never the whole of a big one: at most `limit` bytes from
+   * `offset`, and `next_offset` says where to continue. For `events`, `after` skips the
+   * first N lines so a tail reads only what is new (`next_after` continues it), and only
+   * complete lines are returned.
    */
-  async log(id: string, type: StepLogType, after = 0): Promise<StepLog> {
+  async log(
+    id: string,
+    type: StepLogType,
+    range: {
+      after?: number | undefined;
+      offset?: number | undefined;
+      limit?: number | undefined;
+    } = {},
+  ): Promise<StepLog> {
     const step = await this.db.workflowRunStep.findUnique({
       where: { id },
       include: { run: { include: { project: true } } },
@@ -47,23 +57,29 @@ export class StepService {
     // The path comes from the DB, but never read outside the project.
     if (!dir.startsWith(resolve(root) + sep))
       throw new HttpError("NOT_FOUND", `No logs for step ${id}`);
-    const content = await readFile(join(dir, LOG_FILES[type]), "utf8").catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return "";
-        throw error;
-      },
-    );
-    if (type !== "events") return { type, step_id: id, content };
-    // Only complete lines count: a line being written has no newline yet.
-    const complete = content.slice(0, content.lastIndexOf("\n") + 1);
-    const lines = complete.split("\n").filter((line) => line.length > 0);
-    const fresh = lines.slice(after);
+    const events = type === "events";
+    const after = range.after ?? 0;
+    const read = await readLogRange(join(dir, LOG_FILES[type]), {
+      ...(range.offset !== undefined && { offset: range.offset }),
+      ...(events && range.offset === undefined && { afterLine: after }),
+      ...(range.limit !== undefined && { limit: range.limit }),
+      lines: events,
+    });
+    const window = {
+      offset: read.offset,
+      next_offset: read.nextOffset,
+      size: read.size,
+      truncated: read.nextOffset < read.size,
+    };
+    if (!events) return { type, step_id: id, content: read.content, ...window };
+    const lines = read.content.split("\n").filter((line) => line.length > 0);
     return {
       type,
       step_id: id,
-      content: fresh.map((line) => `${line}\n`).join(""),
-      next_after: Math.max(after, lines.length),
-      events: fresh.map((line) => {
+      content: read.content,
+      ...window,
+      ...(range.offset === undefined && { next_after: after + read.lines }),
+      events: lines.map((line) => {
         try {
           return JSON.parse(line) as unknown;
         } catch {
