@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -90,6 +90,21 @@ describe("templates", () => {
     const removed = await afterSync(server, (defs) => defs.length === 1);
     expect(removed[0]?.name).toBe("Implement Feature");
   });
+
+  it("keeps syncing templates after a symlink loop appears in definitions/", async () => {
+    server = await startTestServer();
+    const dir = join(server.projectDir, ".agent", "workflows", "definitions");
+    // a → b → a: Node's recursive watch fails on it with ELOOP.
+    symlinkSync("b", join(dir, "a"));
+    symlinkSync("a", join(dir, "b"));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    writeFileSync(
+      join(dir, "after-loop.yaml"),
+      "name: After The Loop\nphases: [a]\nsteps:\n  - { id: go, phase: a, type: script, command: 'true' }\n",
+    );
+    const synced = await afterSync(server, (defs) => defs.some((d) => d.name === "After The Loop"));
+    expect(synced.map((d) => d.name)).toContain("Implement Feature");
+  }, 60_000);
 
   it("picks up a definitions folder created after the project was registered", async () => {
     server = await startTestServer();

@@ -122,15 +122,24 @@ export class DefinitionCatalog {
     for (const listener of this.#listeners) listener(project.id);
   }
 
-  /** Re-syncs the project whenever a file under its definitions folder changes. */
-  watch(project: Project): void {
+  /**
+   * Re-syncs the project whenever a file under its definitions folder changes. Should the
+   * recursive watch fail (a symlink loop in the folder makes Node's walk fail with
+   * ELOOP), the folder itself is watched instead, where the templates are: syncing never
+   * stops silently.
+   */
+  watch(project: Project, recursive = true): void {
     // A changed declaration changes which templates load: re-sync them all.
     this.agents.watch(project, () => void this.sync(project));
     if (this.#watchers.has(project.id)) return;
     let watcher: FSWatcher;
     try {
-      watcher = watch(definitionsDir(project.path), { recursive: true });
+      watcher = watch(definitionsDir(project.path), { recursive });
     } catch {
+      if (recursive && existsSync(definitionsDir(project.path))) {
+        this.watch(project, false);
+        return;
+      }
       // No definitions folder yet: look for it now and then, and watch it once it exists.
       const timer = setInterval(() => {
         if (!existsSync(definitionsDir(project.path))) return;
@@ -149,7 +158,14 @@ export class DefinitionCatalog {
         setTimeout(() => void this.sync(project), this.debounceMs),
       );
     });
-    watcher.on("error", () => watcher.close());
+    watcher.on("error", () => {
+      watcher.close();
+      if (this.#watchers.get(project.id) !== watcher) return;
+      this.#watchers.delete(project.id);
+      if (!recursive) return;
+      this.watch(project, false);
+      void this.sync(project);
+    });
     this.#watchers.set(project.id, watcher);
   }
 
