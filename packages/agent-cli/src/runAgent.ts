@@ -94,6 +94,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
       shell: false,
       windowsHide: true,
     }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
     let sessionId: string | undefined;
     let result: Extract<AgentEvent, { type: "result" }> | undefined;

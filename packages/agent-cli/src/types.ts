@@ -61,6 +61,8 @@ export interface RunAgentOptions {
   /** Milliseconds. */
   timeout?: number;
   onEvent?: (event: AgentEvent) => void;
+  /** Called with the CLI's pid, which leads its own process group, once it is spawned. */
+  onSpawn?: (pid: number) => void;
   /**
    * Milliseconds between the steps of a shutdown (SIGINT, then SIGTERM, then SIGKILL).
    * Default 5000, as the official Claude SDK waits.

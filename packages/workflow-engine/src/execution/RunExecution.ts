@@ -509,6 +509,7 @@ export class RunExecution implements DurableRun {
                 signal,
                 workdir: this.workdir,
                 emit,
+                processRecord: this.store.stepProcessFile?.(this.runId, key),
                 killGraceMs: this.owner.options.killGraceMs ?? 1000,
                 runAgent: this.owner.options.runAgent,
                 mcpServers: this.owner.options.mcpServersFor?.({ runId: this.runId, stepKey: key }),

@@ -97,6 +97,7 @@ export function runExtraStep<T>(
             signal,
             workdir: input.workdir ?? options.projectPath,
             emit,
+            processRecord: store.stepProcessFile?.(runId, key),
             killGraceMs: options.killGraceMs ?? 1000,
             runAgent: options.runAgent,
             declaredAgents: options.declaredAgents,

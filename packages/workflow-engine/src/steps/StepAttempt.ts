@@ -11,6 +11,11 @@ export interface StepAttempt {
   workdir: string;
   /** Appends to events.jsonl and emits workflow.step.progress. */
   emit(event: Omit<StepLogEvent, "at">): void;
+  /**
+   * Where the step records the process group it starts (see `StepProcessRecord`); a
+   * group recorded there by an earlier owner is ended before this attempt starts.
+   */
+  processRecord?: string | undefined;
   /** How long each of SIGINT and SIGTERM gets before escalating (ms). */
   killGraceMs: number;
   runAgent?: AgentRunner;

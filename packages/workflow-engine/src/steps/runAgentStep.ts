@@ -2,8 +2,10 @@ import { SecretRedactor } from "@phaseboard/agent-cli";
 import { AgentRunnerMissingError } from "../errors/AgentRunnerMissingError.js";
 import { AgentStepFailedError } from "../errors/AgentStepFailedError.js";
 import type { AgentStepConfig } from "../types/step.js";
+import { killProcessGroup } from "./killProcessGroup.js";
 import { resolveStepCwd } from "./resolveStepCwd.js";
 import type { StepAttempt, StepAttemptResult } from "./StepAttempt.js";
+import { StepProcessRecord } from "./StepProcessRecord.js";
 
 export interface AgentOutput {
   resultText?: string;
@@ -27,35 +29,56 @@ export async function runAgentStep(
     );
   }
   if (attempt.signal.aborted) throw attempt.signal.reason;
+  // An agent left running by a server that died must not edit the worktree alongside this one.
+  const record = new StepProcessRecord(attempt.processRecord);
+  const previous = await record.takeOver(attempt.killGraceMs);
+  if (previous) {
+    attempt.emit({
+      kind: "system",
+      text: `ended process group ${previous.pgid}, left running by an earlier run of this step (server pid ${previous.ownerPid})`,
+    });
+  }
+  let pgid: number | undefined;
   // The agent holds its own credentials; what it prints of them is kept out of logs.
   const redactor = new SecretRedactor(process.env);
   let sessionId = attempt.resumeSessionId;
   let model = config.model;
   const declaredAgents = attempt.declaredAgents?.();
-  const result = await attempt.runAgent({
-    agent: config.agent,
-    ...(declaredAgents && { declaredAgents }),
-    prompt: config.prompt,
-    cwd: resolveStepCwd(config.cwd, attempt.workdir),
-    permission: config.permission,
-    model: config.model,
-    env: config.env,
-    ...(config.board !== false && attempt.mcpServers && { mcpServers: attempt.mcpServers }),
-    resumeSessionId: attempt.resumeSessionId,
-    signal: attempt.signal,
-    onEvent: (event) => {
-      if (event.type === "init" && event.model) model = event.model;
-      if (event.type === "init" && event.sessionId !== sessionId) {
-        sessionId = event.sessionId;
-        attempt.onAgentSession?.(event.sessionId);
-      }
-      attempt.emit(
-        event.type === "stderr"
-          ? { kind: "stderr", text: redactor.redact(event.text) }
-          : { kind: "agent", agent: redactor.redactDeep(event) },
-      );
-    },
-  });
+  const ended = async () => {
+    // What the CLI left behind in its group goes with it; then nothing is left to end.
+    if (pgid !== undefined) await killProcessGroup(pgid, attempt.killGraceMs);
+    record.clear();
+  };
+  const result = await attempt
+    .runAgent({
+      agent: config.agent,
+      ...(declaredAgents && { declaredAgents }),
+      prompt: config.prompt,
+      cwd: resolveStepCwd(config.cwd, attempt.workdir),
+      permission: config.permission,
+      model: config.model,
+      env: config.env,
+      ...(config.board !== false && attempt.mcpServers && { mcpServers: attempt.mcpServers }),
+      resumeSessionId: attempt.resumeSessionId,
+      signal: attempt.signal,
+      onSpawn: (pid) => {
+        pgid = pid;
+        record.record(pid);
+      },
+      onEvent: (event) => {
+        if (event.type === "init" && event.model) model = event.model;
+        if (event.type === "init" && event.sessionId !== sessionId) {
+          sessionId = event.sessionId;
+          attempt.onAgentSession?.(event.sessionId);
+        }
+        attempt.emit(
+          event.type === "stderr"
+            ? { kind: "stderr", text: redactor.redact(event.text) }
+            : { kind: "agent", agent: redactor.redactDeep(event) },
+        );
+      },
+    })
+    .finally(ended);
   if (attempt.signal.aborted) throw attempt.signal.reason;
   sessionId = result.sessionId ?? sessionId;
   if (result.status !== "completed") {

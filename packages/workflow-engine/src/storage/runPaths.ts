@@ -14,6 +14,11 @@ export interface RunPaths {
   lock: string;
   /** `logs/{stepKey}` (absolute); keys are URI-encoded so `#`, `/` and `:` stay safe. */
   stepLogDir(stepKey: string): string;
+  /**
+   * `logs/{stepKey}/process.json`: the process group a running step started and the
+   * server process that owns it, so whoever runs the step next ends that group first.
+   */
+  stepProcess(stepKey: string): string;
   /** Relative to the project root (what the DB stores). */
   relative(path: string): string;
 }
@@ -35,6 +40,7 @@ export function runPaths(projectPath: string, runId: string): RunPaths {
     approvals: join(root, "approvals"),
     lock: join(root, "run.lock"),
     stepLogDir: (stepKey) => join(root, "logs", encodeURIComponent(stepKey)),
+    stepProcess: (stepKey) => join(root, "logs", encodeURIComponent(stepKey), "process.json"),
     relative: (path) => relative(projectPath, path),
   };
 }

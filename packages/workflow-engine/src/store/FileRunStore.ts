@@ -135,6 +135,10 @@ export class FileRunStore implements RunStore {
     return new FileStepLog(dir, paths.relative(dir));
   }
 
+  stepProcessFile(runId: string, stepKey: string): string {
+    return this.paths(runId).stepProcess(stepKey);
+  }
+
   recordSignal(runId: string, name: string, payload: unknown): void {
     recordSignal(this.paths(runId).signals, name, payload);
   }

@@ -79,6 +79,13 @@ export interface RunStore {
   writeCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void>;
 
   stepLog(runId: string, stepKey: string): StepLogWriter;
+  /**
+   * The file where a running step records the process group it started (see
+   * `StepProcessRecord`), so whoever runs the step next ends a group a dead owner left.
+   * Process groups belong to one machine: a store that is not on the step's file system
+   * leaves this out.
+   */
+  stepProcessFile?(runId: string, stepKey: string): string;
 
   /** Appends a signal durably, synchronously (so a caller can check and write in one block). */
   recordSignal(runId: string, name: string, payload: unknown): void;
