@@ -524,6 +524,7 @@ export class RunManager {
   }
 
   async #launch({ runId, mode }: QueueEntry): Promise<void> {
+    if (this.#active.has(runId)) return;
     const { db, catalog } = this.options;
     const now = new Date();
     const expired = new Date(now.getTime() - this.#leaseMs);
@@ -535,6 +536,8 @@ export class RunManager {
         id: runId,
         OR: [
           { status: "pending", worker_id: null },
+          // A run this process paused and a person resumed still carries this process's id.
+          { status: "pending", worker_id: this.workerId },
           {
             status: { in: ["pending", "running"] },
             OR: [{ heartbeat_at: null }, { heartbeat_at: { lt: expired } }],

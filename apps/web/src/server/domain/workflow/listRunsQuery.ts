@@ -67,7 +67,7 @@ export async function listRunsQuery(db: DbClient, query: Query) {
       (SELECT count(*) FROM workflow_run_steps s WHERE s.workflow_run_id = r.id) AS n_steps,
       (SELECT count(*) FROM workflow_artifacts a JOIN workflow_run_steps s2 ON a.workflow_run_step_id = s2.id
         WHERE s2.workflow_run_id = r.id) AS n_artifacts,
-      (SELECT COALESCE(SUM(s3.cost_usd), 0) FROM workflow_run_steps s3 WHERE s3.workflow_run_id = r.id) AS spent_usd,
+      (SELECT COALESCE(SUM(s3.cost_usd), 0.0) FROM workflow_run_steps s3 WHERE s3.workflow_run_id = r.id) AS spent_usd,
       (SELECT COALESCE(SUM(s4.input_tokens), 0) + COALESCE(SUM(s4.output_tokens), 0) FROM workflow_run_steps s4
         WHERE s4.workflow_run_id = r.id) AS spent_tokens,
       pr.url AS pr_url, pr.number AS pr_number, pr.state AS pr_state, pr.checks AS pr_checks
