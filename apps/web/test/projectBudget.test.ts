@@ -36,14 +36,15 @@ function project(config: string): string {
 }
 
 async function waitFor(s: TestServer, runId: string, status: string) {
-  let run: { status: string; error_message: string | null } | undefined;
+  let last: { status?: string; error_message?: string | null } | undefined;
   for (let i = 0; i < 600; i++) {
-    run = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
-    if (run?.status === status) return run;
+    const run = (await s.api(`/api/workflow-executions/${runId}`)).body.data;
+    last = run;
+    if (run.status === status) return run;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(
-    `run ${runId} never became ${status}: it is ${run?.status} (${run?.error_message ?? "no error"})`,
+    `run ${runId} never became ${status}: it is ${last?.status} (${last?.error_message ?? "no error"})`,
   );
 }
 
