@@ -118,8 +118,8 @@ async function serve(options: ServeOptions): Promise<void> {
         await server.close();
         resolve();
       };
-      process.once("SIGINT", () => void stop());
-      process.once("SIGTERM", () => void stop());
+      process.on("SIGINT", () => void stop());
+      process.on("SIGTERM", () => void stop());
     });
   } catch (error) {
     if (error instanceof CommandFailedError) throw error;
