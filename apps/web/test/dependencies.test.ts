@@ -173,7 +173,7 @@ steps:
     name: Read
     phase: work
     type: script
-    command: echo "{{ after.first.status }} {{ after.first.id }} {{ after.first.result != null }}"
+    command: echo {{ after.first.status }} {{ after.first.id }} {{ after.first.result != null }}
 `,
       },
     });
