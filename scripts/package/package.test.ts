@@ -66,6 +66,8 @@ function serve(port: number) {
     });
     void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
   });
+  // A serve that is meant to fail is awaited through `exited`, never `running`.
+  running.catch(() => undefined);
   return { child, running, exited, output: () => ({ stdout, stderr }) };
 }
 
