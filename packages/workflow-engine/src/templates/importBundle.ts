@@ -1,5 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,36 +20,55 @@ import { TemplateLoadError } from "./TemplateLoadError.js";
 const require = createRequire(import.meta.url);
 let bundleDir: string | undefined;
 
+const PREFIX = "phaseboard-templates-";
+
 /**
- * Where bundles are imported from: a folder whose `node_modules/zod` links to the zod this
- * process uses, so a bundle's `import "zod"` (kept external by `bundleCodeTemplate`) is
- * the engine's own module. The folder is named after that zod, so two Phaseboard installs
- * on one machine never resolve each other's copy.
+ * Where this process imports bundles from: a private folder (mode 0700, made by mkdtemp,
+ * so no other user of the machine can place or swap a file in it) whose `node_modules/zod`
+ * links to the zod this process uses, so a bundle's `import "zod"` (kept external by
+ * `bundleCodeTemplate`) is the engine's own module. Removed when the process exits; the
+ * folders of processes that died without exiting are removed by the next one.
  */
 function templateBundleDir(): string {
   if (bundleDir) return bundleDir;
-  const zod = dirname(require.resolve("zod/package.json"));
-  const dir = join(
-    tmpdir(),
-    "phaseboard-templates",
-    createHash("sha256").update(zod).digest("hex").slice(0, 16),
-  );
+  removeFoldersOfDeadProcesses();
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   const link = join(dir, "node_modules", "zod");
-  mkdirSync(dirname(link), { recursive: true });
-  let current: string | undefined;
-  try {
-    current = readlinkSync(link);
-  } catch {
-    current = undefined;
-  }
-  if (current !== zod) {
-    // Made under a unique name and renamed over, so a concurrent import never sees no link.
-    const partial = `${link}.${process.pid}.${randomUUID()}.tmp`;
-    symlinkSync(zod, partial, "dir");
-    renameSync(partial, link);
-  }
+  mkdirSync(dirname(link));
+  symlinkSync(dirname(require.resolve("zod/package.json")), link, "dir");
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   bundleDir = dir;
   return dir;
+}
+
+function removeFoldersOfDeadProcesses(): void {
+  const uid = process.getuid?.();
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^phaseboard-templates-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const path = join(tmpdir(), name);
+    try {
+      if (uid !== undefined && lstatSync(path).uid !== uid) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // another process removed it first, or it is not ours
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**
