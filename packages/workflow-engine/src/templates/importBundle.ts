@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isProcessAlive } from "../lease/RunLock.js";
 import type { WorkflowDefinition } from "../types/definition.js";
 import { isWorkflowDefinition } from "./defineWorkflow.js";
 import { TemplateLoadError } from "./TemplateLoadError.js";
@@ -21,6 +22,8 @@ const require = createRequire(import.meta.url);
 let bundleDir: string | undefined;
 
 const PREFIX = "phaseboard-templates-";
+/** `phaseboard-templates-<pid>-<random>`: the folder of process <pid>. */
+const FOLDER = new RegExp(`^${PREFIX}(\\d+)-`);
 
 /**
  * Where this process imports bundles from: a private folder (mode 0700, made by mkdtemp,
@@ -50,8 +53,8 @@ function removeFoldersOfDeadProcesses(): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^phaseboard-templates-(\d+)-/.exec(name)?.[1]);
-    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const pid = Number(FOLDER.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isProcessAlive(pid)) continue;
     const path = join(tmpdir(), name);
     try {
       if (uid !== undefined && lstatSync(path).uid !== uid) continue;
@@ -59,15 +62,6 @@ function removeFoldersOfDeadProcesses(): void {
     } catch {
       // another process removed it first, or it is not ours
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
