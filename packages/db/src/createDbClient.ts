@@ -20,10 +20,11 @@ let liftoffOnly = false;
 
 /**
  * Prisma 7 plans queries in a WebAssembly module. V8 compiles it twice by default (a quick
- * baseline, then optimised code for hot functions), and the optimised copy costs the idle
- * server about 45 MB of memory while planning no faster here (`pnpm bench` in apps/web
- * measures both). The flag is read when a module is compiled, so it must be set before
- * the first client is made; it touches only WebAssembly, never JavaScript.
+ * baseline, then optimised code for hot functions); the optimised copy costs an idle
+ * server 20–45 MB of memory and planning is no faster for it (same CPU, latency within
+ * the noise: `pnpm --filter @phaseboard/db bench`, bench/queryCompilerBench.ts). The
+ * flag is read when a module is compiled, so it must be set before the first client is
+ * made; it touches only WebAssembly, never JavaScript.
  */
 function compileQueryEngineWithLiftoffOnly(): void {
   if (liftoffOnly) return;
