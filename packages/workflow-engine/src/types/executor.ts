@@ -79,6 +79,12 @@ export interface ExecutorOptions {
    */
   declaredAgents?: () => Readonly<Record<string, AgentDeclaration>>;
   host?: RunHost;
+  /**
+   * Variables every step of the run gets under the template's own `env:` (the server's
+   * `PHASEBOARD_PORT` and `PHASEBOARD_PORTS` for a run with a worktree). Asked when each
+   * step attempt starts; a rejection fails that attempt.
+   */
+  runEnvironment?: (runId: string) => Promise<Readonly<Record<string, string>> | undefined>;
   /** How often a running run's lease is renewed (ms, default 5 000). */
   heartbeatIntervalMs?: number;
   /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */

@@ -39,6 +39,10 @@ export type WorkspaceColumns = Pick<
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
   #hooks: WorkspaceHooks | undefined;
+  readonly #worktreeEnd: Array<{
+    when: "before" | "after";
+    listener: (runId: string) => Promise<void>;
+  }> = [];
   #dependencies: RunDependencies | undefined;
   readonly #resuming = new Map<string, Promise<string[]>>();
 
@@ -55,6 +59,26 @@ export class RunService {
   /** The project's cleanup command runs in a worktree before it is removed. */
   setWorkspaceHooks(hooks: WorkspaceHooks): void {
     this.#hooks = hooks;
+  }
+
+  /**
+   * Called when a run's worktree is about to be removed (archive, discard,
+   * `ctx.removeRunWorktree`): `before` the project's cleanup command (its preview stops),
+   * `after` it (its port block goes back). A listener that throws does not keep the worktree.
+   */
+  onWorktreeEnd(when: "before" | "after", listener: (runId: string) => Promise<void>): void {
+    this.#worktreeEnd.push({ when, listener });
+  }
+
+  async #endWorktree(run: Parameters<WorkspaceHooks["cleanup"]>[0], projectPath: string) {
+    const call = async (when: "before" | "after") => {
+      for (const entry of this.#worktreeEnd) {
+        if (entry.when === when) await entry.listener(run.id).catch(() => undefined);
+      }
+    };
+    await call("before");
+    await this.#hooks?.cleanup(run, projectPath);
+    await call("after");
   }
 
   /** Card dependencies: runs created with `after` wait for those runs. */
@@ -326,7 +350,7 @@ export class RunService {
         if (existsSync(run.workspace_path)) {
           await this.workspaces.commitAll(run.workspace_path, `${run.name}: its work`);
         }
-        await this.#hooks?.cleanup(run, project.path);
+        await this.#endWorktree(run, project.path);
         await this.workspaces.remove(project.path, run.workspace_path);
         await this.#systemComment(
           run,
@@ -527,7 +551,7 @@ export class RunService {
     const { run, project, workspace } = await this.#workspaceOf(id, "discard");
     // A paused or waiting run is over once its work is gone.
     if (run.status === "paused" || run.status === "waiting") await this.manager.cancel(id);
-    await this.#hooks?.cleanup(run, project.path);
+    await this.#endWorktree(run, project.path);
     await (this.workspaces as GitWorkspaces).discard(project.path, workspace);
     await this.#systemComment(
       run,
@@ -600,7 +624,7 @@ export class RunService {
         );
       }
       const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
-      await this.#hooks?.cleanup(run, project.path);
+      await this.#endWorktree(run, project.path);
       await this.workspaces?.remove(project.path, run.workspace_path);
     }
     let position = body.position;
