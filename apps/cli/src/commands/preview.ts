@@ -78,7 +78,7 @@ async function untilInterrupted(api: ApiClient, id: string, out: Output): Promis
   });
   while (!stop) {
     const { preview } = await api.preview(id);
-    if (!preview || preview.status !== "ready") {
+    if (preview?.status !== "ready") {
       out.line(`${id}: preview ${preview?.message ?? "ended"}`);
       return;
     }
