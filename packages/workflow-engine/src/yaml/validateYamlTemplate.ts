@@ -227,6 +227,9 @@ export function validateYamlTemplate(
       case "send-signal":
         checkDeep({ to: step.to, signal: step.signal, payload: step.payload }, at);
         break;
+      case "pull-request":
+        checkDeep({ title: step.title, body: step.body, base: step.base }, at);
+        break;
     }
   };
 

@@ -39,6 +39,7 @@ export type WorkspaceColumns = Pick<
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
   #hooks: WorkspaceHooks | undefined;
+  #openPullRequest: RunHost["openPullRequest"];
   readonly #worktreeEnd: Array<{
     when: "before" | "after";
     listener: (runId: string) => Promise<void>;
@@ -79,6 +80,14 @@ export class RunService {
     await call("before");
     await this.#hooks?.cleanup(run, projectPath);
     await call("after");
+  }
+
+  /**
+   * What `ctx.openPullRequest` and `type: pull-request` steps call: the PullRequests domain,
+   * which is built after this service (it needs it), so it is handed in here.
+   */
+  setPullRequestOpener(opener: NonNullable<RunHost["openPullRequest"]>): void {
+    this.#openPullRequest = opener;
   }
 
   /** Card dependencies: runs created with `after` wait for those runs. */
@@ -336,6 +345,16 @@ export class RunService {
         await this.#inProject(runId, projectId);
         const { commit } = await this.merge(runId, options);
         return { commit };
+      },
+      openPullRequest: async (input) => {
+        await this.#inProject(input.runId, projectId);
+        if (!this.#openPullRequest) {
+          throw new HttpError(
+            "PULL_REQUEST_UNAVAILABLE",
+            "This server cannot open pull requests (it has no worktrees)",
+          );
+        }
+        return this.#openPullRequest(input);
       },
       removeRunWorktree: async (runId) => {
         const run = await this.#inProject(runId, projectId);
