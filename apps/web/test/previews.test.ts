@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { processGroupAlive } from "@phaseboard/workflow-engine";
 import { afterEach, describe, expect, it } from "vitest";
+import { PortBlocks } from "../src/server/domain/workspace/PortBlocks.js";
 import { git, gitProject } from "./helpers/gitProject.js";
 import { openSocket } from "./helpers/openSocket.js";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
@@ -162,6 +163,38 @@ describe("port blocks", () => {
     const preview = await s.api(`/api/workflow-executions/${second.id}/preview`, { body: {} });
     expect(preview.status).toBe(409);
     expect(preview.body.error.code).toBe("PORTS_EXHAUSTED");
+  });
+});
+
+describe("port blocks handed out at once", () => {
+  it("never gives two live runs overlapping ports, even from two services on one database asking together", async () => {
+    const s = await startTestServer({ queueOnly: true });
+    servers.push(s);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const created = await s.api("/api/workflow-executions", {
+        body: {
+          project_id: s.projectId,
+          workflow_definition_id: s.definitionId,
+          args: { featureName: `f${i}` },
+        },
+      });
+      ids.push(created.body.data.id);
+    }
+    await s.app.db.workflowRun.updateMany({
+      where: { id: { in: ids } },
+      data: { workspace_path: "/tmp/worktree" },
+    });
+    // Two hand-out services, as two server processes on one database would have.
+    const range = { first: 40_000, last: 40_199, size: 10 };
+    const one = new PortBlocks(s.app.db, range);
+    const two = new PortBlocks(s.app.db, range);
+    const blocks = await Promise.all(ids.map((id, i) => (i % 2 === 0 ? one : two).ensure(id)));
+    const firsts = blocks.map((block) => block?.first_port);
+    expect(new Set(firsts).size).toBe(12);
+    for (const first of firsts) expect((first ?? 0) % 10).toBe(0);
+    // Asking again answers the same block.
+    expect(await two.ensure(ids[0] ?? "")).toEqual(blocks[0]);
   });
 });
 

@@ -73,7 +73,7 @@ export class PortBlocks {
       where: { run: { OR: [{ workspace_path: null }, { archived_at: { not: null } }] } },
     });
     const { first, last, size } = this.range;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       const taken = await this.db.portBlock.findMany({
         select: { first_port: true, size: true },
         orderBy: { first_port: "asc" },
