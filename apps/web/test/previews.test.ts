@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { processGroupAlive } from "@phaseboard/workflow-engine";
 import { afterEach, describe, expect, it } from "vitest";
@@ -260,6 +261,24 @@ describe("previews", () => {
     servers = [];
     expect(alive(previewC.pid)).toBe(false);
     expect(processGroupAlive(previewC.pid)).toBe(false);
+  });
+
+  it("ends a preview group a crashed server left running when the next server starts", async () => {
+    const projectDir = previewProject(SERVE_PREVIEW);
+    const s = await start(projectDir);
+    const run = await finishedRun(s, "A");
+    await s.close();
+    servers = [];
+    // What a server killed with -9 leaves: a detached group, recorded with its dead pid.
+    const left = spawn("sh", ["-c", "exec sleep 60"], { detached: true, stdio: "ignore" });
+    const pgid = left.pid as number;
+    const deadServer = spawnSync("true").pid;
+    const record = join(projectDir, ".agent/workflows/executions", run.id, "preview-process.json");
+    writeFileSync(record, JSON.stringify({ pgid, ownerPid: deadServer, startedAt: "" }));
+    expect(processGroupAlive(pgid)).toBe(true);
+    await start(projectDir, 20, s);
+    expect(processGroupAlive(pgid)).toBe(false);
+    expect(existsSync(record)).toBe(false);
   });
 
   it("stops a preview on request (DELETE), and starts it again", async () => {

@@ -165,6 +165,14 @@ export const servicesPlugin = fp(
       ports,
       previews,
     });
+    // Previews a crashed server left running: their groups end before anything else starts.
+    app.addHook("onReady", async () => {
+      const reaped = await previews.reapLeftovers().catch((error: unknown) => {
+        app.log.warn({ err: error }, "could not end previews a previous server left running");
+        return 0;
+      });
+      if (reaped > 0) app.log.info({ reaped }, "ended previews a previous server left running");
+    });
     app.addHook("onClose", async () => {
       catalog.close();
       configs.close();

@@ -1,12 +1,25 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, type WriteStream } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { SecretRedactor, stepEnvironment } from "@phaseboard/agent-cli";
 import type { Preview, PreviewStatus } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
-import { durationToMs, killProcessGroup, runPaths } from "@phaseboard/workflow-engine";
+import {
+  durationToMs,
+  killProcessGroup,
+  processGroupAlive,
+  runPaths,
+} from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
 import type { ProjectConfigs } from "../project/ProjectConfigs.js";
@@ -26,10 +39,14 @@ export interface PreviewsOptions {
 
 interface Entry {
   preview: Preview;
+  /** `preview-process.json` in the run's folder: the group, while it runs. */
+  record: string;
   child: ChildProcess | undefined;
   log: WriteStream;
   /** Set while it is being stopped, so its exit is not reported as its own. */
   stopping: boolean;
+  /** Its process was seen to end (an `error` and a `close` may both come). */
+  ended: boolean;
   exited: Promise<void>;
   poll: NodeJS.Timeout | undefined;
 }
@@ -56,6 +73,44 @@ export class Previews {
   ) {
     this.#pollMs = options.pollMs ?? 250;
     this.#killGraceMs = options.killGraceMs ?? 2_000;
+  }
+
+  /**
+   * Ends the previews a server that died without stopping them (`kill -9`, a crash) left
+   * running: each group is recorded in its run's folder with the pid of the server that
+   * started it, and a group whose server is gone is killed. Called at start for every run
+   * holding a port block, and before a run's preview starts.
+   */
+  async reapLeftovers(): Promise<number> {
+    const blocks = await this.db.portBlock.findMany({
+      select: { run: { select: { id: true, project: { select: { path: true } } } } },
+    });
+    let reaped = 0;
+    for (const { run } of blocks) {
+      if (await this.#reap(recordFile(run.project.path, run.id))) reaped++;
+    }
+    return reaped;
+  }
+
+  async #reap(file: string): Promise<boolean> {
+    let left: { pgid?: unknown; ownerPid?: unknown };
+    try {
+      left = JSON.parse(readFileSync(file, "utf8")) as typeof left;
+    } catch {
+      return false;
+    }
+    const { pgid, ownerPid } = left;
+    // A server still running (another one on this database) keeps its own previews.
+    if (typeof ownerPid === "number" && ownerPid !== process.pid && pidAlive(ownerPid)) {
+      return false;
+    }
+    let killed = false;
+    if (typeof pgid === "number" && Number.isInteger(pgid) && pgid > 1 && processGroupAlive(pgid)) {
+      await killProcessGroup(pgid, this.#killGraceMs);
+      killed = true;
+    }
+    rmSync(file, { force: true });
+    return killed;
   }
 
   /** The run's port block, whether its project declares a preview, and its preview. */
@@ -111,6 +166,8 @@ export class Previews {
         "Add `preview: { command, port_env, ready_path }` to .agent/phaseboard.yaml to start a preview",
       );
     }
+    const record = recordFile(project.path, runId);
+    await this.#reap(record);
     const block = await this.ports.ensure(runId);
     if (!block) {
       throw new HttpError("RUN_HAS_NO_WORKTREE", `Run ${runId} has no worktree of its own`);
@@ -144,9 +201,11 @@ export class Previews {
         log: "",
         started_at: new Date().toISOString(),
       },
+      record,
       child: undefined,
       log,
       stopping: false,
+      ended: false,
       exited: Promise.resolve(),
       poll: undefined,
     };
@@ -177,6 +236,17 @@ export class Previews {
     });
     entry.child = child;
     entry.preview.pid = child.pid ?? null;
+    if (child.pid !== undefined) {
+      writeFileSync(
+        `${record}.tmp`,
+        JSON.stringify({
+          pgid: child.pid,
+          ownerPid: process.pid,
+          startedAt: entry.preview.started_at,
+        }),
+      );
+      renameSync(`${record}.tmp`, record);
+    }
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     entry.exited = new Promise<void>((resolve) => {
@@ -225,7 +295,7 @@ export class Previews {
   #pollUntilReady(projectId: string, entry: Entry, deadline: number, timeoutMs: number) {
     const check = async () => {
       entry.poll = undefined;
-      if (entry.preview.status !== "starting") return;
+      if (entry.stopping || entry.preview.status !== "starting") return;
       if (Date.now() > deadline) {
         await this.#kill(
           entry,
@@ -235,14 +305,14 @@ export class Previews {
         return;
       }
       if (await answers(entry.preview.url)) {
-        if (entry.preview.status !== "starting") return;
+        if (entry.stopping || entry.preview.status !== "starting") return;
         entry.preview.status = "ready";
         this.#publish(projectId, entry);
         return;
       }
-      entry.poll = setTimeout(() => void check(), this.#pollMs);
+      entry.poll = setTimeout(() => void check().catch(() => undefined), this.#pollMs);
     };
-    entry.poll = setTimeout(() => void check(), 0);
+    entry.poll = setTimeout(() => void check().catch(() => undefined), 0);
   }
 
   async #kill(entry: Entry, status: PreviewStatus, message: string) {
@@ -253,12 +323,13 @@ export class Previews {
     const pid = entry.child?.pid;
     if (pid !== undefined) await killProcessGroup(pid, this.#killGraceMs);
     await entry.exited;
+    forget(entry);
     entry.preview.pid = null;
-    entry.log.write(`\n[${message}]\n`);
-    const run = await this.db.workflowRun.findUnique({
-      where: { id: entry.preview.execution_id },
-      select: { project_id: true },
-    });
+    await new Promise<void>((resolve) => entry.log.end(`\n[${message}]\n`, resolve));
+    // At shutdown the database may already be gone: the preview is stopped all the same.
+    const run = await this.db.workflowRun
+      .findUnique({ where: { id: entry.preview.execution_id }, select: { project_id: true } })
+      .catch(() => null);
     if (run) this.#publish(run.project_id, entry);
   }
 
@@ -269,24 +340,33 @@ export class Previews {
     signal: NodeJS.Signals | null,
     spawnError: string | undefined,
   ) {
+    if (entry.ended) return;
+    entry.ended = true;
     clearTimeout(entry.poll);
     entry.preview.exit_code = code;
     entry.preview.pid = null;
     if (entry.stopping) return;
+    // From here on the readiness poll leaves it alone.
+    entry.stopping = true;
     // It ended by itself: whatever is left of its group goes too.
     const pid = entry.child?.pid;
-    if (pid !== undefined) void killProcessGroup(pid, this.#killGraceMs);
-    entry.preview.status = "exited";
-    entry.preview.message =
+    if (pid !== undefined) {
+      void killProcessGroup(pid, this.#killGraceMs).then(() => forget(entry));
+    }
+    const message =
       spawnError ??
       (code !== null ? `exited with code ${code}` : `ended by signal ${signal ?? "unknown"}`);
-    entry.log.write(`\n[${entry.preview.message}]\n`);
-    void this.db.workflowRun
-      .findUnique({ where: { id: runId }, select: { project_id: true } })
-      .then((run) => {
-        if (run) this.#publish(run.project_id, entry);
-      })
-      .catch(() => undefined);
+    // The log file is complete before anyone is told it ended.
+    entry.log.end(`\n[${message}]\n`, () => {
+      entry.preview.status = "exited";
+      entry.preview.message = message;
+      void this.db.workflowRun
+        .findUnique({ where: { id: runId }, select: { project_id: true } })
+        .then((run) => {
+          if (run) this.#publish(run.project_id, entry);
+        })
+        .catch(() => undefined);
+    });
   }
 
   #publish(projectId: string, entry: Entry) {
@@ -300,6 +380,29 @@ export class Previews {
         port: entry.preview.port,
       },
     });
+  }
+}
+
+/** Removes the run's process record if it is still this preview's (not a newer one's). */
+function forget(entry: Entry): void {
+  try {
+    const recorded = JSON.parse(readFileSync(entry.record, "utf8")) as { pgid?: unknown };
+    if (recorded.pgid === entry.child?.pid) rmSync(entry.record, { force: true });
+  } catch {
+    // Already gone.
+  }
+}
+
+function recordFile(projectPath: string, runId: string): string {
+  return join(runPaths(projectPath, runId).root, "preview-process.json");
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
