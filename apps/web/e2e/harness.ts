@@ -56,6 +56,8 @@ export async function startBoard(
     /** Browser permissions granted up front (clipboard ones always are). */
     permissions?: string[];
     dark?: boolean;
+    /** More server settings (PHASEBOARD_PORT_RANGE…). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Board> {
   const home = mkdtempSync(join(tmpdir(), "phaseboard-e2e-home-"));
@@ -84,6 +86,7 @@ export async function startBoard(
       PHASEBOARD_PROJECT: projectDir,
       LOG_LEVEL: "warn",
       PHASEBOARD_BUILDS: "off",
+      ...options.env,
     },
     { port: 0 },
   );

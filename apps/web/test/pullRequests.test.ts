@@ -22,8 +22,10 @@ steps:
 `;
 
 /** A project on `main` whose `origin` is a bare repository (optionally refusing pushes). */
-function projectWithRemote(options: { refusePushes?: boolean } = {}) {
-  const projectDir = gitProject({ "note.yaml": NOTE_TEMPLATE });
+function projectWithRemote(
+  options: { refusePushes?: boolean; templates?: Record<string, string> } = {},
+) {
+  const projectDir = gitProject(options.templates ?? { "note.yaml": NOTE_TEMPLATE });
   const remote = join(tempDir("remote"), "demo.git");
   git(projectDir, "init", "--quiet", "--bare", "--initial-branch=main", remote);
   git(projectDir, "remote", "add", "origin", remote);
@@ -207,5 +209,136 @@ describe("opening a pull request from a run", () => {
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain("no git remote");
+  });
+});
+
+const SHIP_TEMPLATE = `name: Ship
+phases: [write, ship]
+argsSchema:
+  type: object
+  properties:
+    topic: { type: string }
+    base: { type: string }
+steps:
+  - id: write
+    phase: write
+    type: script
+    command: [sh, -c, 'echo "a note" > note.txt']
+  - id: pr
+    phase: ship
+    type: pull-request
+    title: "Ship {{ args.topic }}"
+    body: Made by the ship step.
+    draft: true
+    base: "{{ args.base }}"
+`;
+
+const SHIP_TS = `import { defineWorkflow } from "@phaseboard/workflow-engine";
+export default defineWorkflow({
+  name: "Ship in code",
+  phases: ["ship"],
+  async execute(ctx) {
+    await ctx.step("write", { phase: "ship", type: "script", command: "echo code > code.txt" });
+    const first = await ctx.openPullRequest({ title: "From code" });
+    const again = await ctx.openPullRequest({ id: "pull-request-again" });
+    return { first, again };
+  },
+});
+`;
+
+async function launchAndSettle(s: TestServer, identifier: string, args: Record<string, unknown>) {
+  const definitions = (await s.api(`/api/workflow-definitions?project_id=${s.projectId}`)).body
+    .data as { id: string; identifier: string; error: unknown }[];
+  const definition = definitions.find((d) => d.identifier === identifier);
+  expect(definition?.error ?? null).toBeNull();
+  const created = await s.api("/api/workflow-executions", {
+    body: { project_id: s.projectId, workflow_definition_id: definition?.id, args },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.data.id as string;
+  return (
+    await until(
+      () => s.api(`/api/workflow-executions/${id}`),
+      (r) => ["completed", "failed"].includes(r.body.data.status),
+    )
+  ).body.data;
+}
+
+describe("opening a pull request from a template step", () => {
+  it("a YAML pull-request step pushes the branch and opens a draft with its interpolated title, body and base", async () => {
+    const { projectDir, remote } = projectWithRemote({ templates: { "ship.yaml": SHIP_TEMPLATE } });
+    const gh = standInGh();
+    server = await startTestServer({
+      projectDir,
+      integrations: { env: gh.env, pullRequestRefreshMs: 0 },
+    });
+    const run = await launchAndSettle(server, "ship", { topic: "notes", base: "main" });
+    expect(run.status).toBe("completed");
+    expect(git(remote, "show", `${run.workspace_branch}:note.txt`)).toBe("a note\n");
+    const create = gh.calls().filter((call) => call.args[1] === "create");
+    expect(create.map((call) => call.args)).toEqual([
+      [
+        "pr",
+        "create",
+        "--head",
+        run.workspace_branch,
+        "--base",
+        "main",
+        "--title",
+        "Ship notes",
+        "--body",
+        "Made by the ship step.",
+        "--draft",
+      ],
+    ]);
+    const status = await server.api(`/api/workflow-executions/${run.id}/pull-request`);
+    expect(status.body.data.pull_request).toMatchObject({
+      url: "https://github.com/acme/demo/pull/7",
+      title: "Ship notes",
+      base_branch: "main",
+    });
+    const step = (await server.api(`/api/workflow-executions/${run.id}`)).body.data.steps.find(
+      (s: { step_id: string }) => s.step_id === "pr",
+    );
+    expect(step.status).toBe("completed");
+  });
+
+  it("ctx.openPullRequest opens one pull request and answers it again to a second call", async () => {
+    const { projectDir, remote } = projectWithRemote({ templates: { "ship.ts": SHIP_TS } });
+    const gh = standInGh();
+    server = await startTestServer({
+      projectDir,
+      integrations: { env: gh.env, pullRequestRefreshMs: 0 },
+    });
+    const run = await launchAndSettle(server, "ship", {});
+    expect(run.error_message).toBeNull();
+    expect(run.status).toBe("completed");
+    expect(run.result).toMatchObject({
+      first: {
+        url: "https://github.com/acme/demo/pull/7",
+        number: 7,
+        provider: "github",
+        created: true,
+      },
+      again: { number: 7, created: false },
+    });
+    expect(git(remote, "show", `${run.workspace_branch}:code.txt`)).toBe("code\n");
+    const create = gh.calls().filter((call) => call.args[1] === "create");
+    expect(create).toHaveLength(1);
+    expect(create[0]?.args.slice(6, 8)).toEqual(["--title", "From code"]);
+    expect(create[0]?.args).not.toContain("--draft");
+  });
+
+  it("fails the step, opening nothing, when an interpolated base is not a branch name", async () => {
+    const { projectDir } = projectWithRemote({ templates: { "ship.yaml": SHIP_TEMPLATE } });
+    const gh = standInGh();
+    server = await startTestServer({
+      projectDir,
+      integrations: { env: gh.env, pullRequestRefreshMs: 0 },
+    });
+    const run = await launchAndSettle(server, "ship", { topic: "x", base: "--delete-branch" });
+    expect(run.status).toBe("failed");
+    expect(run.error_message).toContain('base: "--delete-branch" is not a branch name');
+    expect(gh.calls().filter((call) => call.args[1] === "create")).toHaveLength(0);
   });
 });

@@ -55,6 +55,18 @@ export const errorRegistry = {
   },
   PULL_REQUEST_FAILED: { status: 409, message: "The host's CLI did not open the pull request." },
   PUSH_REJECTED: { status: 409, message: "The remote refused the push." },
+  PORTS_EXHAUSTED: {
+    status: 409,
+    message: "Every port block of the configured range is held by a live run.",
+  },
+  PREVIEW_NOT_CONFIGURED: {
+    status: 409,
+    message: "The project's .agent/phaseboard.yaml declares no preview command.",
+  },
+  PREVIEW_PORT_IN_USE: {
+    status: 409,
+    message: "Another program listens on the run's preview port.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The upload exceeds the size limit." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Unsupported content type." },
   INTERNAL_ERROR: { status: 500, message: "Something went wrong on the server." },

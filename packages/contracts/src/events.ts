@@ -129,6 +129,13 @@ export const runNotificationEventSchema = event("workflow.execution.notification
   message: z.string(),
 });
 
+/** `workflow.execution.preview`: the run's preview started, answered, ended or was stopped. */
+export const runPreviewEventSchema = event("workflow.execution.preview", {
+  status: z.enum(["starting", "ready", "exited", "failed", "stopped"]),
+  url: z.string(),
+  port: z.number().int(),
+});
+
 /** Every `workflow.*` event the server pushes, discriminated by `type`. */
 export const workflowEventSchema = z.discriminatedUnion("type", [
   runCreatedEventSchema,
@@ -145,6 +152,7 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   definitionsChangedEventSchema,
   runPullRequestEventSchema,
   runNotificationEventSchema,
+  runPreviewEventSchema,
 ]);
 export type WorkflowEvent = z.infer<typeof workflowEventSchema>;
 export type WorkflowEventType = WorkflowEvent["type"];

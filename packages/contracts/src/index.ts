@@ -114,12 +114,24 @@ export {
   webhookDeliverySchema,
 } from "./notifications.js";
 export {
+  type PortBlock,
+  type Preview,
+  type PreviewStatus,
+  portBlockSchema,
+  previewResponseSchema,
+  previewSchema,
+  previewStatusResponseSchema,
+  previewStatusSchema,
+} from "./previews.js";
+export {
   budgetResumeResponseSchema,
   type CreateProjectBody,
   createProjectBodySchema,
+  type PreviewConfig,
   type Project,
   type ProjectConfig,
   type ProjectConfigError,
+  previewConfigSchema,
   projectConfigErrorSchema,
   projectConfigSchema,
   projectListResponseSchema,

@@ -15,6 +15,45 @@ export const workspaceCommandSchema = z.union(
   { error: 'expected a shell line such as "pnpm install" or an argv list such as [pnpm, install]' },
 );
 
+/** `"30s" | "10m" | "2h"` or milliseconds. */
+const durationSchema = z.union(
+  [
+    z.number().int().positive("must be a positive number of milliseconds"),
+    z
+      .string()
+      .regex(
+        /^\d+(\.\d+)?(ms|s|m|h)$/,
+        'expected a duration such as "90s", "10m" or a number of milliseconds',
+      ),
+  ],
+  { error: 'expected a duration such as "90s", "10m" or a number of milliseconds' },
+);
+
+/**
+ * `preview:` — the dev server a run's **Preview** button starts in its worktree. `command`
+ * runs like `workspace.setup` (a string through `sh -c`, a list without a shell) with
+ * `port_env` (default `PORT`) set to the run's first port; the board links to it once
+ * `http://127.0.0.1:<port><ready_path>` answers.
+ */
+export const previewConfigSchema = z.strictObject({
+  command: workspaceCommandSchema,
+  port_env: z
+    .string({ error: "expected an environment variable name such as PORT" })
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "expected an environment variable name such as PORT (letters, digits and _, not starting with a digit)",
+    )
+    .default("PORT"),
+  ready_path: z
+    .string({ error: 'expected a path such as "/"' })
+    .startsWith("/", 'must start with "/", such as "/" or "/health"')
+    .regex(/^\/[^\s#\\]*$/, "must be a URL path without spaces, # or backslashes")
+    .default("/"),
+  /** How long the preview may take to answer before it is stopped (default 60s). */
+  ready_timeout: durationSchema.optional(),
+});
+export type PreviewConfig = z.infer<typeof previewConfigSchema>;
+
 /**
  * `.agent/phaseboard.yaml`: what the project asks of every run. `workspace.setup` runs once
  * in a run's new worktree before its first step and `workspace.cleanup` before the
@@ -26,23 +65,11 @@ export const projectConfigSchema = z.strictObject({
       setup: workspaceCommandSchema.optional(),
       cleanup: workspaceCommandSchema.optional(),
       /** `"30s" | "10m" | "2h"` or milliseconds (default 10m). */
-      setup_timeout: z
-        .union(
-          [
-            z.number().int().positive("must be a positive number of milliseconds"),
-            z
-              .string()
-              .regex(
-                /^\d+(\.\d+)?(ms|s|m|h)$/,
-                'expected a duration such as "90s", "10m" or a number of milliseconds',
-              ),
-          ],
-          { error: 'expected a duration such as "90s", "10m" or a number of milliseconds' },
-        )
-        .optional(),
+      setup_timeout: durationSchema.optional(),
     })
     .optional(),
   budget: budgetSchema.optional(),
+  preview: previewConfigSchema.optional(),
   /** Webhooks told when a run waits, fails, is paused by a budget, or completes. */
   notify: z
     .array(notifyTargetSchema, { error: "expected a list of { url, events, format }" })

@@ -48,7 +48,9 @@ export type {
   ChildRunResult,
   ChildWorkspace,
   ExecResult,
+  OpenedPullRequest,
   ParallelOptions,
+  PullRequestOptions,
   ReceivedSignal,
   RunDiff,
   RunDiffFile,
@@ -125,6 +127,7 @@ export { typecheckTemplate } from "./templates/typecheckTemplate.js";
 export { validateArgs } from "./templates/validateArgs.js";
 export type { StepOutcome, YamlRunResult } from "./yaml/createYamlExecute.js";
 export { DEFAULT_MAX_VISITS } from "./yaml/createYamlExecute.js";
+export { isBranchName } from "./yaml/isBranchName.js";
 export { parseYamlTemplate } from "./yaml/parseYamlTemplate.js";
 export { RoutingLimitError } from "./yaml/RoutingLimitError.js";
 export type { YamlTemplateChecks } from "./yaml/validateYamlTemplate.js";

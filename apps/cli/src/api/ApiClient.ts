@@ -11,6 +11,8 @@ import { ApiError } from "./ApiError.js";
 import type {
   DefinitionDto,
   MergeResultDto,
+  PreviewDto,
+  PreviewStatusDto,
   ProjectDto,
   ReviewResultDto,
   RunDiffDto,
@@ -159,6 +161,28 @@ export class ApiClient {
       "POST",
       `/api/workflow-executions/${encodeURIComponent(id)}/merge`,
       body,
+    );
+  }
+
+  preview(id: string) {
+    return this.request<PreviewStatusDto>(
+      "GET",
+      `/api/workflow-executions/${encodeURIComponent(id)}/preview`,
+    );
+  }
+
+  startPreview(id: string) {
+    return this.request<PreviewDto>(
+      "POST",
+      `/api/workflow-executions/${encodeURIComponent(id)}/preview`,
+      {},
+    );
+  }
+
+  stopPreview(id: string) {
+    return this.request<PreviewDto>(
+      "DELETE",
+      `/api/workflow-executions/${encodeURIComponent(id)}/preview`,
     );
   }
 

@@ -3,7 +3,9 @@
 // slightly older or newer server still works.
 import type {
   mergeResultResponseSchema,
+  Preview,
   Project,
+  previewStatusResponseSchema,
   Run,
   RunDiff,
   RunStatus,
@@ -19,6 +21,8 @@ export type DefinitionDto = WorkflowDefinition;
 export type StepDto = Step;
 export type RunDiffDto = RunDiff;
 export type MergeResultDto = z.infer<typeof mergeResultResponseSchema>["data"];
+export type PreviewDto = Preview;
+export type PreviewStatusDto = z.infer<typeof previewStatusResponseSchema>["data"];
 export type ReviewResultDto = z.infer<typeof reviewResultResponseSchema>["data"];
 
 /** A run as listed (summary) or fetched (detail, with steps and its template). */

@@ -12,6 +12,7 @@ import { registerMcpCommand } from "../commands/mcp.js";
 import { registerMergeCommand } from "../commands/merge.js";
 import { registerPauseCommand } from "../commands/pause.js";
 import { registerPlanCommand } from "../commands/plan.js";
+import { registerPreviewCommand } from "../commands/preview.js";
 import { registerResumeCommand } from "../commands/resume.js";
 import { registerReviewCommand } from "../commands/review.js";
 import { registerRewindCommand } from "../commands/rewind.js";
@@ -69,6 +70,7 @@ export function createProgram(): Command {
     registerReviewCommand,
     registerMergeCommand,
     registerDiscardCommand,
+    registerPreviewCommand,
     registerClusterCommand,
     registerMcpCommand,
   ]) {

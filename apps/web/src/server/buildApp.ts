@@ -8,8 +8,10 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from "fastify";
+import type { PreviewsOptions } from "./domain/preview/Previews.js";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
 import type { TemplateLoader } from "./domain/workflow/TemplateLoader.js";
+import type { PortRange } from "./domain/workspace/PortBlocks.js";
 import { EventHub } from "./events/EventHub.js";
 import { redactUrl } from "./http/requestGate.js";
 import { routeCatalogPlugin } from "./http/routeCatalogPlugin.js";
@@ -30,6 +32,7 @@ import { docsRoutes } from "./routes/docsRoutes.js";
 import { healthRoutes } from "./routes/healthRoutes.js";
 import { hookRoutes } from "./routes/hookRoutes.js";
 import { integrationRoutes } from "./routes/integrationRoutes.js";
+import { previewRoutes } from "./routes/previewRoutes.js";
 import { projectRoutes } from "./routes/projectRoutes.js";
 import { runRoutes } from "./routes/runRoutes.js";
 import { stepRoutes } from "./routes/stepRoutes.js";
@@ -65,6 +68,10 @@ export interface BuildAppOptions {
   buildsHome?: string | undefined;
   /** Bytes a WebSocket client may leave unread before it is dropped. */
   wsMaxBufferedBytes?: number | undefined;
+  /** Where runs' port blocks come from (PHASEBOARD_PORT_RANGE, PHASEBOARD_PORT_BLOCK). */
+  ports?: PortRange | undefined;
+  /** Previews' readiness polling and stop grace. */
+  previews?: PreviewsOptions | undefined;
   /** Pull requests and notifications: refresh interval, retry delays, the CLIs' environment. */
   integrations?: Omit<IntegrationsOptions, "home"> | undefined;
 }
@@ -111,6 +118,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     triggers: options.triggers,
     buildsHome: options.buildsHome,
     home: options.home,
+    ports: options.ports,
+    previews: options.previews,
   });
   await app.register(integrationsPlugin, { ...options.integrations, home: options.home });
   await app.register(websocketPlugin, {
@@ -124,6 +133,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(projectRoutes);
   await app.register(definitionRoutes);
   await app.register(runRoutes);
+  await app.register(previewRoutes);
   await app.register(integrationRoutes);
   await app.register(stepRoutes);
   await app.register(commentRoutes);

@@ -38,3 +38,27 @@ describe("loadConfig: the project", () => {
     expect(loadConfig({ ...base, PHASEBOARD_PROJECT: link }).projectDir).toBe(realpathSync(real));
   });
 });
+
+describe("loadConfig: run port blocks", () => {
+  it("hands out 20000-29999 in blocks of 10 unless PHASEBOARD_PORT_RANGE and PHASEBOARD_PORT_BLOCK say otherwise", () => {
+    expect(loadConfig(base).ports).toEqual({ first: 20_000, last: 29_999, size: 10 });
+    expect(
+      loadConfig({ ...base, PHASEBOARD_PORT_RANGE: "41000-41099", PHASEBOARD_PORT_BLOCK: "5" })
+        .ports,
+    ).toEqual({ first: 41_000, last: 41_099, size: 5 });
+  });
+
+  it("refuses a range that is not first-last within 1024-65535, and a block larger than the range", () => {
+    for (const range of ["20000", "30000-20000", "80-90", "20000-70000", "a-b"]) {
+      expect(() => loadConfig({ ...base, PHASEBOARD_PORT_RANGE: range }), range).toThrow(
+        `PHASEBOARD_PORT_RANGE: ${range} is not a port range`,
+      );
+    }
+    expect(() =>
+      loadConfig({ ...base, PHASEBOARD_PORT_RANGE: "40000-40004", PHASEBOARD_PORT_BLOCK: "10" }),
+    ).toThrow("PHASEBOARD_PORT_BLOCK=10 is larger than PHASEBOARD_PORT_RANGE (40000-40004)");
+    expect(() => loadConfig({ ...base, PHASEBOARD_PORT_BLOCK: "0" })).toThrow(
+      "PHASEBOARD_PORT_BLOCK must be at least 1",
+    );
+  });
+});

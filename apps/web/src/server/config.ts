@@ -19,6 +19,10 @@ export const configDefaults = {
   logLevel: "info",
   /** Runs executing at once; the rest wait in a queue. */
   concurrency: 4,
+  /** Ports handed to runs with a worktree (PHASEBOARD_PORT…), first-last inclusive. */
+  portRange: "20000-29999",
+  /** Ports in each run's block. */
+  portBlock: 10,
 } as const;
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -63,6 +67,28 @@ const envSchema = z.object({
       }
       return names.map(normaliseHostName);
     }),
+  PHASEBOARD_PORT_RANGE: z
+    .string()
+    .default(configDefaults.portRange)
+    .transform((value, context) => {
+      const match = /^(\d{1,5})-(\d{1,5})$/.exec(value.trim());
+      const first = Number(match?.[1]);
+      const last = Number(match?.[2]);
+      if (!match || first < 1024 || last > 65_535 || first > last) {
+        context.addIssue({
+          code: "custom",
+          message: `PHASEBOARD_PORT_RANGE: ${value} is not a port range like 20000-29999 (first-last, from 1024 to 65535)`,
+        });
+        return z.NEVER;
+      }
+      return { first, last };
+    }),
+  PHASEBOARD_PORT_BLOCK: z.coerce
+    .number({ error: "PHASEBOARD_PORT_BLOCK must be a number" })
+    .int("PHASEBOARD_PORT_BLOCK must be a whole number")
+    .min(1, "PHASEBOARD_PORT_BLOCK must be at least 1")
+    .max(1000, "PHASEBOARD_PORT_BLOCK must be at most 1000")
+    .default(configDefaults.portBlock),
   PHASEBOARD_BUILDS: z
     .enum(["on", "off"], { error: "PHASEBOARD_BUILDS must be on or off" })
     .default("on"),
@@ -89,6 +115,8 @@ export interface ServerConfig {
   projectDir: string;
   /** Run the Build Workflow on every added or changed template (PHASEBOARD_BUILDS). */
   builds: boolean;
+  /** Runs' port blocks: PHASEBOARD_PORT_RANGE in blocks of PHASEBOARD_PORT_BLOCK. */
+  ports: { first: number; last: number; size: number };
 }
 
 /** A setting is invalid; the message names it and says what is expected. */
@@ -121,6 +149,12 @@ export function loadConfig(
       `HOST=${host} exposes Phaseboard beyond this machine: set PHASEBOARD_TOKEN (16+ characters) to require it on every request`,
     );
   }
+  const range = parsed.data.PHASEBOARD_PORT_RANGE;
+  if (parsed.data.PHASEBOARD_PORT_BLOCK > range.last - range.first + 1) {
+    throw new ConfigError(
+      `PHASEBOARD_PORT_BLOCK=${parsed.data.PHASEBOARD_PORT_BLOCK} is larger than PHASEBOARD_PORT_RANGE (${range.first}-${range.last})`,
+    );
+  }
   let database: ServerConfig["database"];
   try {
     database = resolveDatabaseLocation(env);
@@ -138,6 +172,7 @@ export function loadConfig(
     database,
     projectDir: canonicalFolder(overrides.projectDir ?? findProjectDir(env)),
     builds: parsed.data.PHASEBOARD_BUILDS === "on",
+    ports: { ...parsed.data.PHASEBOARD_PORT_RANGE, size: parsed.data.PHASEBOARD_PORT_BLOCK },
   };
 }
 

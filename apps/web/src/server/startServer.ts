@@ -56,6 +56,7 @@ export async function startServer(
       | "heartbeatIntervalMs"
       | "wsMaxBufferedBytes"
       | "integrations"
+      | "previews"
     >
   > = {},
 ): Promise<RunningServer> {
@@ -84,6 +85,7 @@ export async function startServer(
       triggers: background,
       buildsHome: background && config.builds ? config.home : undefined,
       home: config.home,
+      ports: config.ports,
       ...appOptions,
       // Every agent step gets the board's MCP server, scoped to its own run by a run token.
       executorFactory:

@@ -104,6 +104,8 @@ export function stepEnvironment(
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || name === "PHASEBOARD_TOKEN") continue;
+    // A run's ports are its own: one from the server's surroundings would be shared.
+    if (name === "PHASEBOARD_PORT" || name === "PHASEBOARD_PORTS") continue;
     const agent =
       options.agentVariables !== undefined &&
       (matches(

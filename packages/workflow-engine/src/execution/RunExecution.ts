@@ -502,12 +502,13 @@ export class RunExecution implements DurableRun {
               attempt = n;
               await call.announce(info, { attempt: n });
             },
-            attempt: (n, signal) =>
+            attempt: async (n, signal) =>
               spec.attempt({
                 stepKey: key,
                 attempt: n,
                 signal,
                 workdir: this.workdir,
+                env: await this.owner.options.runEnvironment?.(this.runId),
                 emit,
                 processRecord: this.store.stepProcessFile?.(this.runId, key),
                 killGraceMs: this.owner.options.killGraceMs ?? 1000,

@@ -14,6 +14,7 @@ import type {
   ExecResult,
   ParallelOptions,
   Prerequisite,
+  PullRequestOptions,
   ReceivedSignal,
   WorkflowContext,
 } from "../types/context.js";
@@ -248,6 +249,22 @@ export function createRunContext(run: RunExecution): WorkflowContext {
             mode,
             ...(mergeOptions.message !== undefined && { message: mergeOptions.message }),
           }),
+      });
+    },
+
+    openPullRequest(prOptions: PullRequestOptions & { id?: string; phase?: string } = {}) {
+      const host = options.host;
+      if (!host?.openPullRequest) {
+        throw new HostMissingError(
+          "ctx.openPullRequest needs an executor whose host opens pull requests (the Phaseboard server)",
+        );
+      }
+      const openPullRequest = host.openPullRequest.bind(host);
+      const { id, phase, ...request } = prOptions;
+      return workspaceStep(ctx, id ?? "pull-request", {
+        name: request.draft ? "Open a draft pull request" : "Open a pull request",
+        phase: phase ?? run.currentPhase,
+        fn: () => openPullRequest({ runId: run.runId, ...request }),
       });
     },
 

@@ -90,12 +90,13 @@ export function runExtraStep<T>(
           });
           onStarted();
         },
-        attempt: (n, signal) =>
+        attempt: async (n, signal) =>
           runConfiguredStep(config, {
             stepKey: key,
             attempt: n,
             signal,
             workdir: input.workdir ?? options.projectPath,
+            env: await options.runEnvironment?.(runId),
             emit,
             processRecord: store.stepProcessFile?.(runId, key),
             killGraceMs: options.killGraceMs ?? 1000,

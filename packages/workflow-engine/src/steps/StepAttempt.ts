@@ -9,6 +9,8 @@ export interface StepAttempt {
   signal: AbortSignal;
   /** Default working directory (the run's workdir). */
   workdir: string;
+  /** The run's variables (ExecutorOptions.runEnvironment); the step's `env:` goes on top. */
+  env?: Readonly<Record<string, string>> | undefined;
   /** Appends to events.jsonl and emits workflow.step.progress. */
   emit(event: Omit<StepLogEvent, "at">): void;
   /**

@@ -57,7 +57,7 @@ export async function runAgentStep(
       cwd: resolveStepCwd(config.cwd, attempt.workdir),
       permission: config.permission,
       model: config.model,
-      env: config.env,
+      env: { ...attempt.env, ...config.env },
       ...(config.board !== false && attempt.mcpServers && { mcpServers: attempt.mcpServers }),
       resumeSessionId: attempt.resumeSessionId,
       signal: attempt.signal,

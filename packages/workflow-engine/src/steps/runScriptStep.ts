@@ -70,7 +70,7 @@ export async function runScriptStep(
     }
     const child = spawn("/bin/sh", ["-c", GATE, "phaseboard-step", file, ...args], {
       cwd,
-      env: { ...stepEnvironment(process.env), ...config.env },
+      env: { ...stepEnvironment(process.env), ...attempt.env, ...config.env },
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       detached: true,
     });

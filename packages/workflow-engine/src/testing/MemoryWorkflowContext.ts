@@ -7,7 +7,9 @@ import type {
   ChildRunResult,
   ChildWorkspace,
   ExecResult,
+  OpenedPullRequest,
   ParallelOptions,
+  PullRequestOptions,
   ReceivedSignal,
   RunDiff,
   WorkflowContext,
@@ -24,6 +26,7 @@ export type RecordedCall =
       options?: { id?: string; name?: string; phase?: string; workspace?: ChildWorkspace };
     }
   | { method: "diffOfRun" | "mergeRun" | "removeRunWorktree"; runId: string }
+  | { method: "openPullRequest"; options: PullRequestOptions }
   | { method: "approval"; id: string; message: string; phase?: string }
   | { method: "waitForSignal"; name: string }
   | { method: "sleep"; id: string; duration: Duration }
@@ -184,6 +187,21 @@ export class MemoryWorkflowContext implements WorkflowContext {
   async mergeRun(runId: string) {
     this.calls.push({ method: "mergeRun", runId });
     return { commit: "" };
+  }
+
+  /** Records the request and answers pull request #1 of a made-up repository. */
+  async openPullRequest(
+    options: PullRequestOptions & { id?: string; phase?: string } = {},
+  ): Promise<OpenedPullRequest> {
+    const { id: _id, phase: _phase, ...request } = options;
+    this.calls.push({ method: "openPullRequest", options: request });
+    return {
+      url: "https://github.com/example/repo/pull/1",
+      number: 1,
+      provider: "github",
+      state: "open",
+      created: true,
+    };
   }
 
   async removeRunWorktree(runId: string) {

@@ -39,6 +39,28 @@ export interface RunDiff {
   patch: string;
 }
 
+/** `ctx.openPullRequest` and `type: pull-request`: what to open (defaults from the run). */
+export interface PullRequestOptions {
+  /** Default: the run's name. */
+  title?: string;
+  /** Default: made from the run (its template, steps and cost). */
+  body?: string;
+  /** Open it as a draft. */
+  draft?: boolean;
+  /** The branch to merge into. Default: the branch the run's worktree started from. */
+  base?: string;
+}
+
+/** The pull request (GitHub) or merge request (GitLab) opened from the run's branch. */
+export interface OpenedPullRequest {
+  url: string;
+  number: number;
+  provider: "github" | "gitlab";
+  state: "open" | "merged" | "closed";
+  /** false when the run already had one: it is answered instead of opening a second. */
+  created: boolean;
+}
+
 export interface ParallelOptions<I> {
   /** Never more than this many `fn` calls at once (default: unbounded). */
   concurrency?: number;
@@ -110,6 +132,14 @@ export interface WorkflowContext<Args = Record<string, unknown>> {
     runId: string,
     options?: { id?: string; phase?: string; mode?: "ff" | "squash"; message?: string },
   ): Promise<{ commit: string }>;
+  /**
+   * A durable step: pushes this run's branch and opens a pull request from it (`gh`, or a
+   * merge request with `glab`), as the board's **Open pull request** does; a run that has
+   * one gets it back instead of a second. Needs a worktree, a git remote and the CLI.
+   */
+  openPullRequest(
+    options?: PullRequestOptions & { id?: string; phase?: string },
+  ): Promise<OpenedPullRequest>;
   /** A durable step: removes a run's worktree; its branch stays. */
   removeRunWorktree(runId: string, options?: { id?: string; phase?: string }): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import type { AgentDeclaration, AgentMcpServer, AgentRunner } from "@phaseboard/agent-cli";
 import type { RunStore } from "../store/RunStore.js";
-import type { ChildWorkspace, RunDiff } from "./context.js";
+import type { ChildWorkspace, OpenedPullRequest, PullRequestOptions, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
 import type { RunObserver, RunStatus } from "./observer.js";
 import type { SerializedError, StepConfig, StepResult } from "./step.js";
@@ -28,6 +28,8 @@ export interface RunHost {
     runId: string,
     options: { mode: "ff" | "squash"; message?: string },
   ): Promise<{ commit: string }>;
+  /** `ctx.openPullRequest`: pushes the run's branch and opens a pull request from it. */
+  openPullRequest?(input: { runId: string } & PullRequestOptions): Promise<OpenedPullRequest>;
   /** `ctx.removeRunWorktree`: removes a run's worktree, keeping its branch. */
   removeRunWorktree?(runId: string): Promise<void>;
   /**
@@ -79,6 +81,12 @@ export interface ExecutorOptions {
    */
   declaredAgents?: () => Readonly<Record<string, AgentDeclaration>>;
   host?: RunHost;
+  /**
+   * Variables every step of the run gets under the template's own `env:` (the server's
+   * `PHASEBOARD_PORT` and `PHASEBOARD_PORTS` for a run with a worktree). Asked when each
+   * step attempt starts; a rejection fails that attempt.
+   */
+  runEnvironment?: (runId: string) => Promise<Readonly<Record<string, string>> | undefined>;
   /** How often a running run's lease is renewed (ms, default 5 000). */
   heartbeatIntervalMs?: number;
   /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */

@@ -4,6 +4,7 @@ import { ExpressionError } from "../expressions/ExpressionError.js";
 import { interpolate, interpolateDeep } from "../expressions/interpolate.js";
 import type { WorkflowContext } from "../types/context.js";
 import type { SerializedError, StepConfig, StepResult } from "../types/step.js";
+import { isBranchName } from "./isBranchName.js";
 import { RoutingLimitError } from "./RoutingLimitError.js";
 import { YamlStepFailedError } from "./YamlStepFailedError.js";
 import type { YamlLeafStep, YamlStep, YamlTemplate } from "./yamlTemplateSchema.js";
@@ -351,6 +352,28 @@ class YamlInterpreter {
             },
           } as StepConfig),
         );
+      }
+      case "pull-request": {
+        const base = step.base === undefined ? undefined : text("base", step.base);
+        if (base !== undefined && !isBranchName(base)) {
+          return {
+            status: "failed",
+            output: null,
+            error: {
+              name: "InvalidBranchName",
+              message: `base: ${JSON.stringify(base)} is not a branch name`,
+            },
+          };
+        }
+        const opened = await this.ctx.openPullRequest({
+          id: key,
+          phase: step.phase,
+          ...(step.title !== undefined && { title: text("title", step.title) }),
+          ...(step.body !== undefined && { body: text("body", step.body) }),
+          ...(step.draft !== undefined && { draft: step.draft }),
+          ...(base !== undefined && { base }),
+        });
+        return { status: "completed", output: opened };
       }
       case "comment": {
         const body = text("text", step.text);

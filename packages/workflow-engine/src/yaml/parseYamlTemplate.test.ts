@@ -99,7 +99,7 @@ describe("parseYamlTemplate on invalid templates", () => {
       "UNKNOWN_STEP_TYPE",
       6,
       11,
-      /type "shell": expected one of agent, script, approval, workflow, signal, sleep, comment, send-signal, template, parallel/,
+      /type "shell": expected one of agent, script, approval, workflow, signal, sleep, comment, send-signal, template, pull-request, parallel/,
     ],
     ["function-step.yaml", "FUNCTION_STEP_IN_YAML", 6, 11, /exist only in TypeScript templates/],
     ["duplicate-step-id.yaml", "DUPLICATE_STEP_ID", 8, 9, /duplicate step id "build"/],
@@ -174,6 +174,41 @@ describe("parseYamlTemplate on invalid templates", () => {
       "name: X\nphases: [a]\nsteps:\n  - id: a\n    phase: a\n    type: script\n    command: x\n    if: args.x ==\n";
     expect(() => parseYamlTemplate(text, "t.yaml")).toThrow(
       /t\.yaml:8:\d+ steps\[0\]\.if: invalid expression/,
+    );
+  });
+
+  it("reads a pull-request step with its title, body, draft and base", () => {
+    const text =
+      "name: X\nphases: [ship]\nsteps:\n  - id: pr\n    phase: ship\n    type: pull-request\n" +
+      '    title: "Add {{ args.feature }}"\n    body: Closes the ticket.\n    draft: true\n    base: release/2.0\n';
+    const template = parseYamlTemplate(text, "t.yaml");
+    expect(template.steps[0]).toMatchObject({
+      type: "pull-request",
+      title: "Add {{ args.feature }}",
+      draft: true,
+      base: "release/2.0",
+    });
+    expect(yamlDefinition(template).steps).toEqual([
+      { id: "pr", name: "pr", phase: "ship", type: "pull-request" },
+    ]);
+  });
+
+  it("refuses a pull-request step whose base is not a branch name, whose title is empty, or with an unknown option", () => {
+    const step = (line: string) =>
+      `name: X\nphases: [ship]\nsteps:\n  - id: pr\n    phase: ship\n    type: pull-request\n    ${line}\n`;
+    for (const base of ["--force", "a b", "main..dev", "feature/", '"x;rm"']) {
+      expect(() => parseYamlTemplate(step(`base: ${base}`), "t.yaml"), base).toThrow(
+        /^t\.yaml:7:\d+ steps\[0\]\.base: must be a branch name such as "main"/,
+      );
+    }
+    expect(() => parseYamlTemplate(step('title: "  "'), "t.yaml")).toThrow(
+      /^t\.yaml:7:\d+ steps\[0\]\.title: must not be empty/,
+    );
+    expect(() => parseYamlTemplate(step("draft: maybe"), "t.yaml")).toThrow(
+      /^t\.yaml:7:\d+ steps\[0\]\.draft/,
+    );
+    expect(() => parseYamlTemplate(step("reviewers: [ann]"), "t.yaml")).toThrow(
+      't.yaml:7:5 steps[0].reviewers: unknown field "reviewers"',
     );
   });
 });

@@ -230,6 +230,9 @@ export function validateYamlTemplate(
       case "template":
         checkDeep({ file: step.file, project: step.project }, at);
         break;
+      case "pull-request":
+        checkDeep({ title: step.title, body: step.body, base: step.base }, at);
+        break;
     }
   };
 

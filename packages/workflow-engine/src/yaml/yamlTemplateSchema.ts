@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { budgetSchema } from "../templates/budgetSchema.js";
+import { isBranchName } from "./isBranchName.js";
 
 /** `"250ms" | "30s" | "10m" | "2h" | "1d"` or a number of milliseconds. */
 export const durationSchema = z.union(
@@ -145,8 +146,32 @@ const templateStep = z.strictObject({
   project: z.string().min(1).optional(),
 });
 
+/**
+ * Pushes the run's branch and opens a pull request from it (ctx.openPullRequest). `base`
+ * must be a branch name (an interpolated one is checked when the step runs).
+ */
+const pullRequestStep = z.strictObject({
+  ...commonStep,
+  type: z.literal("pull-request"),
+  title: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(256, "is too long (256 characters at most)")
+    .optional(),
+  body: z.string().optional(),
+  draft: z.boolean().optional(),
+  base: z
+    .string()
+    .refine((base) => base.includes("{{") || isBranchName(base), {
+      message: 'must be a branch name such as "main" or "release/2.0"',
+    })
+    .optional(),
+});
+
 export type YamlLeafStep =
   | z.infer<typeof templateStep>
+  | z.infer<typeof pullRequestStep>
   | z.infer<typeof sendSignalStep>
   | z.infer<typeof commentStep>
   | z.infer<typeof agentStep>
@@ -202,6 +227,7 @@ export const YAML_STEP_TYPES = [
   "comment",
   "send-signal",
   "template",
+  "pull-request",
   "parallel",
 ] as const;
 
@@ -215,6 +241,7 @@ export const stepSchema: z.ZodType<YamlStep> = z.discriminatedUnion("type", [
   commentStep,
   sendSignalStep,
   templateStep,
+  pullRequestStep,
   groupStep,
 ]);
 

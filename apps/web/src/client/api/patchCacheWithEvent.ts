@@ -200,6 +200,9 @@ export function patchCacheWithEvent(
       refetchBoardIfUnknown();
       return;
     }
+    case "workflow.execution.preview":
+      void client.invalidateQueries({ queryKey: queryKeys.preview(runId) });
+      return;
     case "workflow.execution.notification":
       // Raised as a browser notification by the board shell; nothing in the cache changes.
       return;

@@ -14,4 +14,5 @@ export const queryKeys = {
   runUsage: (runId: string) => ["usage", "run", runId] as const,
   runDiff: (runId: string) => ["diff", runId] as const,
   pullRequest: (runId: string) => ["pull-request", runId] as const,
+  preview: (runId: string) => ["preview", runId] as const,
 };

@@ -25,7 +25,10 @@ export interface Project {
   /** Why runs work in the project folder instead of a git worktree each, if they do. */
   runs_in_place?: string | null;
   /** `.agent/phaseboard.yaml` as read, or why it was refused. */
-  config?: { budget?: { usd?: number; tokens?: number } } | null;
+  config?: {
+    budget?: { usd?: number; tokens?: number };
+    preview?: { command: string | string[]; port_env: string; ready_path: string };
+  } | null;
   config_error?: { message: string; file: string; line?: number; column?: number } | null;
 }
 

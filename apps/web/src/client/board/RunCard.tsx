@@ -1,6 +1,7 @@
 import { Bot, Clock, CornerLeftUp, GitFork, MessageSquare, Paperclip } from "lucide-react";
 import type { Run } from "../api/types";
 import { PullRequestLinkView } from "../review/PullRequestButton";
+import { PreviewControl } from "../run/PreviewControl";
 import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useNow } from "../ui/useNow";
@@ -58,6 +59,11 @@ export function RunCard({
           <PullRequestLinkView pullRequest={run.pull_request} compact />
         </div>
       ) : null}
+      {dragging ? null : (
+        <div className="mt-2 empty:hidden">
+          <PreviewControl run={run} />
+        </div>
+      )}
       {facts.published ? (
         <p className="mt-2 truncate text-xs text-muted" title={facts.published}>
           {facts.published}

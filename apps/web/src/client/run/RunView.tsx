@@ -24,6 +24,7 @@ import { useNow } from "../ui/useNow";
 import { ArtifactGallery } from "./ArtifactGallery";
 import { availableActions } from "./availableActions";
 import { CommentThread } from "./CommentThread";
+import { PreviewControl } from "./PreviewControl";
 import { RewindDialog } from "./RewindDialog";
 import { StepFileView } from "./StepFileView";
 import { StepLogView } from "./StepLogView";
@@ -249,6 +250,9 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
               <ExternalLink aria-hidden className="size-3.5" /> Full page
             </Link>
           ) : null}
+        </div>
+        <div className="mt-2 empty:hidden">
+          <PreviewControl run={run} withLog />
         </div>
         {run.error_message ? (
           <p

@@ -58,6 +58,20 @@ export const integrationsPlugin = fp(
       },
       onError: (error) => app.log.warn({ err: error }, "could not notify about a run"),
     });
+    // A run's own `type: pull-request` step (ctx.openPullRequest) opens through here too.
+    runs.setPullRequestOpener(async ({ runId, ...request }) => {
+      const { pullRequest, created } = await pullRequests.open(runId, {
+        ...request,
+        fromStep: true,
+      });
+      return {
+        url: pullRequest.url,
+        number: pullRequest.number,
+        provider: pullRequest.provider,
+        state: pullRequest.state,
+        created,
+      };
+    });
     notifier.start();
     app.decorate("integrations", { pullRequests, notifier });
     app.addHook("onReady", async () => pullRequests.start());

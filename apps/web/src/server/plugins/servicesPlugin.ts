@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ArtifactService } from "../domain/artifact/ArtifactService.js";
 import { CommentService } from "../domain/comment/CommentService.js";
+import { Previews, type PreviewsOptions } from "../domain/preview/Previews.js";
 import { ProjectConfigs } from "../domain/project/ProjectConfigs.js";
 import { ProjectService } from "../domain/project/ProjectService.js";
 import { ReviewFollowUps } from "../domain/review/ReviewFollowUps.js";
@@ -18,6 +19,7 @@ import { systemProjectDir, TemplateBuilds } from "../domain/workflow/TemplateBui
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
 import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
 import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
+import { PortBlocks, type PortRange } from "../domain/workspace/PortBlocks.js";
 import { WorkspaceHooks } from "../domain/workspace/WorkspaceHooks.js";
 import type { EventHub } from "../events/EventHub.js";
 
@@ -40,6 +42,10 @@ export interface Services {
   builds: TemplateBuilds | undefined;
   /** Card dependencies: blocked runs that start when the runs they wait for completed. */
   dependencies: RunDependencies;
+  /** Each run's block of ports (PHASEBOARD_PORT), held while its worktree exists. */
+  ports: PortBlocks;
+  /** Runs' dev-server previews. */
+  previews: Previews;
 }
 
 declare module "fastify" {
@@ -64,6 +70,9 @@ export interface ServicesOptions {
   buildsHome?: string | undefined;
   /** Runs review follow-ups (default: agent-cli's runAgent, the real CLIs). */
   runAgent?: AgentRunner | undefined;
+  /** Where runs' port blocks come from (default 20000-29999, 10 per run). */
+  ports?: PortRange | undefined;
+  previews?: PreviewsOptions | undefined;
 }
 
 /**
@@ -106,7 +115,16 @@ export const servicesPlugin = fp(
       options.runAgent ?? runAgent,
       (projectId) => catalog.agents.declarations(projectId),
     );
-    const hooks = new WorkspaceHooks(db, hub, configs);
+    const ports = new PortBlocks(db, options.ports);
+    const runEnvironment = (runId: string, existing = false) => ports.environment(runId, existing);
+    manager.setRunEnvironment((runId) => runEnvironment(runId));
+    const previews = new Previews(db, hub, configs, ports, options.previews);
+    // A worktree going away takes its preview and its ports with it.
+    runs.onWorktreeEnd("before", async (runId) => {
+      await previews.stop(runId, "stopped: the run's worktree was removed");
+    });
+    runs.onWorktreeEnd("after", (runId) => ports.release(runId));
+    const hooks = new WorkspaceHooks(db, hub, configs, runEnvironment);
     manager.setWorkspaceHooks(hooks);
     runs.setWorkspaceHooks(hooks);
     const triggers = new TriggerScheduler(db, runs, app.log);
@@ -144,13 +162,23 @@ export const servicesPlugin = fp(
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,
       dependencies,
+      ports,
+      previews,
+    });
+    // Previews a crashed server left running: their groups end before anything else starts.
+    app.addHook("onReady", async () => {
+      const reaped = await previews.reapLeftovers().catch((error: unknown) => {
+        app.log.warn({ err: error }, "could not end previews a previous server left running");
+        return 0;
+      });
+      if (reaped > 0) app.log.info({ reaped }, "ended previews a previous server left running");
     });
     app.addHook("onClose", async () => {
       catalog.close();
       configs.close();
       dependencies.close();
       triggers.stop();
-      await Promise.all([manager.shutdown(), reviews.close()]);
+      await Promise.all([manager.shutdown(), reviews.close(), previews.stopAll()]);
     });
   },
   { name: "services", dependencies: ["database"] },

@@ -45,7 +45,7 @@ describe("parseProjectConfig", () => {
     const error = refusal("budget: { usd: 5 }\nworkspaces:\n  setup: pnpm install\n");
     expect(error).toMatchObject({ code: "PROJECT_CONFIG_INVALID", line: 2, column: 1 });
     expect(error.message).toBe(
-      `${FILE}:2:1 workspaces: unknown key; expected workspace, budget or notify`,
+      `${FILE}:2:1 workspaces: unknown key; expected workspace, budget, preview or notify`,
     );
   });
 
@@ -121,6 +121,47 @@ describe("parseProjectConfig", () => {
     );
     expect(refusal("notify:\n  - url: http://x.test\n    secret: s\n").message).toBe(
       `${FILE}:3:5 notify[0].secret: unknown key; expected url, events or format`,
+    );
+  });
+
+  it("reads a preview with its defaults: PORT and /", () => {
+    expect(parseProjectConfig("preview:\n  command: pnpm dev\n", FILE).preview).toEqual({
+      command: "pnpm dev",
+      port_env: "PORT",
+      ready_path: "/",
+    });
+    expect(
+      parseProjectConfig(
+        "preview:\n  command: [node, serve.js]\n  port_env: APP_PORT\n  ready_path: /health?probe=1\n  ready_timeout: 30s\n",
+        FILE,
+      ).preview,
+    ).toEqual({
+      command: ["node", "serve.js"],
+      port_env: "APP_PORT",
+      ready_path: "/health?probe=1",
+      ready_timeout: "30s",
+    });
+  });
+
+  it("refuses a preview port_env that is not an environment variable name, at its place", () => {
+    for (const name of ["1PORT", "MY-PORT", "PORT; rm -rf /", '""']) {
+      const error = refusal(`preview:\n  command: pnpm dev\n  port_env: ${name}\n`);
+      expect(error.message, name).toMatch(
+        new RegExp(`^${FILE}:3:13 preview\\.port_env: expected an environment variable name`),
+      );
+    }
+  });
+
+  it("refuses a ready_path that does not start with / or holds spaces, and a preview without a command", () => {
+    expect(refusal("preview:\n  command: pnpm dev\n  ready_path: health\n").message).toBe(
+      `${FILE}:3:15 preview.ready_path: must start with "/", such as "/" or "/health"`,
+    );
+    expect(refusal('preview:\n  command: pnpm dev\n  ready_path: "/a b"\n').message).toContain(
+      "preview.ready_path: must be a URL path without spaces",
+    );
+    expect(refusal("preview:\n  port_env: PORT\n").message).toContain(`${FILE}:2:3 preview`);
+    expect(refusal("preview:\n  command: pnpm dev\n  port: 3000\n").message).toBe(
+      `${FILE}:3:3 preview.port: unknown key; expected command, port_env, ready_path or ready_timeout`,
     );
   });
 });

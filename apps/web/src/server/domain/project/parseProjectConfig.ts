@@ -65,7 +65,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
 
 function expectedKeys(path: Path): string {
   const where = path.join(".");
-  if (where === "") return "workspace, budget or notify";
+  if (where === "") return "workspace, budget, preview or notify";
+  if (where === "preview") return "command, port_env, ready_path or ready_timeout";
   if (/^notify\.\d+$/.test(where)) return "url, events or format";
   if (where === "workspace") return "setup, cleanup or setup_timeout";
   if (where === "budget") return "usd or tokens";

@@ -10,6 +10,7 @@ import type {
   PullRequestStatus,
 } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
+import { isBranchName } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
 import type { UsageService } from "../usage/UsageService.js";
@@ -47,6 +48,19 @@ export interface PullRequestsOptions {
  * read back in the background; a merged request archives its run. A run has at most one:
  * asking again answers the one it has.
  */
+/** How a pull request is opened: by a person (the defaults) or by a run's own step. */
+export interface OpenOptions {
+  /** Asked by the run's own step, so the run is running and that is fine. */
+  fromStep?: boolean;
+  /** Default: the run's name. */
+  title?: string | undefined;
+  /** Default: made from the run (pullRequestBody). */
+  body?: string | undefined;
+  draft?: boolean | undefined;
+  /** Default: the branch the run's worktree started from. */
+  base?: string | undefined;
+}
+
 export class PullRequests {
   readonly #refreshMs: number;
   readonly #env: NodeJS.ProcessEnv;
@@ -109,7 +123,7 @@ export class PullRequests {
    * a pull request from it; answers the one the run already has instead of a second.
    * `fromStep`: asked by the run's own step, so the run is running and that is fine.
    */
-  open(runId: string, options: { fromStep?: boolean } = {}) {
+  open(runId: string, options: OpenOptions = {}) {
     // One at a time per run: a double click must not open two.
     const pending = this.#opening.get(runId);
     if (pending) return pending.then((result) => ({ ...result, created: false }));
@@ -120,7 +134,7 @@ export class PullRequests {
 
   async #open(
     runId: string,
-    options: { fromStep?: boolean },
+    options: OpenOptions,
   ): Promise<{ pullRequest: PullRequest; created: boolean }> {
     const run = await this.runs.require(runId);
     const existing = await this.db.pullRequest.findUnique({ where: { workflow_run_id: runId } });
@@ -139,17 +153,35 @@ export class PullRequests {
     const remote = (await workspaces.remoteOf(project.path)) as { name: string; url: string };
     const provider = providerOf(remote.url);
     const branch = run.workspace_branch as string;
-    const base = run.workspace_base_ref as string;
+    const base = options.base ?? (run.workspace_base_ref as string);
+    if (!isBranchName(base)) {
+      throw new HttpError(
+        "VALIDATION_FAILED",
+        `base: ${JSON.stringify(base)} is not a branch name`,
+      );
+    }
     if (run.workspace_path && existsSync(run.workspace_path)) {
       await workspaces.commitAll(run.workspace_path, run.name);
     }
     await workspaces.push(project.path, remote.name, branch);
-    const title = run.name;
-    const body = await pullRequestBody(this.db, this.usage, runId);
+    const title = options.title?.trim() || run.name;
+    const body = options.body ?? (await pullRequestBody(this.db, this.usage, runId));
     const { command, urlPattern } = CLI[provider];
     const argv =
       provider === "github"
-        ? ["pr", "create", "--head", branch, "--base", base, "--title", title, "--body", body]
+        ? [
+            "pr",
+            "create",
+            "--head",
+            branch,
+            "--base",
+            base,
+            "--title",
+            title,
+            "--body",
+            body,
+            ...(options.draft ? ["--draft"] : []),
+          ]
         : [
             "mr",
             "create",
@@ -161,6 +193,7 @@ export class PullRequests {
             title,
             "--description",
             body,
+            ...(options.draft ? ["--draft"] : []),
             "--yes",
           ];
     let url: RegExpExecArray | null;

@@ -87,6 +87,7 @@ export class RunManager {
   #stopping = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #hostFor: ((projectId: string) => RunHost) | undefined;
+  #runEnvironment: ExecutorOptions["runEnvironment"];
   #hooks: WorkspaceHooks | undefined;
   /** Runs whose workspace setup is running, to interrupt on pause, cancel or shutdown. */
   readonly #setups = new Map<string, { abort: AbortController; settled: Promise<unknown> }>();
@@ -99,6 +100,11 @@ export class RunManager {
   }
 
   /** The server side of `ctx.run` and `ctx.continueAsNew`, given once RunService exists. */
+  /** Variables every step of a run gets (its port block). */
+  setRunEnvironment(environment: NonNullable<ExecutorOptions["runEnvironment"]>): void {
+    this.#runEnvironment = environment;
+  }
+
   setHostFactory(hostFor: (projectId: string) => RunHost): void {
     this.#hostFor = hostFor;
   }
@@ -431,6 +437,7 @@ export class RunManager {
         heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
         declaredAgents: () => this.options.catalog.agents.declarations(projectId),
         ...(this.#hostFor && { host: this.#hostFor(projectId) }),
+        ...(this.#runEnvironment && { runEnvironment: this.#runEnvironment }),
         observer: createPrismaRunObserver({
           db: this.options.db,
           hub: this.options.hub,

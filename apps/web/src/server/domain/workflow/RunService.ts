@@ -40,6 +40,11 @@ export type WorkspaceColumns = Pick<
 /** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
 export class RunService {
   #hooks: WorkspaceHooks | undefined;
+  #openPullRequest: RunHost["openPullRequest"];
+  readonly #worktreeEnd: Array<{
+    when: "before" | "after";
+    listener: (runId: string) => Promise<void>;
+  }> = [];
   #dependencies: RunDependencies | undefined;
   readonly #resuming = new Map<string, Promise<string[]>>();
 
@@ -56,6 +61,34 @@ export class RunService {
   /** The project's cleanup command runs in a worktree before it is removed. */
   setWorkspaceHooks(hooks: WorkspaceHooks): void {
     this.#hooks = hooks;
+  }
+
+  /**
+   * Called when a run's worktree is about to be removed (archive, discard,
+   * `ctx.removeRunWorktree`): `before` the project's cleanup command (its preview stops),
+   * `after` it (its port block goes back). A listener that throws does not keep the worktree.
+   */
+  onWorktreeEnd(when: "before" | "after", listener: (runId: string) => Promise<void>): void {
+    this.#worktreeEnd.push({ when, listener });
+  }
+
+  async #endWorktree(run: Parameters<WorkspaceHooks["cleanup"]>[0], projectPath: string) {
+    const call = async (when: "before" | "after") => {
+      for (const entry of this.#worktreeEnd) {
+        if (entry.when === when) await entry.listener(run.id).catch(() => undefined);
+      }
+    };
+    await call("before");
+    await this.#hooks?.cleanup(run, projectPath);
+    await call("after");
+  }
+
+  /**
+   * What `ctx.openPullRequest` and `type: pull-request` steps call: the PullRequests domain,
+   * which is built after this service (it needs it), so it is handed in here.
+   */
+  setPullRequestOpener(opener: NonNullable<RunHost["openPullRequest"]>): void {
+    this.#openPullRequest = opener;
   }
 
   /** Card dependencies: runs created with `after` wait for those runs. */
@@ -314,6 +347,16 @@ export class RunService {
         const { commit } = await this.merge(runId, options);
         return { commit };
       },
+      openPullRequest: async (input) => {
+        await this.#inProject(input.runId, projectId);
+        if (!this.#openPullRequest) {
+          throw new HttpError(
+            "PULL_REQUEST_UNAVAILABLE",
+            "This server cannot open pull requests (it has no worktrees)",
+          );
+        }
+        return this.#openPullRequest(input);
+      },
       removeRunWorktree: async (runId) => {
         const run = await this.#inProject(runId, projectId);
         if (!run.workspace_path || !run.workspace_branch || !this.workspaces) {
@@ -327,7 +370,7 @@ export class RunService {
         if (existsSync(run.workspace_path)) {
           await this.workspaces.commitAll(run.workspace_path, `${run.name}: its work`);
         }
-        await this.#hooks?.cleanup(run, project.path);
+        await this.#endWorktree(run, project.path);
         await this.workspaces.remove(project.path, run.workspace_path);
         await this.#systemComment(
           run,
@@ -528,7 +571,7 @@ export class RunService {
     const { run, project, workspace } = await this.#workspaceOf(id, "discard");
     // A paused or waiting run is over once its work is gone.
     if (run.status === "paused" || run.status === "waiting") await this.manager.cancel(id);
-    await this.#hooks?.cleanup(run, project.path);
+    await this.#endWorktree(run, project.path);
     await (this.workspaces as GitWorkspaces).discard(project.path, workspace);
     await this.#systemComment(
       run,
@@ -589,7 +632,7 @@ export class RunService {
         );
       }
       const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
-      await this.#hooks?.cleanup(run, project.path);
+      await this.#endWorktree(run, project.path);
       await this.workspaces?.remove(project.path, run.workspace_path);
     }
     let position = body.position;

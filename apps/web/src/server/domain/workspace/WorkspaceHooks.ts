@@ -33,6 +33,14 @@ export class WorkspaceHooks {
     private readonly db: DbClient,
     private readonly hub: EventHub,
     private readonly configs: ProjectConfigs,
+    /**
+     * The run's own variables (its port block) for setup and cleanup; `existing` (cleanup)
+     * asks for what the run holds without handing it anything new.
+     */
+    private readonly runEnvironment: (
+      runId: string,
+      existing: boolean,
+    ) => Promise<Record<string, string>> = async () => ({}),
   ) {}
 
   /** Where setup's output and its done-marker live. */
@@ -84,7 +92,7 @@ export class WorkspaceHooks {
         cwd: run.workspace_path,
         logFile: paths.log,
         timeoutMs,
-        env: this.#env(run, projectPath),
+        env: await this.#env(run, projectPath),
         ...(signal && { signal }),
       });
       // Stopped by a shutdown or a pause: not a failure, and not done — the next start repeats it.
@@ -121,7 +129,7 @@ export class WorkspaceHooks {
         cwd: run.workspace_path,
         logFile: paths.cleanupLog,
         timeoutMs: CLEANUP_TIMEOUT_MS,
-        env: this.#env(run, projectPath),
+        env: await this.#env(run, projectPath, true),
       });
       if (result.exitCode !== 0) {
         await this.#comment(
@@ -137,8 +145,9 @@ export class WorkspaceHooks {
     }
   }
 
-  #env(run: RunRow, projectPath: string): Record<string, string> {
+  async #env(run: RunRow, projectPath: string, existing = false): Promise<Record<string, string>> {
     return {
+      ...(await this.runEnvironment(run.id, existing)),
       PHASEBOARD_RUN_ID: run.id,
       PHASEBOARD_PROJECT_PATH: projectPath,
       PHASEBOARD_WORKSPACE: run.workspace_path ?? projectPath,
