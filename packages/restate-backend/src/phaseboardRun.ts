@@ -1,0 +1,106 @@
+import "./polyfillPromiseWithResolvers.js";
+import {
+  type DefinitionSnapshot,
+  loadDefinitionFromSnapshot,
+  type RunOutcome,
+  serializeError,
+  WorkflowExecutor,
+} from "@phaseboard/workflow-engine";
+import * as restate from "@restatedev/restate-sdk";
+import { JournalRunStore } from "./JournalRunStore.js";
+import { RestateJournal } from "./RestateJournal.js";
+import { runInbox } from "./RunInbox.js";
+
+/** Everything a run pins when it starts: the invocation's input, journaled by Restate. */
+export interface RestateRunInput {
+  runId: string;
+  /** The repository root on the worker's machine. */
+  projectPath: string;
+  /** Where the run's steps execute on the worker's machine (its worktree). */
+  workdir?: string;
+  /** The worker the run is pinned to: its step jobs go to that worker's queue. */
+  workerId: string;
+  snapshot: DefinitionSnapshot;
+  args: Record<string, unknown>;
+  /** A code template's esbuild bundle. */
+  bundle?: string;
+}
+
+/**
+ * One generic workflow that executes any Phaseboard run: it rebuilds the template from
+ * the run's pinned snapshot (never from the files of the moment) and drives it with the
+ * same engine as the local backend, the journal standing in for checkpoint files.
+ *
+ * A run that waits (a signal, an approval) parks on an awakeable its inbox resolves when
+ * something arrives — or on a durable timer for a signal's timeout — then the engine
+ * resumes it in the same invocation and replays its memoized steps from memory.
+ */
+export const phaseboardRun = restate.workflow({
+  name: "PhaseboardRun",
+  handlers: {
+    run: async (ctx: restate.WorkflowContext, input: RestateRunInput): Promise<RunOutcome> => {
+      let definition: Awaited<ReturnType<typeof loadDefinitionFromSnapshot>>;
+      try {
+        definition = await loadDefinitionFromSnapshot(
+          input.snapshot,
+          input.bundle,
+          `pinned snapshot of run ${input.runId}`,
+        );
+      } catch (error) {
+        // The same snapshot fails the same way every time: retrying cannot help.
+        throw new restate.TerminalError(
+          `run ${input.runId} cannot load its pinned template: ${serializeError(error).message}`,
+        );
+      }
+      const store = new JournalRunStore();
+      const executor = new WorkflowExecutor({
+        projectPath: input.projectPath,
+        workerId: input.workerId,
+        store,
+        journal: new RestateJournal(ctx, input.workerId),
+        // Restate is the lease; the engine's heartbeat has nothing to renew.
+        heartbeatIntervalMs: 24 * 60 * 60 * 1000,
+      });
+      const inbox = ctx.objectClient(runInbox, input.runId);
+      const workdir = input.workdir ?? input.projectPath;
+      let seen = 0;
+      let handle = executor.start({
+        runId: input.runId,
+        definition,
+        snapshot: input.snapshot,
+        args: input.args,
+        ...(input.bundle !== undefined && { bundle: input.bundle }),
+        workdir,
+      });
+      for (;;) {
+        let outcome: RunOutcome;
+        try {
+          outcome = await handle.done;
+        } catch (error) {
+          throw new restate.TerminalError(
+            `run ${input.runId} could not start: ${serializeError(error).message}`,
+          );
+        }
+        if (outcome.status !== "waiting") return outcome;
+        const arrived = ctx.awakeable<number>();
+        await inbox.watch({ awakeableId: arrived.id, seen });
+        if (outcome.wakeAt) {
+          const now = await ctx.date.now();
+          const wait = Math.max(0, Date.parse(outcome.wakeAt) - now);
+          await restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]);
+        } else {
+          await arrived.promise;
+        }
+        const entries = await inbox.read();
+        for (const entry of entries.slice(seen)) {
+          if (entry.kind === "signal") store.recordSignal(input.runId, entry.name, entry.payload);
+          else store.writeApproval(input.runId, entry.key, entry.decision);
+        }
+        seen = entries.length;
+        handle = executor.resume(input.runId, { definition, workdir });
+      }
+    },
+  },
+});
+
+export type PhaseboardRun = typeof phaseboardRun;

@@ -1,0 +1,239 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
+import { tempDir } from "@phaseboard/test-kit";
+import { loadTemplate } from "@phaseboard/workflow-engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RestateRuns } from "../src/RestateRuns.js";
+import { RestateUnreachableError } from "../src/RestateUnreachableError.js";
+import { checkRestateReachable, registerDeployment } from "../src/restateAdmin.js";
+import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
+import {
+  freePort,
+  type RestateNode,
+  restateServerBinary,
+  startRestateNode,
+} from "./restateNode.js";
+
+const repositoryRoot = resolve(import.meta.dirname, "..", "..", "..");
+const definitions = join(repositoryRoot, ".agent", "workflows", "definitions");
+const binary = restateServerBinary();
+if ("missing" in binary) {
+  console.warn(
+    `\n!!! SKIPPING the restate backend tests: the restate-server binary is not installed (${binary.missing}).\n`,
+  );
+}
+
+/** A stand-in `pnpm` on the worker's PATH: logs each start; `build` waits while `hold` exists. */
+function fakePnpm(dir: string): { starts: () => string[]; hold: string } {
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, "starts.log");
+  const hold = join(dir, "hold");
+  writeFileSync(
+    join(bin, "pnpm"),
+    `#!/bin/sh
+echo "$1" >> '${log}'
+if [ "$1" = "build" ]; then
+  while [ -f '${hold}' ]; do sleep 0.1; done
+fi
+echo "pnpm $*"
+`,
+  );
+  chmodSync(join(bin, "pnpm"), 0o755);
+  return {
+    starts: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []),
+    hold,
+  };
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+async function startWorker(
+  ingress: string,
+  workerId: string,
+  stateDir: string,
+  pathPrefix: string,
+): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "fixtures", "workerMain.ts"),
+      ingress,
+      workerId,
+      stateDir,
+    ],
+    {
+      env: {
+        ...process.env,
+        PATH: `${pathPrefix}${delimiter}${fakeAgentsPath()}${delimiter}${process.env.PATH}`,
+        FAKE_AGENT_SCENARIO: "success",
+        PHASEBOARD_PASS_ENV: "FAKE_AGENT_*",
+      },
+      cwd: join(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += String(chunk);
+  });
+  await waitFor(
+    () => output.includes("ready"),
+    () => `worker never became ready:\n${output}`,
+  );
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+async function waitFor(check: () => boolean, explain: () => string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (check()) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(explain());
+}
+
+describe.skipIf("missing" in binary)("the restate backend on one node", () => {
+  let node: RestateNode;
+  let endpoint: RestateEndpointServer;
+  let runs: RestateRuns;
+  let base: string;
+
+  beforeAll(async () => {
+    if ("missing" in binary) return;
+    base = mkdtempSync(join(tmpdir(), "phaseboard-restate-node-"));
+    node = await startRestateNode(binary.path, base);
+    endpoint = await serveRestateEndpoint();
+    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    runs = new RestateRuns(node.ingress);
+  }, 60_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    await endpoint?.close();
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it("runs the shipped YAML and TypeScript examples to completion with a worker", async () => {
+    const project = tempDir("restate-project");
+    const pnpm = fakePnpm(project);
+    const worker = await startWorker(
+      node.ingress,
+      "w-examples",
+      join(project, "worker"),
+      join(project, "bin"),
+    );
+    try {
+      const yaml = await loadTemplate(join(definitions, "simple-pipeline.yaml"));
+      const code = await loadTemplate(join(definitions, "implement-feature.ts"));
+      if (!yaml.ok || !code.ok) throw new Error("the shipped templates must load");
+      await runs.submit({
+        runId: "run-yaml",
+        projectPath: project,
+        workerId: "w-examples",
+        snapshot: yaml.snapshot,
+        args: { environment: "staging" },
+      });
+      await runs.submit({
+        runId: "run-code",
+        projectPath: project,
+        workerId: "w-examples",
+        snapshot: code.snapshot,
+        ...(code.bundle !== undefined && { bundle: code.bundle }),
+        args: { featureName: "dark mode", requirements: "a toggle" },
+      });
+      const [yamlOutcome, codeOutcome] = await Promise.all([
+        runs.result("run-yaml"),
+        runs.result("run-code"),
+      ]);
+      expect(yamlOutcome.status, JSON.stringify(yamlOutcome)).toBe("completed");
+      expect(codeOutcome.status, JSON.stringify(codeOutcome)).toBe("completed");
+      // simple-pipeline: install, build, test, deploy; implement-feature: test, build.
+      expect(pnpm.starts().sort()).toEqual(["build", "build", "deploy", "install", "test", "test"]);
+      // Every step ran on the worker, once.
+      const started = worker
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("started"));
+      expect(started.filter((line) => line.includes("run-yaml"))).toHaveLength(4);
+      // Three agent steps (the stand-in claude) and two script steps.
+      expect(started.filter((line) => line.includes("run-code"))).toHaveLength(5);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+
+  it("reruns only the interrupted step when the worker is killed -9 mid-step and started again", async () => {
+    const project = tempDir("restate-kill");
+    const pnpm = fakePnpm(project);
+    writeFileSync(pnpm.hold, "");
+    const stateDir = join(project, "worker");
+    const bin = join(project, "bin");
+    let worker = await startWorker(node.ingress, "w-kill", stateDir, bin);
+    try {
+      const yaml = await loadTemplate(join(definitions, "simple-pipeline.yaml"));
+      if (!yaml.ok) throw new Error("the shipped template must load");
+      await runs.submit({
+        runId: "run-kill",
+        projectPath: project,
+        workerId: "w-kill",
+        snapshot: yaml.snapshot,
+        args: { environment: "dev" },
+      });
+      await waitFor(
+        () => pnpm.starts().includes("build"),
+        () => `build never started: ${pnpm.starts().join(",")}\n${worker.output()}`,
+      );
+      await worker.stop();
+      rmSync(pnpm.hold);
+      worker = await startWorker(node.ingress, "w-kill", stateDir, bin);
+      expect(worker.output()).toContain("requeued=1");
+      const outcome = await runs.result("run-kill");
+      expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+      expect(pnpm.starts()).toEqual(["install", "build", "build", "test", "deploy"]);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});
+
+describe("Restate addresses", () => {
+  it("refuse with an error naming the address when nothing answers there", async () => {
+    const port = await freePort();
+    const admin = `http://127.0.0.1:${port}`;
+    const error = await checkRestateReachable({ admin, ingress: admin }, { timeoutMs: 2000 }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(RestateUnreachableError);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+  });
+});
