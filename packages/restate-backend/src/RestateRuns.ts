@@ -19,11 +19,15 @@ export class RestateRuns {
     this.ingress = clients.connect({ url: ingressUrl });
   }
 
-  /** Starts the run's invocation; submitting the same run id again changes nothing. */
-  async submit(input: RestateRunInput): Promise<void> {
-    await this.ingress
+  /**
+   * Starts the run's invocation and answers its invocation id; submitting the same run id
+   * again starts nothing new.
+   */
+  async submit(input: RestateRunInput): Promise<string> {
+    const submission = await this.ingress
       .workflowClient<PhaseboardRun>(phaseboardRun, input.runId)
       .workflowSubmit(input);
+    return submission.invocationId;
   }
 
   /** Waits for the run to end and answers how. */

@@ -2,6 +2,11 @@ import "./polyfillPromiseWithResolvers.js";
 
 export { JournalRunStore } from "./JournalRunStore.js";
 export { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
+export {
+  RestateControlUnsupportedError,
+  RestateExecutor,
+  type RestateExecutorOptions,
+} from "./RestateExecutor.js";
 export { RestateJournal } from "./RestateJournal.js";
 export { RestateRuns } from "./RestateRuns.js";
 export { RestateUnreachableError } from "./RestateUnreachableError.js";

@@ -1,0 +1,129 @@
+import "./polyfillPromiseWithResolvers.js";
+import {
+  type ExtraStepHandle,
+  type RunHandle,
+  type RunObserver,
+  type RunOutcome,
+  type StartRunInput,
+  serializeError,
+  type WorkflowExecutorApi,
+} from "@phaseboard/workflow-engine";
+import { RestateRuns } from "./RestateRuns.js";
+
+/** A control the restate backend does not offer yet; the message says which. */
+export class RestateControlUnsupportedError extends Error {
+  readonly code = "RESTATE_CONTROL_UNSUPPORTED";
+  override readonly name = "RestateControlUnsupportedError";
+}
+
+export interface RestateExecutorOptions {
+  ingress: string;
+  admin: string;
+  /** The worker new runs are pinned to. */
+  worker: string;
+  projectPath: string;
+  observer?: RunObserver | undefined;
+}
+
+/**
+ * The server's executor on the `restate` backend: starting a run submits its pinned
+ * snapshot as a `PhaseboardRun` invocation pinned to a worker; `done` attaches to it.
+ * Signals and approvals go to the run's inbox. Cancel cancels the invocation through the
+ * admin API (the engine inside it then runs `finally` steps). Pause and rewind are not
+ * offered on this backend: they throw {@link RestateControlUnsupportedError}.
+ */
+export class RestateExecutor implements WorkflowExecutorApi {
+  private runs: RestateRuns;
+  private invocations = new Map<string, string>();
+
+  constructor(readonly options: RestateExecutorOptions) {
+    this.runs = new RestateRuns(options.ingress);
+  }
+
+  start(input: StartRunInput): RunHandle {
+    const { runId } = input;
+    const done = (async (): Promise<RunOutcome> => {
+      const invocation = await this.runs.submit({
+        runId,
+        projectPath: this.options.projectPath,
+        ...(input.workdir !== undefined && { workdir: input.workdir }),
+        workerId: this.options.worker,
+        snapshot: input.snapshot,
+        args: input.args,
+        ...(input.bundle !== undefined && { bundle: input.bundle }),
+      });
+      this.invocations.set(runId, invocation);
+      await this.options.observer?.onRunStatus?.({ runId, status: "running" });
+      return this.attach(runId);
+    })();
+    return this.handle(runId, done);
+  }
+
+  resume(runId: string): RunHandle {
+    return this.handle(runId, this.attach(runId));
+  }
+
+  async rewind(): Promise<void> {
+    throw new RestateControlUnsupportedError("rewind is not available on the restate backend yet");
+  }
+
+  async signal(runId: string, name: string, payload?: unknown): Promise<string> {
+    await this.runs.signal(runId, name, payload);
+    return runId;
+  }
+
+  async approve(
+    runId: string,
+    approvalId: string,
+    decision: { approved: boolean; by?: string; comment?: string },
+  ): Promise<void> {
+    await this.runs.approve(runId, approvalId, decision);
+  }
+
+  runExtraStep<T>(runId: string, input: { key: string }): ExtraStepHandle<T> {
+    const refused = Promise.reject(
+      new RestateControlUnsupportedError(
+        "steps outside a template are not available on the restate backend yet",
+      ),
+    );
+    refused.catch(() => {});
+    return { runId, stepKey: input.key, started: refused, done: refused };
+  }
+
+  private async attach(runId: string): Promise<RunOutcome> {
+    try {
+      return await this.runs.result(runId);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/cancel/i.test(message)) return { runId, status: "cancelled" };
+      return { runId, status: "failed", error: serializeError(error) };
+    }
+  }
+
+  private handle(runId: string, done: Promise<RunOutcome>): RunHandle {
+    return {
+      runId,
+      done,
+      pause: async () => {
+        throw new RestateControlUnsupportedError(
+          "pause is not available on the restate backend yet: cancel the run instead",
+        );
+      },
+      cancel: async () => {
+        const invocation = this.invocations.get(runId);
+        if (!invocation) {
+          throw new RestateControlUnsupportedError(
+            `run ${runId} was started by another server; cancel it there or with the restate CLI`,
+          );
+        }
+        const response = await fetch(
+          new URL(`/invocations/${encodeURIComponent(invocation)}/cancel`, this.options.admin),
+          { method: "PATCH" },
+        );
+        if (!response.ok && response.status !== 404) {
+          throw new Error(`Restate refused to cancel run ${runId}: ${response.status}`);
+        }
+      },
+    };
+  }
+}
