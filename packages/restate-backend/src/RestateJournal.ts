@@ -6,11 +6,20 @@ import {
   serializeError,
   settleStepJob,
 } from "@phaseboard/workflow-engine";
-import type * as restate from "@restatedev/restate-sdk";
+import * as restate from "@restatedev/restate-sdk";
 import { stepJobQueue } from "./StepJobQueue.js";
 
-/** Rejects with the signal's reason when it aborts first (pause-now, cancel). */
-function abortable<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Rejects with the signal's reason when it aborts first (pause-now, cancel). When Restate
+ * cancels the invocation, `onCancel` runs before the rejection is seen, so the engine
+ * treats it as the run's cancel (finally steps run, the run ends cancelled) and not as a
+ * failed attempt to retry.
+ */
+function abortable<T>(
+  promise: PromiseLike<T>,
+  signal: AbortSignal,
+  onCancel: () => void = () => {},
+): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -21,6 +30,7 @@ function abortable<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> 
         resolve(value);
       },
       (error: unknown) => {
+        if (error instanceof restate.CancelledError) onCancel();
         signal.removeEventListener("abort", onAbort);
         reject(error);
       },
@@ -46,6 +56,8 @@ export class RestateJournal implements RunJournal {
   constructor(
     private ctx: restate.WorkflowContext,
     private workerId: string,
+    /** Called when Restate cancels the invocation: cancels the run in the engine. */
+    private onCancel: () => void = () => {},
   ) {}
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
@@ -65,15 +77,16 @@ export class RestateJournal implements RunJournal {
           }
         }),
         signal,
+        this.onCancel,
       );
       return settleStepJob<T>(outcome);
     }
     const awakeable = this.ctx.awakeable<StepJobOutcome>();
     this.ctx.objectSendClient(stepJobQueue, this.workerId).enqueue({ id: awakeable.id, job });
-    return settleStepJob<T>(await abortable(awakeable.promise, signal));
+    return settleStepJob<T>(await abortable(awakeable.promise, signal, this.onCancel));
   }
 
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {
-    return abortable(this.ctx.sleep(ms, key), signal);
+    return abortable(this.ctx.sleep(ms, key), signal, this.onCancel);
   }
 }

@@ -2,6 +2,7 @@ import "./polyfillPromiseWithResolvers.js";
 import {
   type DefinitionSnapshot,
   loadDefinitionFromSnapshot,
+  type RunHandle,
   type RunOutcome,
   serializeError,
   WorkflowExecutor,
@@ -57,14 +58,15 @@ export const phaseboardRun = restate.workflow({
         projectPath: input.projectPath,
         workerId: input.workerId,
         store,
-        journal: new RestateJournal(ctx, input.workerId),
+        journal: new RestateJournal(ctx, input.workerId, () => void handle.cancel()),
         // Restate is the lease; the engine's heartbeat has nothing to renew.
         heartbeatIntervalMs: 24 * 60 * 60 * 1000,
       });
       const inbox = ctx.objectClient(runInbox, input.runId);
       const workdir = input.workdir ?? input.projectPath;
       let seen = 0;
-      let handle = executor.start({
+      // The journal's cancel hook reads `handle`: always the current execution.
+      let handle: RunHandle = executor.start({
         runId: input.runId,
         definition,
         snapshot: input.snapshot,

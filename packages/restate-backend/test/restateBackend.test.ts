@@ -14,6 +14,7 @@ import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
 import { tempDir } from "@phaseboard/test-kit";
 import { loadTemplate } from "@phaseboard/workflow-engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RestateExecutor } from "../src/RestateExecutor.js";
 import { RestateRuns } from "../src/RestateRuns.js";
 import { RestateUnreachableError } from "../src/RestateUnreachableError.js";
 import { checkRestateReachable, registerDeployment } from "../src/restateAdmin.js";
@@ -191,6 +192,70 @@ describe.skipIf("missing" in binary)("the restate backend on one node", () => {
     }
   }, 120_000);
 
+  it("journals function steps, durable timers, signals taken in arrival order and approvals", async () => {
+    const project = tempDir("restate-steered");
+    const template = await loadTemplate(join(import.meta.dirname, "fixtures", "steered.ts"));
+    if (!template.ok) throw new Error(`the fixture must load: ${JSON.stringify(template)}`);
+    await runs.submit({
+      runId: "run-steered",
+      projectPath: project,
+      workerId: "nobody",
+      snapshot: template.snapshot,
+      ...(template.bundle !== undefined && { bundle: template.bundle }),
+      args: {},
+    });
+    // Sent before the run waits: each wait takes the next untaken one.
+    await runs.signal("run-steered", "go", "first");
+    await runs.signal("run-steered", "go", "second");
+    await runs.signal("run-steered", "go", "third");
+    await runs.approve("run-steered", "ship", { approved: true, by: "tester" });
+    const outcome = await runs.result("run-steered");
+    expect(outcome).toMatchObject({
+      status: "completed",
+      result: { prepared: { prepared: true }, first: "first", second: "second", approved: true },
+    });
+    // Resumed after each wait, the engine replayed the function step from its memo.
+    expect((globalThis as { __steeredPrepareCalls?: number }).__steeredPrepareCalls).toBe(1);
+  });
+
+  it("replays a run from the journal when its engine endpoint goes away mid-step, without running a step again", async () => {
+    const project = tempDir("restate-replay");
+    const pnpm = fakePnpm(project);
+    writeFileSync(pnpm.hold, "");
+    const worker = await startWorker(
+      node.ingress,
+      "w-replay",
+      join(project, "worker"),
+      join(project, "bin"),
+    );
+    try {
+      const yaml = await loadTemplate(join(definitions, "simple-pipeline.yaml"));
+      if (!yaml.ok) throw new Error("the shipped template must load");
+      await runs.submit({
+        runId: "run-replay",
+        projectPath: project,
+        workerId: "w-replay",
+        snapshot: yaml.snapshot,
+        args: { environment: "production" },
+      });
+      await waitFor(
+        () => pnpm.starts().includes("build"),
+        () => `build never started: ${pnpm.starts().join(",")}`,
+      );
+      // The engine's process dies while the worker still runs `build`; a new one takes over
+      // and must rebuild the run from the journal alone.
+      const port = endpoint.port;
+      await endpoint.close();
+      endpoint = await serveRestateEndpoint({ port });
+      rmSync(pnpm.hold);
+      const outcome = await runs.result("run-replay");
+      expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+      expect(pnpm.starts()).toEqual(["install", "build", "test", "deploy"]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it("reruns only the interrupted step when the worker is killed -9 mid-step and started again", async () => {
     const project = tempDir("restate-kill");
     const pnpm = fakePnpm(project);
@@ -223,6 +288,72 @@ describe.skipIf("missing" in binary)("the restate backend on one node", () => {
       await worker.stop();
     }
   }, 120_000);
+});
+
+describe.skipIf("missing" in binary)("the server's restate executor", () => {
+  let node: RestateNode;
+  let endpoint: RestateEndpointServer;
+  let base: string;
+
+  beforeAll(async () => {
+    if ("missing" in binary) return;
+    base = mkdtempSync(join(tmpdir(), "phaseboard-restate-executor-"));
+    node = await startRestateNode(binary.path, base);
+    endpoint = await serveRestateEndpoint();
+    // Registered twice (a restarted server, a second worker): the second changes nothing.
+    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    await endpoint?.close();
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it("starts a pinned run on the worker it names, and cancel ends it as cancelled", async () => {
+    const project = tempDir("restate-executor");
+    const pnpm = fakePnpm(project);
+    const worker = await startWorker(
+      node.ingress,
+      "w-exec",
+      join(project, "worker"),
+      join(project, "bin"),
+    );
+    const statuses: string[] = [];
+    const executor = new RestateExecutor({
+      ingress: node.ingress,
+      admin: node.admin,
+      worker: "w-exec",
+      projectPath: project,
+      observer: { onRunStatus: ({ status }) => void statuses.push(status) },
+    });
+    try {
+      const yaml = await loadTemplate(join(definitions, "simple-pipeline.yaml"));
+      if (!yaml.ok) throw new Error("the shipped template must load");
+      const input = {
+        definition: yaml.definition,
+        snapshot: yaml.snapshot,
+        args: { environment: "dev" },
+      };
+      const finished = executor.start({ runId: "exec-done", ...input });
+      expect((await finished.done).status).toBe("completed");
+      expect(statuses).toEqual(["running"]);
+
+      writeFileSync(pnpm.hold, "");
+      const held = executor.start({ runId: "exec-cancel", ...input });
+      await waitFor(
+        () => pnpm.starts().filter((start) => start === "build").length === 2,
+        () => `the second build never started: ${pnpm.starts().join(",")}`,
+      );
+      await held.cancel();
+      expect((await held.done).status).toBe("cancelled");
+      await expect(held.pause()).rejects.toThrow("pause is not available on the restate backend");
+    } finally {
+      rmSync(pnpm.hold, { force: true });
+      await worker.stop();
+    }
+  });
 });
 
 describe("Restate addresses", () => {
