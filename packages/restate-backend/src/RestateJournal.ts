@@ -83,7 +83,12 @@ export class RestateJournal implements RunJournal {
     }
     const awakeable = this.ctx.awakeable<StepJobOutcome>();
     this.ctx.objectSendClient(stepJobQueue, this.workerId).enqueue({ id: awakeable.id, job });
-    return settleStepJob<T>(await abortable(awakeable.promise, signal, this.onCancel));
+    const cancelled = () => {
+      // The worker stops the step's process group; then the engine runs `finally` steps.
+      this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
+      this.onCancel();
+    };
+    return settleStepJob<T>(await abortable(awakeable.promise, signal, cancelled));
   }
 
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {

@@ -10,6 +10,8 @@ export interface QueuedJob {
   taken: boolean;
   /** The agent session the job's last attempt reported, to continue after a worker loss. */
   sessionId?: string;
+  /** Its run was cancelled while the worker ran it: the worker stops the process group. */
+  aborted?: boolean;
 }
 
 /** What `next` answers: a job to run now, or nothing queued for this worker. */
@@ -79,6 +81,24 @@ export const stepJobQueue = restate.object({
       ctx.resolveAwakeable(input.id, input.outcome);
       return { accepted: true };
     },
+    /**
+     * The run of this job was cancelled: a job not yet taken is dropped, a taken one is
+     * marked so the worker running it stops its process group (see `aborted`).
+     */
+    abort: async (ctx: restate.ObjectContext, input: { id: string }) => {
+      const jobs = (await ctx.get<QueuedJob[]>(JOBS)) ?? [];
+      const queued = jobs.find((candidate) => candidate.id === input.id);
+      if (!queued) return;
+      if (queued.taken) queued.aborted = true;
+      ctx.set(JOBS, queued.taken ? jobs : jobs.filter((candidate) => candidate.id !== input.id));
+    },
+    /** Ids of the taken jobs whose run was cancelled, polled by a worker while it runs jobs. */
+    aborted: restate.handlers.object.shared(
+      async (ctx: restate.ObjectSharedContext): Promise<string[]> =>
+        ((await ctx.get<QueuedJob[]>(JOBS)) ?? [])
+          .filter((queued) => queued.aborted)
+          .map((queued) => queued.id),
+    ),
     /** The jobs queued for this worker, for the board and for tests. */
     list: restate.handlers.object.shared(
       async (ctx: restate.ObjectSharedContext): Promise<QueuedJob[]> =>

@@ -55,6 +55,9 @@ export class StepWorker {
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
+  /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
+  private running = new Map<string, AbortController>();
+  private watch: NodeJS.Timeout | undefined;
 
   constructor(readonly options: StepWorkerOptions) {
     checkWorkerId(options.workerId);
@@ -67,13 +70,29 @@ export class StepWorker {
     mkdirSync(this.options.stateDir, { recursive: true });
     const hello = await this.queue.hello();
     for (let i = 0; i < (this.options.concurrency ?? 4); i++) this.loops.push(this.loop());
+    this.watch = setInterval(() => void this.abortCancelled(), this.options.pollIntervalMs ?? 200);
     return hello;
   }
 
   /** Stops pulling and interrupts running steps (their jobs stay taken until the next start). */
   async stop(): Promise<void> {
     this.stopping.abort(new Error("worker stopping"));
+    clearInterval(this.watch);
     await Promise.allSettled(this.loops);
+  }
+
+  /** Stops the process group of each running job whose run was cancelled. */
+  private async abortCancelled(): Promise<void> {
+    if (this.running.size === 0) return;
+    let ids: string[];
+    try {
+      ids = await this.queue.aborted();
+    } catch {
+      return;
+    }
+    for (const id of ids) {
+      this.running.get(id)?.abort(new Error("the run was cancelled"));
+    }
   }
 
   private async loop(): Promise<void> {
@@ -97,8 +116,12 @@ export class StepWorker {
 
   private async run(id: string, job: StepJob): Promise<void> {
     this.options.onJob?.({ phase: "started", job });
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const stop = () => controller.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener("abort", stop, { once: true });
     const outcome = await runStepJob(job, {
-      signal: this.stopping.signal,
+      signal: controller.signal,
       emit: (event) => this.options.onEvent?.(job, { at: new Date().toISOString(), ...event }),
       processRecord: join(
         this.options.stateDir,
@@ -109,6 +132,9 @@ export class StepWorker {
       onAgentSession: (sessionId) => {
         void Promise.resolve(this.queue.session({ id, sessionId })).catch(() => {});
       },
+    }).finally(() => {
+      this.running.delete(id);
+      this.stopping.signal.removeEventListener("abort", stop);
     });
     if (this.stopping.signal.aborted) return;
     for (;;) {

@@ -348,6 +348,11 @@ describe.skipIf("missing" in binary)("the server's restate executor", () => {
       );
       await held.cancel();
       expect((await held.done).status).toBe("cancelled");
+      // The cancel reached the worker: it stopped `build` while `hold` still exists.
+      await waitFor(
+        () => worker.output().includes("completed exec-cancel build-app failed"),
+        () => `the worker never stopped the cancelled step:\n${worker.output()}`,
+      );
       await expect(held.pause()).rejects.toThrow("pause is not available on the restate backend");
     } finally {
       rmSync(pnpm.hold, { force: true });

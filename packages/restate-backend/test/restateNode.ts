@@ -18,6 +18,27 @@ export function restateServerBinary(): { path: string } | { missing: string } {
   }
 }
 
+/** `count` distinct free ports (held open together, so the OS cannot hand one out twice). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -38,7 +59,7 @@ export interface RestateNode {
 
 /** One restate-server node with its data in `baseDir`, on free loopback ports. */
 export async function startRestateNode(binary: string, baseDir: string): Promise<RestateNode> {
-  const [fabric, ingress, admin] = [await freePort(), await freePort(), await freePort()];
+  const [fabric, ingress, admin] = await freePorts(3);
   const config = join(baseDir, "node.toml");
   writeFileSync(
     config,
