@@ -1,7 +1,9 @@
 import "./polyfillPromiseWithResolvers.js";
 import {
   type ExtraStepHandle,
+  FileRunStore,
   type RunHandle,
+  RunNotFoundError,
   type RunObserver,
   type RunOutcome,
   type StartRunInput,
@@ -40,7 +42,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
     this.runs = new RestateRuns(options.ingress);
   }
 
-  start(input: StartRunInput): RunHandle {
+  start(input: Omit<StartRunInput, "definition">): RunHandle {
     const { runId } = input;
     const done = (async (): Promise<RunOutcome> => {
       const invocation = await this.runs.submit({
@@ -59,8 +61,27 @@ export class RestateExecutor implements WorkflowExecutorApi {
     return this.handle(runId, done);
   }
 
-  resume(runId: string): RunHandle {
-    return this.handle(runId, this.attach(runId));
+  /**
+   * Submits the run from what the server pinned in its folder (definition.json, args,
+   * bundle) and attaches. Submitting a run id the cluster already has starts nothing new,
+   * so this is also how a restarted server picks up the runs in flight.
+   */
+  resume(runId: string, options: { workdir?: string } = {}): RunHandle {
+    const store = new FileRunStore(this.options.projectPath);
+    if (!store.hasRun(runId)) {
+      const refused = Promise.reject(new RunNotFoundError(`run ${runId} has no pinned snapshot`));
+      refused.catch(() => {});
+      return this.handle(runId, refused);
+    }
+    const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
+    const bundle = store.readBundle(runId);
+    return this.start({
+      runId,
+      snapshot,
+      args: store.readArgs(runId),
+      ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+      ...(options.workdir !== undefined && { workdir: options.workdir }),
+    });
   }
 
   async rewind(): Promise<void> {
