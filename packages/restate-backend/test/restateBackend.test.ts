@@ -1,13 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
@@ -20,6 +12,7 @@ import { RestateUnreachableError } from "../src/RestateUnreachableError.js";
 import { checkRestateReachable, registerDeployment } from "../src/restateAdmin.js";
 import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import {
+  fakePnpm,
   freePort,
   type RestateNode,
   restateServerBinary,
@@ -33,29 +26,6 @@ if ("missing" in binary) {
   console.warn(
     `\n!!! SKIPPING the restate backend tests: the restate-server binary is not installed (${binary.missing}).\n`,
   );
-}
-
-/** A stand-in `pnpm` on the worker's PATH: logs each start; `build` waits while `hold` exists. */
-function fakePnpm(dir: string): { starts: () => string[]; hold: string } {
-  const bin = join(dir, "bin");
-  mkdirSync(bin, { recursive: true });
-  const log = join(dir, "starts.log");
-  const hold = join(dir, "hold");
-  writeFileSync(
-    join(bin, "pnpm"),
-    `#!/bin/sh
-echo "$1" >> '${log}'
-if [ "$1" = "build" ]; then
-  while [ -f '${hold}' ]; do sleep 0.1; done
-fi
-echo "pnpm $*"
-`,
-  );
-  chmodSync(join(bin, "pnpm"), 0o755);
-  return {
-    starts: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []),
-    hold,
-  };
 }
 
 interface WorkerProcess {

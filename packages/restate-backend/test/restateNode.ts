@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { platform } from "node:os";
@@ -109,4 +109,27 @@ bind-address = "127.0.0.1:${admin}"
   }
   await node.stop();
   throw new Error("restate-server did not become healthy");
+}
+
+/** A stand-in `pnpm` on the worker's PATH: logs each start; `build` waits while `hold` exists. */
+export function fakePnpm(dir: string): { starts: () => string[]; hold: string } {
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, "starts.log");
+  const hold = join(dir, "hold");
+  writeFileSync(
+    join(bin, "pnpm"),
+    `#!/bin/sh
+echo "$1" >> '${log}'
+if [ "$1" = "build" ]; then
+  while [ -f '${hold}' ]; do sleep 0.1; done
+fi
+echo "pnpm $*"
+`,
+  );
+  chmodSync(join(bin, "pnpm"), 0o755);
+  return {
+    starts: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []),
+    hold,
+  };
 }
