@@ -119,7 +119,10 @@ describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", 
       });
       let victim: string | undefined;
       await waitFor(
-        async () => (victim = await leaderOf(nodes, "run-kill-leader")) !== undefined,
+        async () => {
+          victim = await leaderOf(nodes, "run-kill-leader");
+          return victim !== undefined;
+        },
         () => `the run's invocation never ran on a node: ${lastAnswer}`,
       );
       // Worker and client talk to a node that survives.
