@@ -78,5 +78,15 @@ describe.skipIf("missing" in binary)("a server on the restate backend", () => {
     expect(run?.status, JSON.stringify(run)).toBe("completed");
     // The steps ran on the worker the server pinned the run to, not in the server.
     expect(jobs).toEqual(["research", "build"]);
+    // …and the board heard of them from the run's event feed: steps and the card's column.
+    const shown = (await s.api(`/api/workflow-executions/${runId}`)).body.data as {
+      current_phase: string;
+      steps: { step_id: string; status: string }[];
+    };
+    expect(shown.current_phase).toBe("implement");
+    expect(shown.steps.map((step) => [step.step_id, step.status])).toEqual([
+      ["research", "completed"],
+      ["build", "completed"],
+    ]);
   });
 });

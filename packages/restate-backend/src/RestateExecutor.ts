@@ -25,12 +25,15 @@ export interface RestateExecutorOptions {
   worker: string;
   projectPath: string;
   observer?: RunObserver | undefined;
+  /** How often a running run's board events are fetched (ms, default 250). */
+  eventPollMs?: number;
 }
 
 /**
  * The server's executor on the `restate` backend: starting a run submits its pinned
  * snapshot as a `PhaseboardRun` invocation pinned to a worker; `done` attaches to it.
- * Signals and approvals go to the run's inbox. Cancel cancels the invocation through the
+ * Signals and approvals go to the run's inbox; the run's steps, phases and state reach
+ * the observer (the board) from its event feed while it runs. Cancel cancels the invocation through the
  * admin API (the engine inside it then runs `finally` steps). Pause and rewind are not
  * offered on this backend: they throw {@link RestateControlUnsupportedError}.
  */
@@ -56,7 +59,12 @@ export class RestateExecutor implements WorkflowExecutorApi {
       });
       this.invocations.set(runId, invocation);
       await this.options.observer?.onRunStatus?.({ runId, status: "running" });
-      return this.attach(runId);
+      const relay = this.relay(runId);
+      try {
+        return await this.attach(runId);
+      } finally {
+        await relay.stop();
+      }
     })();
     return this.handle(runId, done);
   }
@@ -109,6 +117,48 @@ export class RestateExecutor implements WorkflowExecutorApi {
     );
     refused.catch(() => {});
     return { runId, stepKey: input.key, started: refused, done: refused };
+  }
+
+  /**
+   * Feeds the run's board events (steps, phases, state) to the observer while it runs,
+   * in order; `stop` drains what is left once the run has ended.
+   */
+  private relay(runId: string): { stop(): Promise<void> } {
+    const observer = this.options.observer;
+    let position = 0;
+    let stopped = false;
+    const drain = async () => {
+      const events = await this.runs.events(runId, position).catch(() => []);
+      for (const event of events) {
+        position += 1;
+        const data = event.data as never;
+        try {
+          if (event.kind === "step_started") await observer?.onStepStarted?.(data);
+          else if (event.kind === "step_completed")
+            await observer?.onStepCompleted?.({
+              ...(event.data as object),
+              durationMs: 0,
+            } as never);
+          else if (event.kind === "phase_changed") await observer?.onPhaseChanged?.(data);
+          else await observer?.onState?.(data);
+        } catch {
+          // The board missing one event must not stop the run's feed.
+        }
+      }
+    };
+    const loop = (async () => {
+      while (!stopped) {
+        await drain();
+        await new Promise((resolve) => setTimeout(resolve, this.options.eventPollMs ?? 250));
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        await loop;
+        await drain();
+      },
+    };
   }
 
   private async attach(runId: string): Promise<RunOutcome> {

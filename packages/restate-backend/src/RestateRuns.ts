@@ -2,6 +2,7 @@ import "./polyfillPromiseWithResolvers.js";
 import type { ApprovalDecision, RunOutcome } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
+import { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 import { type RunInbox, runInbox } from "./RunInbox.js";
 
 /**
@@ -40,6 +41,11 @@ export class RestateRuns {
     await this.ingress
       .objectClient<RunInbox>(runInbox, runId)
       .send({ kind: "signal", name, payload: payload ?? null });
+  }
+
+  /** The run's board events from position `from` on. */
+  async events(runId: string, from: number): Promise<RunEvent[]> {
+    return await this.ingress.objectClient<RunEvents>(runEvents, runId).since(from);
   }
 
   async approve(runId: string, key: string, decision: ApprovalDecision): Promise<void> {

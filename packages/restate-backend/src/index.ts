@@ -10,6 +10,7 @@ export {
 export { RestateJournal } from "./RestateJournal.js";
 export { RestateRuns } from "./RestateRuns.js";
 export { RestateUnreachableError } from "./RestateUnreachableError.js";
+export { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 export { type InboxEntry, type RunInbox, runInbox } from "./RunInbox.js";
 export {
   checkRestateReachable,

@@ -10,7 +10,12 @@ import {
 import * as restate from "@restatedev/restate-sdk";
 import { JournalRunStore } from "./JournalRunStore.js";
 import { RestateJournal } from "./RestateJournal.js";
+import { type RunEvent, runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+
+function withoutStack(key: string, value: unknown): unknown {
+  return key === "stack" ? undefined : value;
+}
 
 /** Everything a run pins when it starts: the invocation's input, journaled by Restate. */
 export interface RestateRunInput {
@@ -53,12 +58,25 @@ export const phaseboardRun = restate.workflow({
           `run ${input.runId} cannot load its pinned template: ${serializeError(error).message}`,
         );
       }
+      // Only what a replay re-issues identically: no timestamps, durations or stacks,
+      // and no progress lines (a replayed step does not run, so it prints nothing).
+      const feed = ctx.objectSendClient(runEvents, input.runId);
+      const send = (event: RunEvent): void => {
+        feed.append(JSON.parse(JSON.stringify(event, withoutStack)));
+      };
       const store = new JournalRunStore();
       const executor = new WorkflowExecutor({
         projectPath: input.projectPath,
         workerId: input.workerId,
         store,
         journal: new RestateJournal(ctx, input.workerId, () => void handle.cancel()),
+        observer: {
+          onStepStarted: (event) => send({ kind: "step_started", data: { ...event } }),
+          onStepCompleted: ({ durationMs: _duration, ...event }) =>
+            send({ kind: "step_completed", data: event }),
+          onPhaseChanged: (event) => send({ kind: "phase_changed", data: { ...event } }),
+          onState: (event) => send({ kind: "state", data: { ...event } }),
+        },
         // Restate is the lease; the engine's heartbeat has nothing to renew.
         heartbeatIntervalMs: 24 * 60 * 60 * 1000,
       });

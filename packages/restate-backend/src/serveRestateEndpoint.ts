@@ -3,6 +3,7 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import * as restate from "@restatedev/restate-sdk";
 import { phaseboardRun } from "./phaseboardRun.js";
+import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 
@@ -24,7 +25,12 @@ export interface RestateEndpointServer {
 export async function serveRestateEndpoint(
   options: { port?: number; host?: string } = {},
 ): Promise<RestateEndpointServer> {
-  const endpoint = restate.endpoint().bind(phaseboardRun).bind(stepJobQueue).bind(runInbox);
+  const endpoint = restate
+    .endpoint()
+    .bind(phaseboardRun)
+    .bind(stepJobQueue)
+    .bind(runInbox)
+    .bind(runEvents);
   const server = http2.createServer(endpoint.http2Handler());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -221,6 +221,11 @@ describe.skipIf("missing" in binary)("the restate backend on one node", () => {
       const outcome = await runs.result("run-replay");
       expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
       expect(pnpm.starts()).toEqual(["install", "build", "test", "deploy"]);
+      // The replay re-issued the board events it had sent; none reached the feed twice.
+      const completed = (await runs.events("run-replay", 0))
+        .filter((event) => event.kind === "step_completed")
+        .map((event) => event.data.stepKey);
+      expect(completed).toEqual(["install-deps", "build-app", "run-tests", "deploy"]);
     } finally {
       await worker.stop();
     }
