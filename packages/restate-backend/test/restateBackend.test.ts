@@ -286,7 +286,7 @@ describe.skipIf("missing" in binary)("the server's restate executor", () => {
     if (base) rmSync(base, { recursive: true, force: true });
   });
 
-  it("starts a pinned run on the worker it names, and cancel ends it as cancelled", async () => {
+  it("starts a pinned run on the worker it names, cancel ends it as cancelled, and an unloadable snapshot fails once", async () => {
     const project = tempDir("restate-executor");
     const pnpm = fakePnpm(project);
     const worker = await startWorker(
@@ -329,6 +329,20 @@ describe.skipIf("missing" in binary)("the server's restate executor", () => {
         () => `the worker never stopped the cancelled step:\n${worker.output()}`,
       );
       await expect(held.pause()).rejects.toThrow("pause is not available on the restate backend");
+
+      // A code template pinned without its bundle cannot be rebuilt anywhere: the run
+      // fails once with a clear error instead of being retried forever.
+      const code = await loadTemplate(join(definitions, "implement-feature.ts"));
+      if (!code.ok) throw new Error("the shipped template must load");
+      const unbuildable = await executor.start({
+        runId: "exec-no-bundle",
+        snapshot: code.snapshot,
+        args: { featureName: "x", requirements: "y" },
+      }).done;
+      expect(unbuildable.status).toBe("failed");
+      expect(unbuildable.error?.message).toContain(
+        "run exec-no-bundle cannot load its pinned template",
+      );
     } finally {
       rmSync(pnpm.hold, { force: true });
       await worker.stop();
