@@ -4,6 +4,7 @@ import * as clients from "@restatedev/restate-sdk-clients";
 import { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
 import { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 import { type RunInbox, runInbox } from "./RunInbox.js";
+import { type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
 
 /**
  * Starts runs on a Restate cluster and talks to them, through the ingress only.
@@ -46,6 +47,11 @@ export class RestateRuns {
   /** The run's board events from position `from` on. */
   async events(runId: string, from: number): Promise<RunEvent[]> {
     return await this.ingress.objectClient<RunEvents>(runEvents, runId).since(from);
+  }
+
+  /** The jobs queued for a worker (taken or not), as the queue holds them. */
+  async jobs(workerId: string): Promise<QueuedJob[]> {
+    return await this.ingress.objectClient<StepJobQueue>(stepJobQueue, workerId).list();
   }
 
   async approve(runId: string, key: string, decision: ApprovalDecision): Promise<void> {

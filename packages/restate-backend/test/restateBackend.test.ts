@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
@@ -39,6 +39,7 @@ async function startWorker(
   workerId: string,
   stateDir: string,
   pathPrefix: string,
+  env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
@@ -56,6 +57,7 @@ async function startWorker(
         PATH: `${pathPrefix}${delimiter}${fakeAgentsPath()}${delimiter}${process.env.PATH}`,
         FAKE_AGENT_SCENARIO: "success",
         PHASEBOARD_PASS_ENV: "FAKE_AGENT_*",
+        ...env,
       },
       cwd: join(import.meta.dirname, ".."),
       stdio: ["ignore", "pipe", "pipe"],
@@ -84,9 +86,12 @@ async function startWorker(
   };
 }
 
-async function waitFor(check: () => boolean, explain: () => string): Promise<void> {
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  explain: () => string,
+): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (check()) return;
+    if (await check()) return;
     await new Promise((done) => setTimeout(done, 50));
   }
   throw new Error(explain());
@@ -284,6 +289,51 @@ describe.skipIf("missing" in binary)("the server's restate executor", () => {
     await node?.stop();
     await endpoint?.close();
     if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  it("continues an agent step's session when its worker is killed -9 mid-step and started again", async () => {
+    const runs = new RestateRuns(node.ingress);
+    const project = tempDir("restate-agent");
+    const template = join(project, "agent.yaml");
+    writeFileSync(
+      template,
+      "name: Agent\nphases: [p]\nsteps:\n  - { id: think, phase: p, type: agent, agent: claude, prompt: think }\n",
+    );
+    const loaded = await loadTemplate(template);
+    if (!loaded.ok) throw new Error("the template must load");
+    const record = join(project, "record.json");
+    const stateDir = join(project, "worker");
+    const bin = join(project, "bin");
+    // First life: the agent reports its session, then never ends.
+    let worker = await startWorker(node.ingress, "w-agent", stateDir, bin, {
+      FAKE_AGENT_SCENARIO: "hang",
+      FAKE_AGENT_SESSION_ID: "session-of-first-life",
+      FAKE_AGENT_RECORD: record,
+    });
+    try {
+      await runs.submit({
+        runId: "run-agent",
+        projectPath: project,
+        workerId: "w-agent",
+        snapshot: loaded.snapshot,
+        args: {},
+      });
+      await waitFor(
+        async () =>
+          (await runs.jobs("w-agent")).some((job) => job.sessionId === "session-of-first-life"),
+        () => `the agent's session was never recorded:\n${worker.output()}`,
+      );
+      await worker.stop();
+      worker = await startWorker(node.ingress, "w-agent", stateDir, bin, {
+        FAKE_AGENT_RECORD: record,
+      });
+      const outcome = await runs.result("run-agent");
+      expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+      const second = JSON.parse(readFileSync(record, "utf8")) as { call: { resume?: string } };
+      expect(second.call.resume).toBe("session-of-first-life");
+    } finally {
+      await worker.stop();
+    }
   });
 
   it("starts a pinned run on the worker it names, cancel ends it as cancelled, and an unloadable snapshot fails once", async () => {
