@@ -140,7 +140,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
               durationMs: 0,
             } as never);
           else if (event.kind === "phase_changed") await observer?.onPhaseChanged?.(data);
-          else await observer?.onState?.(data);
+          else if (event.kind === "state") await observer?.onState?.(data);
         } catch {
           // The board missing one event must not stop the run's feed.
         }

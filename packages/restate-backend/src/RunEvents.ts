@@ -6,7 +6,9 @@ export type RunEvent =
   | { kind: "step_started"; data: Record<string, unknown> }
   | { kind: "step_completed"; data: Record<string, unknown> }
   | { kind: "phase_changed"; data: Record<string, unknown> }
-  | { kind: "state"; data: Record<string, unknown> };
+  | { kind: "state"; data: Record<string, unknown> }
+  /** The last entry: appended with a call, so every send before it is stored by then. */
+  | { kind: "ended"; data: { status: string } };
 
 const EVENTS = "events";
 

@@ -101,7 +101,14 @@ export const phaseboardRun = restate.workflow({
             `run ${input.runId} could not start: ${serializeError(error).message}`,
           );
         }
-        if (outcome.status !== "waiting") return outcome;
+        if (outcome.status !== "waiting") {
+          // A call, after the sends: the object takes them in order, so once this answers
+          // the feed holds every event of the run and a reader may stop reading.
+          await ctx
+            .objectClient(runEvents, input.runId)
+            .append({ kind: "ended", data: { status: outcome.status } });
+          return outcome;
+        }
         const arrived = ctx.awakeable<number>();
         await inbox.watch({ awakeableId: arrived.id, seen });
         if (outcome.wakeAt) {
