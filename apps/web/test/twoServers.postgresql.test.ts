@@ -71,6 +71,37 @@ describe.skipIf(!postgresInstalled)("two servers on one PostgreSQL board", () =>
     board.socket.close();
   });
 
+  it("tells both boards to refetch when one server's link to the others drops and comes back", async () => {
+    const [a, b] = await startPair({ "implement-feature.yaml": FEATURE_TEMPLATE });
+    const boardA = await openSocket(`${a.url}/ws`);
+    const boardB = await openSocket(`${b.url}/ws`);
+    await boardA.waitFor((m) => m.type === "hello");
+    await boardB.waitFor((m) => m.type === "hello");
+    // A listened first: the oldest listening connection is A's.
+    const [dropped] = await a.app.db.$queryRawUnsafe<{ terminated: boolean }[]>(
+      "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = 'phaseboard phaseboard_events' ORDER BY backend_start LIMIT 1",
+    );
+    expect(dropped?.terminated).toBe(true);
+    // Whatever crossed neither way meanwhile, both boards refetch instead of trusting patches.
+    const onA = await boardA.waitFor((m) => m.type === "resync");
+    expect(onA.data.reason).toMatch(/link to the other servers/);
+    await boardB.waitFor((m) => m.type === "resync");
+    // And events flow again from A to B's board.
+    const created = await a.api("/api/workflow-executions", {
+      body: {
+        project_id: a.projectId,
+        workflow_definition_id: a.definitionId,
+        args: { featureName: "after the drop" },
+      },
+    });
+    await boardB.waitFor(
+      (m) =>
+        m.type === "workflow.execution.created" && m.data.execution_id === created.body.data.id,
+    );
+    boardA.socket.close();
+    boardB.socket.close();
+  });
+
   it("never executes one run on both servers: one of them wins the lease", async () => {
     const counter = join(tempDir("counter"), "starts.txt");
     const template = `name: Count starts

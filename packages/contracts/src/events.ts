@@ -186,10 +186,20 @@ export const socketErrorMessageSchema = z.object({
   data: z.object({ code: z.string(), message: z.string() }),
 });
 
+/**
+ * Events may have been missed (the server's link to the other servers of a board dropped
+ * and came back): refetch what is shown rather than trust the patches so far.
+ */
+export const resyncMessageSchema = z.object({
+  type: z.literal("resync"),
+  data: z.object({ reason: z.string() }),
+});
+
 /** Everything the server sends on `/ws`. */
 export const serverMessageSchema = z.discriminatedUnion("type", [
   ...workflowEventSchema.options,
   helloMessageSchema,
+  resyncMessageSchema,
   pongMessageSchema,
   subscribedMessageSchema,
   socketErrorMessageSchema,

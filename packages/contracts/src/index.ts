@@ -77,6 +77,7 @@ export {
   helloMessageSchema,
   pingMessageSchema,
   pongMessageSchema,
+  resyncMessageSchema,
   runCreatedEventSchema,
   runPhaseChangedEventSchema,
   runStateChangedEventSchema,

@@ -16,9 +16,7 @@ function counts(projectPath: string): Record<string, number> {
 }
 
 describe("crash recovery across processes", () => {
-  // Skipped: since script steps wait on fd 3 for their process record, the step in this
-  // harness never prints IN_STEP; the harness or the wrapper needs mending.
-  it.skip("after kill -9 mid-step, a new process reruns only the interrupted step and finishes", async () => {
+  it("after kill -9 mid-step, a new process reruns only the interrupted step and finishes", async () => {
     const projectPath = tempDir("crash");
     const first = runProcess(tsx, [script, "start", projectPath, "run-1"], {
       env: { ...process.env, CRASH: "1" },

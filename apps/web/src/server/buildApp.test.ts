@@ -30,6 +30,14 @@ describe("buildApp", () => {
     });
   });
 
+  it("names an unknown route by its path, never echoing the query (it may hold a token)", async () => {
+    app = await buildApp({ db });
+    const response = await app.inject({ method: "GET", url: "/api/nothing-here?token=s3cret" });
+    expect(response.statusCode).toBe(404);
+    expect(response.body).not.toContain("s3cret");
+    expect(response.json().error.message).toBe("No route GET /api/nothing-here");
+  });
+
   it("answers malformed JSON with 400 BAD_REQUEST", async () => {
     app = await buildApp({ db });
     app.post("/api/echo", async (request) => ({ data: request.body }));

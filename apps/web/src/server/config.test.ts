@@ -1,3 +1,6 @@
+import { mkdtempSync, realpathSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
@@ -64,5 +67,12 @@ describe("loadConfig: execution backend", () => {
     expect(() => loadConfig({ ...base, PHASEBOARD_RESTATE_WORKER: "../etc" })).toThrow(
       "PHASEBOARD_RESTATE_WORKER must be",
     );
+
+describe("loadConfig: the project", () => {
+  it("registers the project through its symlinks, as the board's Add project does", () => {
+    const real = mkdtempSync(join(tmpdir(), "phaseboard-real-"));
+    const link = `${real}-link`;
+    symlinkSync(real, link, "dir");
+    expect(loadConfig({ ...base, PHASEBOARD_PROJECT: link }).projectDir).toBe(realpathSync(real));
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -189,7 +189,7 @@ export function loadConfig(
     concurrency: parsed.data.PHASEBOARD_CONCURRENCY,
     home: resolvePhaseboardHome(env),
     database,
-    projectDir: overrides.projectDir ?? findProjectDir(env),
+    projectDir: canonicalFolder(overrides.projectDir ?? findProjectDir(env)),
     builds: parsed.data.PHASEBOARD_BUILDS === "on",
     backend:
       parsed.data.PHASEBOARD_BACKEND === "restate"
@@ -201,6 +201,18 @@ export function loadConfig(
           }
         : { kind: "local" },
   };
+}
+
+/**
+ * The folder through its symlinks, as `POST /api/projects` registers one: a repository
+ * started from a symlinked path and added from the board is one project, not two.
+ */
+function canonicalFolder(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

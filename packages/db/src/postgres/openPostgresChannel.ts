@@ -21,7 +21,8 @@ export interface PostgresChannel {
  * LISTEN/NOTIFY: no table, nothing stored, delivered only to processes connected at the
  * time. A message longer than a NOTIFY payload goes out as chunks in one transaction,
  * which PostgreSQL delivers together and in order. One dedicated connection listens and
- * sends; when it drops, it reconnects (messages sent meanwhile are missed).
+ * sends; when it drops, it reconnects, and `onReconnect` says so: messages sent by others
+ * or by this process meanwhile are missed, so the caller catches up another way.
  *
  * @example
  * const channel = await openPostgresChannel({ url, channel: "board", onMessage: console.log });
@@ -34,6 +35,8 @@ export async function openPostgresChannel(options: {
   channel: string;
   onMessage(text: string): void;
   onError?(error: Error): void;
+  /** The connection dropped and is back: anything sent in between was not delivered. */
+  onReconnect?(): void;
 }): Promise<PostgresChannel> {
   if (!/^[a-z_][a-z0-9_]*$/.test(options.channel)) {
     throw new Error(`Not a channel name: ${options.channel}`);
@@ -69,6 +72,8 @@ export async function openPostgresChannel(options: {
     const next = new pg.Client({
       connectionString: options.url,
       connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+      // Names the connection in pg_stat_activity (operators, and tests that cut it).
+      application_name: `phaseboard ${options.channel}`,
     });
     next.on("notification", (message) => {
       if (message.channel === options.channel && message.payload) receive(message.payload);
@@ -87,8 +92,12 @@ export async function openPostgresChannel(options: {
     if (closed || client) return;
     connect().then(
       (next) => {
-        if (closed) next.end().catch(() => {});
-        else client = next;
+        if (closed) {
+          next.end().catch(() => {});
+          return;
+        }
+        client = next;
+        options.onReconnect?.();
       },
       (error: Error) => {
         options.onError?.(error);

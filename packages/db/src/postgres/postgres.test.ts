@@ -167,6 +167,41 @@ describe.skipIf(!installed)("PostgreSQL", () => {
     }
   });
 
+  it("reconnects a listener whose connection dropped, says so, and hears messages again", async () => {
+    const url = await freshDatabase();
+    const received: string[] = [];
+    let reconnects = 0;
+    const listener = await openPostgresChannel({
+      url,
+      channel: "dropped",
+      onMessage: (m) => received.push(m),
+      onError: () => undefined,
+      onReconnect: () => {
+        reconnects++;
+      },
+    });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN dropped'",
+      );
+      expect(rowCount).toBe(1);
+      await waitFor(() => reconnects === 1);
+      const sender = await openPostgresChannel({ url, channel: "dropped", onMessage: () => {} });
+      try {
+        await sender.send("after the drop");
+        await waitFor(() => received.length === 1);
+        expect(received).toEqual(["after the drop"]);
+      } finally {
+        await sender.close();
+      }
+    } finally {
+      await admin.end();
+      await listener.close();
+    }
+  });
+
   it("names host:port when PostgreSQL is unreachable, and creates nothing", async () => {
     const port = await closedPort();
     const url = `postgresql://postgres:secret@127.0.0.1:${port}/board`;

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentRunner, RunAgentOptions } from "@phaseboard/agent-cli";
 import { tempDir } from "@phaseboard/test-kit";
@@ -164,5 +165,53 @@ describe("agent steps", () => {
       args: { featureName: "x", requirements: "y" },
     }).done;
     expect(outcome.error?.cause).toMatchObject({ code: "AGENT_RUNNER_MISSING" });
+  });
+
+  it("ends an agent whose process group cannot be recorded, and fails the step", async () => {
+    const projectPath = tempDir("agent");
+    // The record is written as process.json.tmp, then renamed: a folder there makes it fail.
+    const record = runPaths(projectPath, "r").stepProcess("ask");
+    mkdirSync(`${record}.tmp`, { recursive: true });
+    let agentPid: number | undefined;
+    const runAgent: AgentRunner = (options) =>
+      new Promise((resolve, reject) => {
+        const child = spawn("sleep", ["30"], { detached: true, stdio: "ignore" });
+        agentPid = child.pid;
+        try {
+          options.onSpawn?.(child.pid as number);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        child.once("exit", () =>
+          resolve({ status: "completed", durationMs: 1, exitCode: 0, resultText: "ran" }),
+        );
+      });
+    const executor = new WorkflowExecutor({ projectPath, workerId: "w", runAgent });
+    const outcome = await executor.start({
+      runId: "r",
+      definition: {
+        name: "ask",
+        phases: ["p"],
+        argsSchema: {},
+        execute: (ctx) =>
+          ctx.step("ask", { type: "agent", agent: "claude", phase: "p", prompt: "hi" }),
+      },
+      snapshot: { ...snapshot, phases: ["p"] },
+      args: {},
+    }).done;
+    expect(outcome.status).toBe("failed");
+    expect(agentPid).toBeDefined();
+    // The agent's group was ended at once, not left running unrecorded.
+    await expect
+      .poll(() => {
+        try {
+          process.kill(agentPid as number, 0);
+          return "alive";
+        } catch {
+          return "gone";
+        }
+      })
+      .toBe("gone");
   });
 });

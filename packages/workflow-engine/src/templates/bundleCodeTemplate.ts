@@ -3,27 +3,20 @@ import { fileURLToPath } from "node:url";
 import { type BuildFailure, build, type Plugin } from "esbuild";
 import { TemplateLoadError } from "./TemplateLoadError.js";
 
-const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
 const defineWorkflowModule = fileURLToPath(new URL("./defineWorkflow.ts", import.meta.url));
 
 // A template may live in any repository: `@phaseboard/workflow-engine` resolves to this
-// package's defineWorkflow, and `zod` to this package's copy, so the template needs no
-// install of its own and the bundle holds exactly one zod.
+// package's defineWorkflow, and `zod` stays an import that `importBundle` resolves to the
+// running Phaseboard's own copy. So the template needs no install of its own, a bundle is
+// a few kilobytes instead of carrying a zod, and every template shares one zod (loaded
+// once, and its schemas are the engine's own kind).
 const engineImports: Plugin = {
   name: "phaseboard-engine-imports",
   setup(esbuild) {
     esbuild.onResolve({ filter: /^@phaseboard\/workflow-engine$/ }, () => ({
       path: defineWorkflowModule,
     }));
-    esbuild.onResolve({ filter: /^zod(\/.*)?$/ }, async (args) => {
-      if (args.pluginData === "engine-zod") return undefined;
-      const resolved = await esbuild.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: packageRoot,
-        pluginData: "engine-zod",
-      });
-      return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
-    });
+    esbuild.onResolve({ filter: /^zod(\/.*)?$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 

@@ -98,6 +98,24 @@ describe("loadTemplate for TypeScript", () => {
     ).toBe("hello Ada");
   });
 
+  it("keeps zod out of a template's bundle and imports the engine's own copy", async () => {
+    const dir = tempDir("template");
+    const loaded = ok(await loadTemplate(writeTemplate(dir, "Greet", ["work"])));
+    if (!("bundle" in loaded) || typeof loaded.bundle !== "string") throw new Error("no bundle");
+    expect(loaded.bundle).toMatch(/from "zod"/);
+    // zod's own code (its core defines `$constructor`) is not in the bundle.
+    expect(loaded.bundle).not.toContain("$constructor");
+    expect(loaded.bundle.length).toBeLessThan(20_000);
+    // A pinned bundle imported afresh (another text, so not the cached module) finds zod.
+    const pinned = await loadDefinitionFromSnapshot(
+      JSON.parse(JSON.stringify(loaded.snapshot)),
+      `${loaded.bundle}\n// pinned\n`,
+    );
+    expect(await pinned.execute(new MemoryWorkflowContext({ args: { who: "Bo" } }))).toBe(
+      "hello Bo",
+    );
+  });
+
   it("picks up a changed file on the next load instead of a cached module", async () => {
     const dir = tempDir("template");
     const file = writeTemplate(dir, "First", ["one"]);

@@ -337,6 +337,21 @@ class YamlInterpreter {
         );
         return { status: "completed", output: sent };
       }
+      case "template": {
+        const file = text("file", step.file);
+        const project = step.project === undefined ? undefined : text("project", step.project);
+        return this.fromStepResult(
+          await this.ctx.step(key, {
+            ...common,
+            type: "function",
+            fn: async () => {
+              // Loaded on use: the template loader imports this interpreter in turn.
+              const { checkTemplateFile } = await import("../templates/checkTemplateFile.js");
+              return checkTemplateFile(file, { check: step.check, project });
+            },
+          } as StepConfig),
+        );
+      }
       case "comment": {
         const body = text("text", step.text);
         // ctx.comment is replay-safe: a comment posted before a restart is not posted again.

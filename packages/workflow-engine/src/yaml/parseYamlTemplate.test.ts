@@ -99,7 +99,7 @@ describe("parseYamlTemplate on invalid templates", () => {
       "UNKNOWN_STEP_TYPE",
       6,
       11,
-      /type "shell": expected one of agent, script, approval, workflow, signal, sleep, comment, send-signal, parallel/,
+      /type "shell": expected one of agent, script, approval, workflow, signal, sleep, comment, send-signal, template, parallel/,
     ],
     ["function-step.yaml", "FUNCTION_STEP_IN_YAML", 6, 11, /exist only in TypeScript templates/],
     ["duplicate-step-id.yaml", "DUPLICATE_STEP_ID", 8, 9, /duplicate step id "build"/],

@@ -227,6 +227,9 @@ export function validateYamlTemplate(
       case "send-signal":
         checkDeep({ to: step.to, signal: step.signal, payload: step.payload }, at);
         break;
+      case "template":
+        checkDeep({ file: step.file, project: step.project }, at);
+        break;
     }
   };
 

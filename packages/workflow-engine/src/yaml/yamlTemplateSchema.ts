@@ -133,7 +133,20 @@ const commentStep = z.strictObject({
   author: z.enum(["system", "agent"]).optional(),
 });
 
+/**
+ * Checks a template file with Phaseboard's own loader in the run's process (the Build
+ * Workflow's parse and plan): milliseconds for YAML, no CLI started.
+ */
+const templateStep = z.strictObject({
+  ...commonStep,
+  type: z.literal("template"),
+  check: z.enum(["validate", "plan"]),
+  file: z.string().min(1),
+  project: z.string().min(1).optional(),
+});
+
 export type YamlLeafStep =
+  | z.infer<typeof templateStep>
   | z.infer<typeof sendSignalStep>
   | z.infer<typeof commentStep>
   | z.infer<typeof agentStep>
@@ -188,6 +201,7 @@ export const YAML_STEP_TYPES = [
   "sleep",
   "comment",
   "send-signal",
+  "template",
   "parallel",
 ] as const;
 
@@ -200,6 +214,7 @@ export const stepSchema: z.ZodType<YamlStep> = z.discriminatedUnion("type", [
   sleepStep,
   commentStep,
   sendSignalStep,
+  templateStep,
   groupStep,
 ]);
 

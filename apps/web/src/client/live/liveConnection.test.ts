@@ -92,4 +92,21 @@ describe("LiveConnection", () => {
     await nextState(connection, "live");
     expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
   });
+
+  it("refetches what it shows when the server says events may have been missed", async () => {
+    const server = await listen();
+    cleanups.push(() => server.close());
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.runs("p1"), [run]);
+    const { port } = server.address() as AddressInfo;
+    const connection = new LiveConnection(client, `ws://127.0.0.1:${port}/ws`);
+    cleanups.push(() => connection.stop());
+    connection.start();
+    await nextState(connection, "live");
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(false);
+    for (const socket of server.clients) {
+      socket.send(JSON.stringify({ type: "resync", data: { reason: "a server reconnected" } }));
+    }
+    await expect.poll(() => client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
+  });
 });

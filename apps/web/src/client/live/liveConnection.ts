@@ -42,6 +42,11 @@ export class LiveConnection {
     });
     socket.addEventListener("message", (message) => {
       if (typeof message.data !== "string") return;
+      if (isResync(message.data)) {
+        // The server may have missed other servers' events: what is shown is refetched.
+        void this.client.invalidateQueries();
+        return;
+      }
       const event = parseLiveEvent(message.data);
       if (!event) return;
       patchCacheWithEvent(this.client, event);
@@ -90,4 +95,14 @@ export class LiveConnection {
 function defaultUrl(): string {
   const { protocol, host } = window.location;
   return withToken(`${protocol === "https:" ? "wss" : "ws"}://${host}/ws`);
+}
+
+/** `{ "type": "resync" }`: see resyncMessageSchema in @phaseboard/contracts. */
+function isResync(raw: string): boolean {
+  if (!raw.startsWith('{"type":"resync"')) return false;
+  try {
+    return (JSON.parse(raw) as { type?: unknown }).type === "resync";
+  } catch {
+    return false;
+  }
 }

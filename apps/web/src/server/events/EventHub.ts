@@ -11,6 +11,7 @@ export type EventListener = (event: WorkflowEvent, serialized: string) => void;
  */
 export class EventHub {
   readonly #listeners = new Set<EventListener>();
+  readonly #resyncListeners = new Set<(reason: string) => void>();
   #forward: ((serialized: string) => void) | undefined;
 
   subscribe(listener: EventListener): () => void {
@@ -27,6 +28,19 @@ export class EventHub {
   /** Hands an event to this process's listeners only (one another server published). */
   deliver(event: WorkflowEvent, serialized: string): void {
     for (const listener of this.#listeners) listener(event, serialized);
+  }
+
+  /**
+   * Tells this process's listeners that events may have been missed (the link to the
+   * other servers dropped): a board refetches what it shows instead of trusting patches.
+   */
+  resync(reason: string): void {
+    for (const listener of this.#resyncListeners) listener(reason);
+  }
+
+  onResync(listener: (reason: string) => void): () => void {
+    this.#resyncListeners.add(listener);
+    return () => this.#resyncListeners.delete(listener);
   }
 
   /** Also sends every event published here to `forward` (the other servers). */

@@ -6,6 +6,9 @@ import type { EventHub } from "./EventHub.js";
 /** The LISTEN/NOTIFY channel the servers of one board share. */
 export const EVENT_CHANNEL = "phaseboard_events";
 
+/** Sent on the channel by a server whose link came back: its peers' boards refetch too. */
+const RESYNC = JSON.stringify({ type: "resync", data: { reason: "a server reconnected" } });
+
 /**
  * Connects `hub` to the other servers on the same PostgreSQL database: what this server
  * publishes is sent to them, what they publish reaches this server's WebSocket clients.
@@ -29,6 +32,10 @@ export async function relayEvents(options: {
       } catch {
         event = undefined;
       }
+      if ((event as { type?: unknown } | undefined)?.type === "resync") {
+        hub.resync("another server of this board lost its link and may have missed events");
+        return;
+      }
       if (!isEvent(event)) {
         log.warn("ignoring an event from another server that is not an event");
         return;
@@ -37,6 +44,13 @@ export async function relayEvents(options: {
     },
     onError(error) {
       log.warn({ err: error }, "the event channel to the other servers failed; reconnecting");
+    },
+    // Events crossed neither way while the link was down: this server's boards refetch,
+    // and the peers' boards too (they missed what this server published meanwhile).
+    onReconnect() {
+      log.info("the event channel to the other servers is back; boards refetch");
+      hub.resync("the link to the other servers dropped and is back");
+      void channel.send(RESYNC);
     },
   });
   hub.forwardTo((serialized) => {

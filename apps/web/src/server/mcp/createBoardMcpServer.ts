@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, resolve, sep } from "node:path";
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import {
   fileTypeSchema,
@@ -38,15 +38,18 @@ const projectId = idSchema
  * the REST API, so the same validation and the same errors apply.
  *
  * @example
- * const server = createBoardMcpServer(app, { kind: "board" });
+ * const server = await createBoardMcpServer(app, { kind: "board" });
  * await server.connect(transport);
  */
-export function createBoardMcpServer(
+export async function createBoardMcpServer(
   app: { services: Services; db: DbClient },
   scope: McpScope,
-): McpServer {
+): Promise<McpServer> {
   const { services, db } = app;
-  const server = new McpServer(
+  // Loaded with the first MCP request (then cached by Node): a board nobody drives over
+  // MCP does not carry the SDK, about 27 MB of the idle server's memory.
+  const sdk = await import("@modelcontextprotocol/sdk/server/mcp.js");
+  const server = new sdk.McpServer(
     { name: "phaseboard", version },
     {
       instructions:
@@ -451,7 +454,7 @@ export function createBoardMcpServer(
 
   server.registerResource(
     "run",
-    new ResourceTemplate("phaseboard://runs/{runId}", { list: undefined }),
+    new sdk.ResourceTemplate("phaseboard://runs/{runId}", { list: undefined }),
     { description: "A run's summary: status, phase, steps, result", mimeType: "application/json" },
     async (uri, variables) => {
       const id = String(variables.runId);
@@ -483,7 +486,7 @@ export function createBoardMcpServer(
 
   server.registerResource(
     "step-log",
-    new ResourceTemplate("phaseboard://steps/{stepId}/logs/{type}", { list: undefined }),
+    new sdk.ResourceTemplate("phaseboard://steps/{stepId}/logs/{type}", { list: undefined }),
     { description: "A step's log: summary, output, input or events" },
     async (uri, variables) => {
       const id = String(variables.stepId);

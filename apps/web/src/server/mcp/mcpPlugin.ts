@@ -1,4 +1,3 @@
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError } from "../HttpError.js";
@@ -43,7 +42,10 @@ export const mcpPlugin = fp(
 
     app.post("/mcp", async (request: FastifyRequest, reply: FastifyReply) => {
       const scope = await scopeOf(request);
-      const server = createBoardMcpServer(app, scope);
+      const server = await createBoardMcpServer(app, scope);
+      const { StreamableHTTPServerTransport } = await import(
+        "@modelcontextprotocol/sdk/server/streamableHttp.js"
+      );
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,

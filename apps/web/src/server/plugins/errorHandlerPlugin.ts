@@ -32,8 +32,10 @@ export const errorHandlerPlugin = fp(
       return reply.status(status).send(envelope);
     });
     app.setNotFoundHandler((request, reply) => {
+      // The path only: a query may carry a credential (`?token=`), never echoed back.
+      const path = request.url.split("?")[0];
       const envelope: ErrorEnvelope = {
-        error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${request.url}` },
+        error: { code: "ROUTE_NOT_FOUND", message: `No route ${request.method} ${path}` },
       };
       return reply.status(404).send(envelope);
     });

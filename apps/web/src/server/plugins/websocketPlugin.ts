@@ -43,6 +43,11 @@ export const websocketPlugin = fp(
       const unsubscribe = options.hub.subscribe((event, serialized) => {
         if (projectId === null || event.data.project_id === projectId) send(serialized);
       });
+      const unsubscribeResync = options.hub.onResync((reason) =>
+        send(JSON.stringify({ type: "resync", data: { reason } })),
+      );
+      socket.on("close", unsubscribeResync);
+      socket.on("error", unsubscribeResync);
       socket.on("close", unsubscribe);
       socket.on("error", unsubscribe);
       socket.on("message", (raw) => {

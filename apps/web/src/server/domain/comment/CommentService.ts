@@ -2,6 +2,7 @@ import type { CreateCommentBody } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { postComment } from "./postComment.js";
 
 /** Comments on a run or on one of its steps, by people, Phaseboard or agents. */
 export class CommentService {
@@ -27,27 +28,13 @@ export class CommentService {
     });
     if (!run) throw new HttpError("NOT_FOUND", `No workflow run ${runId}`);
     if (body.step_id) await this.requireStepOfRun(runId, body.step_id);
-    const comment = await this.db.workflowComment.create({
-      data: {
-        workflow_run_id: runId,
-        workflow_run_step_id: body.step_id ?? null,
-        text: body.text,
-        comment_type: body.comment_type ?? "user",
-        created_by: body.created_by ?? null,
-      },
-      include: { creator: { select: { id: true, username: true, display_name: true } } },
+    return postComment(this.db, this.hub, {
+      run,
+      stepId: body.step_id,
+      text: body.text,
+      type: body.comment_type ?? "user",
+      createdBy: body.created_by,
     });
-    this.hub.publish({
-      type: "workflow.comment.created",
-      data: {
-        execution_id: runId,
-        project_id: run.project_id,
-        comment_id: comment.id,
-        step_id: comment.workflow_run_step_id,
-        comment_type: comment.comment_type as "user" | "system" | "agent",
-      },
-    });
-    return comment;
   }
 
   async list(runId: string, stepId?: string) {

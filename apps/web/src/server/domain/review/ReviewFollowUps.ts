@@ -21,6 +21,7 @@ import {
 } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { postComment } from "../comment/postComment.js";
 import { priceTokens, projectPrices } from "../usage/prices.js";
 import type { UsageService } from "../usage/UsageService.js";
 import { createPrismaRunObserver } from "../workflow/PrismaRunObserver.js";
@@ -158,23 +159,11 @@ export class ReviewFollowUps {
     });
     // The thread of the step that is asked to change shows what it was asked.
     for (const comment of comments) {
-      const saved = await this.db.workflowComment.create({
-        data: {
-          workflow_run_id: runId,
-          workflow_run_step_id: target.id,
-          comment_type: "user",
-          text: `**Review** · \`${comment.path}:${comment.line}\`${comment.side === "old" ? " (removed line)" : ""}\n\n${comment.body}`,
-        },
-      });
-      this.hub.publish({
-        type: "workflow.comment.created",
-        data: {
-          execution_id: runId,
-          project_id: run.project_id,
-          comment_id: saved.id,
-          step_id: target.id,
-          comment_type: "user",
-        },
+      await postComment(this.db, this.hub, {
+        run,
+        stepId: target.id,
+        type: "user",
+        text: `**Review** · \`${comment.path}:${comment.line}\`${comment.side === "old" ? " (removed line)" : ""}\n\n${comment.body}`,
       });
     }
     const name = `Review follow-up ${number}`;

@@ -2,6 +2,7 @@ import type { StepType } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import type { RunObserver } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
+import { postComment } from "../comment/postComment.js";
 
 /**
  * The executor's observer in the server: the engine has already written its files and
@@ -188,23 +189,11 @@ export function createPrismaRunObserver(options: {
     },
     async onComment(event) {
       const stepId = event.stepKey ? await stepRowId(event.runId, event.stepKey) : undefined;
-      const comment = await db.workflowComment.create({
-        data: {
-          workflow_run_id: event.runId,
-          workflow_run_step_id: stepId ?? null,
-          text: event.text,
-          comment_type: event.type,
-        },
-      });
-      hub.publish({
-        type: "workflow.comment.created",
-        data: {
-          execution_id: event.runId,
-          project_id: projectId,
-          comment_id: comment.id,
-          step_id: comment.workflow_run_step_id,
-          comment_type: event.type,
-        },
+      await postComment(db, hub, {
+        run: { id: event.runId, project_id: projectId },
+        stepId,
+        text: event.text,
+        type: event.type,
       });
     },
     async onState({ runId, state }) {

@@ -15,6 +15,7 @@ import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
 import { HttpError } from "../../HttpError.js";
+import { postComment } from "../comment/postComment.js";
 import { ignoreRunDataOnce } from "../project/ignoreRunData.js";
 import {
   PROJECT_BUDGET_REACHED,
@@ -573,19 +574,7 @@ export class RunService {
   }
 
   async #systemComment(run: { id: string; project_id: string }, text: string) {
-    const comment = await this.db.workflowComment.create({
-      data: { workflow_run_id: run.id, text, comment_type: "system" },
-    });
-    this.hub.publish({
-      type: "workflow.comment.created",
-      data: {
-        execution_id: run.id,
-        project_id: run.project_id,
-        comment_id: comment.id,
-        step_id: null,
-        comment_type: "system",
-      },
-    });
+    await postComment(this.db, this.hub, { run, text, type: "system" });
   }
 
   /** Renames, archives, or moves the card within its column (rewrites only this row). */

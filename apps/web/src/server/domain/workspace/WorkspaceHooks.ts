@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import type { DbClient } from "@phaseboard/db";
 import { durationToMs, runPaths } from "@phaseboard/workflow-engine";
 import type { EventHub } from "../../events/EventHub.js";
+import { postComment } from "../comment/postComment.js";
 import type { ProjectConfigs } from "../project/ProjectConfigs.js";
 import { runWorkspaceCommand, type WorkspaceCommandResult } from "./runWorkspaceCommand.js";
 import { WorkspaceSetupFailedError } from "./WorkspaceSetupFailedError.js";
@@ -145,19 +146,7 @@ export class WorkspaceHooks {
   }
 
   async #comment(run: RunRow, text: string): Promise<void> {
-    const comment = await this.db.workflowComment.create({
-      data: { workflow_run_id: run.id, text, comment_type: "system" },
-    });
-    this.hub.publish({
-      type: "workflow.comment.created",
-      data: {
-        execution_id: run.id,
-        project_id: run.project_id,
-        comment_id: comment.id,
-        step_id: null,
-        comment_type: "system",
-      },
-    });
+    await postComment(this.db, this.hub, { run, text, type: "system" });
   }
 }
 
