@@ -67,6 +67,8 @@ describe("loadConfig: execution backend", () => {
     expect(() => loadConfig({ ...base, PHASEBOARD_RESTATE_WORKER: "../etc" })).toThrow(
       "PHASEBOARD_RESTATE_WORKER must be",
     );
+  });
+});
 
 describe("loadConfig: the project", () => {
   it("registers the project through its symlinks, as the board's Add project does", () => {
