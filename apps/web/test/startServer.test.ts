@@ -79,6 +79,27 @@ describe("the start command", () => {
     );
   });
 
+  it("ends with one clear line naming the address and exit 1 when the restate backend is unreachable", async () => {
+    // A port that was free a moment ago: nothing answers there, and the server must not
+    // fall back to running runs locally.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const server = startEntryPoint({
+      PHASEBOARD_BACKEND: "restate",
+      PHASEBOARD_RESTATE_ADMIN: `http://127.0.0.1:${port}`,
+      PHASEBOARD_RESTATE_INGRESS: `http://127.0.0.1:${port}`,
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.stderr().trim()).toMatch(
+      new RegExp(
+        `^phaseboard: Restate admin API at http://127\\.0\\.0\\.1:${port}/health is unreachable`,
+      ),
+    );
+    expect(server.stdout()).not.toContain("running at");
+  });
+
   it("refuses to listen beyond loopback without PHASEBOARD_TOKEN", async () => {
     const server = startEntryPoint({ HOST: "0.0.0.0" });
     expect(await server.exited).toBe(1);

@@ -32,6 +32,7 @@ export { WorkflowExecutor } from "./execution/WorkflowExecutor.js";
 export { findExpiredRuns } from "./lease/findExpiredRuns.js";
 export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
 export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
+export { runStepJob, type StepJobRuntime, settleStepJob } from "./steps/runStepJob.js";
 export { bundleStoreDir, pinBundle } from "./storage/pinBundle.js";
 export { executionsDir, type RunPaths, runPaths } from "./storage/runPaths.js";
 export { writeFileAtomic, writeFileAtomicAsync } from "./storage/writeFileAtomic.js";
@@ -77,6 +78,7 @@ export type {
   StartRunInput,
   WorkflowExecutorApi,
 } from "./types/executor.js";
+export type { RunJournal, StepJob, StepJobOutcome } from "./types/journal.js";
 export type {
   RunObserver,
   RunStatus,

@@ -23,6 +23,7 @@ import { registerStatusCommand } from "../commands/status.js";
 import { registerTemplatesCommand } from "../commands/templates.js";
 import { registerValidateCommand } from "../commands/validate.js";
 import { registerWatchCommand } from "../commands/watch.js";
+import { registerWorkerCommand } from "../commands/worker.js";
 import { withExamples } from "./commandOptions.js";
 
 const { version } = JSON.parse(
@@ -72,6 +73,7 @@ export function createProgram(): Command {
     registerDiscardCommand,
     registerPreviewCommand,
     registerClusterCommand,
+    registerWorkerCommand,
     registerMcpCommand,
   ]) {
     register(program);

@@ -30,6 +30,46 @@ describe("loadConfig: allowed hosts", () => {
   });
 });
 
+describe("loadConfig: execution backend", () => {
+  it("is local unless PHASEBOARD_BACKEND says restate, with the cluster's first node by default", () => {
+    expect(loadConfig(base).backend).toEqual({ kind: "local" });
+    expect(loadConfig({ ...base, PHASEBOARD_BACKEND: "restate" }).backend).toEqual({
+      kind: "restate",
+      ingress: "http://127.0.0.1:18080",
+      admin: "http://127.0.0.1:19070",
+      worker: "local",
+    });
+    const custom = loadConfig({
+      ...base,
+      PHASEBOARD_BACKEND: "restate",
+      PHASEBOARD_RESTATE_INGRESS: "http://restate.internal:8080",
+      PHASEBOARD_RESTATE_ADMIN: "https://restate.internal:9070",
+      PHASEBOARD_RESTATE_WORKER: "build-box-1",
+    }).backend;
+    expect(custom).toMatchObject({
+      ingress: "http://restate.internal:8080",
+      worker: "build-box-1",
+    });
+  });
+
+  it("refuses an unknown backend, an address that is not http(s), and a bad worker id, naming the setting", () => {
+    expect(() => loadConfig({ ...base, PHASEBOARD_BACKEND: "temporal" })).toThrow(
+      "PHASEBOARD_BACKEND must be local or restate",
+    );
+    for (const address of ["127.0.0.1:8080", "ftp://host:1", "http://host:1/some/path"]) {
+      expect(() => loadConfig({ ...base, PHASEBOARD_RESTATE_INGRESS: address }), address).toThrow(
+        "PHASEBOARD_RESTATE_INGRESS must be an http(s) address",
+      );
+    }
+    expect(() => loadConfig({ ...base, PHASEBOARD_RESTATE_ADMIN: "nope" })).toThrow(
+      "PHASEBOARD_RESTATE_ADMIN must be an http(s) address",
+    );
+    expect(() => loadConfig({ ...base, PHASEBOARD_RESTATE_WORKER: "../etc" })).toThrow(
+      "PHASEBOARD_RESTATE_WORKER must be",
+    );
+  });
+});
+
 describe("loadConfig: the project", () => {
   it("registers the project through its symlinks, as the board's Add project does", () => {
     const real = mkdtempSync(join(tmpdir(), "phaseboard-real-"));

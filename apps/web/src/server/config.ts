@@ -23,7 +23,28 @@ export const configDefaults = {
   portRange: "20000-29999",
   /** Ports in each run's block. */
   portBlock: 10,
+  /** `local` (this process, files, SQLite) or `restate` (a Restate cluster and workers). */
+  backend: "local",
+  /** Restate ingress and admin API: the first node of `phaseboard cluster up`. */
+  restateIngress: "http://127.0.0.1:18080",
+  restateAdmin: "http://127.0.0.1:19070",
+  /** The worker runs are pinned to when nothing else names one. */
+  restateWorker: "local",
 } as const;
+
+function restateUrl(name: string) {
+  return z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/";
+      } catch {
+        return false;
+      }
+    }, `${name} must be an http(s) address without a path, like http://127.0.0.1:18080`);
+}
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
 
@@ -89,6 +110,23 @@ const envSchema = z.object({
     .min(1, "PHASEBOARD_PORT_BLOCK must be at least 1")
     .max(1000, "PHASEBOARD_PORT_BLOCK must be at most 1000")
     .default(configDefaults.portBlock),
+  PHASEBOARD_BACKEND: z
+    .enum(["local", "restate"], { error: "PHASEBOARD_BACKEND must be local or restate" })
+    .default(configDefaults.backend),
+  PHASEBOARD_RESTATE_INGRESS: restateUrl("PHASEBOARD_RESTATE_INGRESS").default(
+    configDefaults.restateIngress,
+  ),
+  PHASEBOARD_RESTATE_ADMIN: restateUrl("PHASEBOARD_RESTATE_ADMIN").default(
+    configDefaults.restateAdmin,
+  ),
+  PHASEBOARD_RESTATE_WORKER: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+      "PHASEBOARD_RESTATE_WORKER must be 1–64 letters, digits, '.', '_' or '-'",
+    )
+    .default(configDefaults.restateWorker),
   PHASEBOARD_BUILDS: z
     .enum(["on", "off"], { error: "PHASEBOARD_BUILDS must be on or off" })
     .default("on"),
@@ -117,7 +155,22 @@ export interface ServerConfig {
   builds: boolean;
   /** Runs' port blocks: PHASEBOARD_PORT_RANGE in blocks of PHASEBOARD_PORT_BLOCK. */
   ports: { first: number; last: number; size: number };
+  /** Where runs execute (PHASEBOARD_BACKEND); checked to answer before the server starts. */
+  backend: ExecutionBackend;
 }
+
+/** The execution backend and, for Restate, its addresses. */
+export type ExecutionBackend =
+  | { kind: "local" }
+  | {
+      kind: "restate";
+      /** PHASEBOARD_RESTATE_INGRESS */
+      ingress: string;
+      /** PHASEBOARD_RESTATE_ADMIN */
+      admin: string;
+      /** PHASEBOARD_RESTATE_WORKER: the worker new runs are pinned to. */
+      worker: string;
+    };
 
 /** A setting is invalid; the message names it and says what is expected. */
 export class ConfigError extends Error {
@@ -173,6 +226,15 @@ export function loadConfig(
     projectDir: canonicalFolder(overrides.projectDir ?? findProjectDir(env)),
     builds: parsed.data.PHASEBOARD_BUILDS === "on",
     ports: { ...parsed.data.PHASEBOARD_PORT_RANGE, size: parsed.data.PHASEBOARD_PORT_BLOCK },
+    backend:
+      parsed.data.PHASEBOARD_BACKEND === "restate"
+        ? {
+            kind: "restate",
+            ingress: parsed.data.PHASEBOARD_RESTATE_INGRESS,
+            admin: parsed.data.PHASEBOARD_RESTATE_ADMIN,
+            worker: parsed.data.PHASEBOARD_RESTATE_WORKER,
+          }
+        : { kind: "local" },
   };
 }
 

@@ -2,10 +2,11 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent } from "@phaseboard/agent-cli";
 import { createDbClient, migrateDatabase } from "@phaseboard/db";
+import { checkRestateReachable, RestateExecutor } from "@phaseboard/restate-backend";
 import { WorkflowExecutor, writeFileAtomic } from "@phaseboard/workflow-engine";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { type BuildAppOptions, buildApp } from "./buildApp.js";
-import type { ServerConfig } from "./config.js";
+import type { ExecutionBackend, ServerConfig } from "./config.js";
 import { registerProject } from "./domain/project/registerProject.js";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
 import { EventHub } from "./events/EventHub.js";
@@ -15,6 +16,23 @@ import { version } from "./version.js";
 /** The engine as the server runs it: durable runs whose agent steps spawn the real CLIs. */
 export const defaultExecutorFactory: ExecutorFactory = (options) =>
   new WorkflowExecutor({ ...options, runAgent });
+
+/**
+ * The `restate` backend: runs are invocations on the cluster, pinned to a worker that
+ * runs their steps; the server only submits, signals and attaches.
+ */
+export function restateExecutorFactory(
+  backend: Extract<ExecutionBackend, { kind: "restate" }>,
+): ExecutorFactory {
+  return (options) =>
+    new RestateExecutor({
+      ingress: backend.ingress,
+      admin: backend.admin,
+      worker: backend.worker,
+      projectPath: options.projectPath,
+      observer: options.observer,
+    });
+}
 
 /** What a running server leaves in `$PHASEBOARD_HOME/server.json` for the CLI to find. */
 export interface ServerFile {
@@ -60,6 +78,8 @@ export async function startServer(
     >
   > = {},
 ): Promise<RunningServer> {
+  // Never silently local: a restate backend that does not answer stops the start here.
+  if (config.backend.kind === "restate") await checkRestateReachable(config.backend);
   await migrateDatabase({ url: config.database.url });
   const db = createDbClient({ url: config.database.url });
   try {
@@ -71,7 +91,11 @@ export async function startServer(
     const hub = new EventHub();
     // An explicit `executorFactory: undefined` keeps runs queued (tests that set rows).
     const factory =
-      "executorFactory" in appOptions ? appOptions.executorFactory : defaultExecutorFactory;
+      "executorFactory" in appOptions
+        ? appOptions.executorFactory
+        : config.backend.kind === "restate"
+          ? restateExecutorFactory(config.backend)
+          : defaultExecutorFactory;
     // Known once listening; agent steps start after that.
     let boardUrl: string | undefined;
     const app: FastifyInstance = await buildApp({

@@ -10,6 +10,7 @@ import type { StepAttempt, StepAttemptResult } from "../steps/StepAttempt.js";
 import type { RunLease, RunStore } from "../store/RunStore.js";
 import type { WorkflowDefinition } from "../types/definition.js";
 import type { ExecutorOptions, RunHandle, RunOutcome } from "../types/executor.js";
+import type { StepJob } from "../types/journal.js";
 import type { RunObserver } from "../types/observer.js";
 import type { Duration, StepConfig, StepResult, StepType } from "../types/step.js";
 import { createRunContext } from "./createRunContext.js";
@@ -58,6 +59,8 @@ export interface StepSpec<T> {
     skip?: StepConfig["skip"];
   };
   attempt: (attempt: StepAttempt) => Promise<StepAttemptResult<T>>;
+  /** The step as a job another process can run (script and agent steps). */
+  job?: Pick<StepJob, "type" | "config" | "allowNonZeroExit">;
 }
 
 /**
@@ -492,36 +495,33 @@ export class RunExecution implements DurableRun {
             const data = { skipped: true, reason: policy.skip.reason } as T;
             return await complete({ stepId: key, status: "skipped", data }, 1);
           }
+          const journal = this.owner.options.journal;
           const outcome = await runStepAttempts<T>({
             key,
             retry: policy.retry,
-            timeout: policy.timeout,
+            // A journaled attempt must end the same way on replay: its worker times it out.
+            timeout: journal ? undefined : policy.timeout,
             signal: controller.signal,
             emit,
             onAttempt: async (n) => {
               attempt = n;
               await call.announce(info, { attempt: n });
             },
-            attempt: async (n, signal) =>
-              spec.attempt({
+            attempt: (n, signal) => {
+              const local = () => this.attemptHere(spec, n, signal, emit);
+              if (!journal) return local();
+              const resumeSessionId = this.checkpoint.pending.agent_sessions[key];
+              const job: StepJob | undefined = spec.job && {
+                ...spec.job,
+                runId: this.runId,
                 stepKey: key,
                 attempt: n,
-                signal,
                 workdir: this.workdir,
-                env: await this.owner.options.runEnvironment?.(this.runId),
-                emit,
-                processRecord: this.store.stepProcessFile?.(this.runId, key),
-                killGraceMs: this.owner.options.killGraceMs ?? 1000,
-                runAgent: this.owner.options.runAgent,
-                mcpServers: this.owner.options.mcpServersFor?.({ runId: this.runId, stepKey: key }),
-                declaredAgents: this.owner.options.declaredAgents,
-                resumeSessionId: this.checkpoint.pending.agent_sessions[key],
-                onAgentSession: (sessionId) => {
-                  this.checkpoint.pending.agent_sessions[key] = sessionId;
-                  // Best effort: losing it only means the rerun starts a fresh agent session.
-                  void this.save().catch(() => {});
-                },
-              }),
+                ...(policy.timeout !== undefined && { timeoutMs: durationToMs(policy.timeout) }),
+                ...(resumeSessionId !== undefined && { resumeSessionId }),
+              };
+              return journal.attempt({ key, attempt: n, job, local, signal });
+            },
           });
           // Outside the attempts: a failure to record (disk full) fails the run; it must
           // not count as a failed attempt and run the step's side effect again.
@@ -564,6 +564,36 @@ export class RunExecution implements DurableRun {
         }
       },
     });
+  }
+
+  /** One attempt of `spec` in this process, with everything a step runner is handed. */
+  private async attemptHere<T>(
+    spec: StepSpec<T>,
+    attempt: number,
+    signal: AbortSignal,
+    emit: StepAttempt["emit"],
+  ): Promise<StepAttemptResult<T>> {
+    const key = spec.key;
+    const options = this.owner.options;
+    return spec.attempt({
+      stepKey: key,
+      attempt,
+      signal,
+      workdir: this.workdir,
+      env: await options.runEnvironment?.(this.runId),
+      emit,
+      processRecord: this.store.stepProcessFile?.(this.runId, key),
+      killGraceMs: options.killGraceMs ?? 1000,
+      runAgent: options.runAgent,
+      mcpServers: options.mcpServersFor?.({ runId: this.runId, stepKey: key }),
+      declaredAgents: options.declaredAgents,
+      resumeSessionId: this.checkpoint.pending.agent_sessions[key],
+      onAgentSession: (sessionId) => {
+        this.checkpoint.pending.agent_sessions[key] = sessionId;
+        // Best effort: losing it only means the rerun starts a fresh agent session.
+        void this.save().catch(() => {});
+      },
+    } as StepAttempt);
   }
 
   /** A wait that is not a process (sleep, child run): registered so pause and cancel reach it. */

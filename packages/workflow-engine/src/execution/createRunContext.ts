@@ -19,9 +19,16 @@ import type {
   WorkflowContext,
 } from "../types/context.js";
 import type { RunOutcome } from "../types/executor.js";
-import type { Duration, StepConfig, StepResult } from "../types/step.js";
+import type {
+  AgentStepConfig,
+  Duration,
+  ScriptStepConfig,
+  StepConfig,
+  StepResult,
+} from "../types/step.js";
 import { abortableDelay } from "./abortableDelay.js";
 import { durableCall } from "./durableCall.js";
+import { durationToMs } from "./durationToMs.js";
 import { MemoKeys } from "./MemoKeys.js";
 import { NEVER, type RunExecution } from "./RunExecution.js";
 import { runParallel } from "./runParallel.js";
@@ -56,6 +63,9 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         info: { type: config.type, name: config.name ?? id, phase: config.phase, input },
         policy: config,
         attempt: (attempt) => runConfiguredStep(config, attempt),
+        ...(config.type !== "function" && {
+          job: { type: config.type, config: input as AgentStepConfig | ScriptStepConfig },
+        }),
       });
     },
 
@@ -327,7 +337,12 @@ export function createRunContext(run: RunExecution): WorkflowContext {
             { type: "sleep", name: id, phase: run.currentPhase },
             { status: "waiting" },
           );
-          await run.interruptible((signal) => abortableDelay(wakeAt - Date.now(), signal));
+          const journal = options.journal;
+          await run.interruptible((signal) =>
+            journal
+              ? journal.sleep(key, durationToMs(duration), signal)
+              : abortableDelay(wakeAt - Date.now(), signal),
+          );
           await call.settle(
             {
               stepId: key,
@@ -386,6 +401,11 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         // exec reports the exit code instead of failing, like child_process.exec
         attempt: (attempt) =>
           runScriptStep({ command, ...execOptions }, attempt, { allowNonZeroExit: true }),
+        job: {
+          type: "script",
+          config: { type: "script", phase: run.currentPhase, command, ...execOptions },
+          allowNonZeroExit: true,
+        },
       });
       return result.data as ExecResult;
     },

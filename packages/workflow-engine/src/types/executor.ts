@@ -2,6 +2,7 @@ import type { AgentDeclaration, AgentMcpServer, AgentRunner } from "@phaseboard/
 import type { RunStore } from "../store/RunStore.js";
 import type { ChildWorkspace, OpenedPullRequest, PullRequestOptions, RunDiff } from "./context.js";
 import type { DefinitionSnapshot, LoadedTemplate, WorkflowDefinition } from "./definition.js";
+import type { RunJournal } from "./journal.js";
 import type { RunObserver, RunStatus } from "./observer.js";
 import type { SerializedError, StepConfig, StepResult } from "./step.js";
 
@@ -98,6 +99,12 @@ export interface ExecutorOptions {
    * `FileRunStore` over `projectPath` (seed 004's folders).
    */
   store?: RunStore;
+  /**
+   * A durable engine's journal (the `restate` backend): step attempts and timers go
+   * through it, script and agent steps become jobs for a worker, and the step timeout is
+   * the worker's to enforce. Unset: attempts run in this process.
+   */
+  journal?: RunJournal;
 }
 
 export interface StartRunInput {

@@ -1,0 +1,155 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, join, resolve } from "node:path";
+import {
+  RestateRuns,
+  registerDeployment,
+  StepWorker,
+  serveRestateEndpoint,
+} from "@phaseboard/restate-backend";
+import { fakePnpm, restateServerBinary } from "@phaseboard/restate-backend/testing";
+import { tempDir } from "@phaseboard/test-kit";
+import { loadTemplate } from "@phaseboard/workflow-engine";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalRestateCluster, nodePorts } from "../src/cluster/LocalRestateCluster.js";
+
+const definitions = join(
+  resolve(import.meta.dirname, "..", "..", ".."),
+  ".agent",
+  "workflows",
+  "definitions",
+);
+const binary = restateServerBinary();
+if ("missing" in binary) {
+  console.warn(
+    `\n!!! SKIPPING the 3-node kill test: restate-server is not installed (${binary.missing}).\n`,
+  );
+}
+
+let cluster: LocalRestateCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+async function freeOffset(): Promise<number> {
+  for (;;) {
+    const offset = 1 + Math.floor(Math.random() * 4_000);
+    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
+  }
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, explain: () => string) {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(explain());
+}
+
+let lastAnswer = "";
+
+/**
+ * The node (n1…n3) leading the partition that holds the run's invocation: the partition of
+ * its key (the key space is split evenly among the partitions), then that partition's
+ * leader in `restatectl partitions list`.
+ */
+async function leaderOf(nodes: LocalRestateCluster, runId: string): Promise<string | undefined> {
+  const response = await fetch(`${nodes.adminUrl}/query`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({
+      query: `SELECT CAST(partition_key AS VARCHAR) AS key FROM sys_invocation_status WHERE target_service_name = 'PhaseboardRun' AND target_service_key = '${runId}'`,
+    }),
+  });
+  const answer = (await response.json()) as { rows?: { key?: string }[] };
+  lastAnswer = JSON.stringify(answer);
+  const key = answer.rows?.[0]?.key;
+  if (key === undefined) return undefined;
+  const partitions = 4n;
+  const partition = String(BigInt(key) / ((1n << 64n) / partitions));
+  const list = await nodes.restatectl(["partitions", "list"]);
+  const leader = list
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .find((cells) => cells[0] === partition && cells[2] === "Leader")?.[1]
+    ?.split(":")[0];
+  lastAnswer += `\npartition ${partition}\n${list}`;
+  if (!leader) return undefined;
+  const status = await nodes.restatectl(["status"]);
+  const row = status.split("\n").find((line) => line.trim().startsWith(`${leader}:`));
+  return row?.trim().split(/\s+/)[1];
+}
+
+describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", () => {
+  it("finishes a run when its partition leader is killed -9 mid-step, running no step twice", async () => {
+    const nodes = new LocalRestateCluster({
+      dir: join(tempDir("cluster"), "nodes"),
+      portOffset: await freeOffset(),
+    });
+    cluster = nodes;
+    await nodes.start();
+    const endpoint = await serveRestateEndpoint();
+    const project = tempDir("cluster-project");
+    const pnpm = fakePnpm(project);
+    writeFileSync(pnpm.hold, "");
+    let worker: StepWorker | undefined;
+    // The worker runs in this process: its steps find the stand-in pnpm on this PATH.
+    const path = process.env.PATH;
+    process.env.PATH = `${join(project, "bin")}${delimiter}${path}`;
+    try {
+      await registerDeployment(nodes.adminUrl, `http://127.0.0.1:${endpoint.port}`);
+      const yaml = await loadTemplate(join(definitions, "simple-pipeline.yaml"));
+      if (!yaml.ok) throw new Error("the shipped template must load");
+      await new RestateRuns(nodes.ingressUrl).submit({
+        runId: "run-kill-leader",
+        projectPath: project,
+        workerId: "w-cluster",
+        snapshot: yaml.snapshot,
+        args: { environment: "dev" },
+      });
+      let victim: string | undefined;
+      await waitFor(
+        async () => {
+          victim = await leaderOf(nodes, "run-kill-leader");
+          return victim !== undefined;
+        },
+        () => `the run's invocation never ran on a node: ${lastAnswer}`,
+      );
+      // Worker and client talk to a node that survives.
+      const survivor = nodes.nodeNames().findIndex((name) => name !== victim) + 1;
+      const ingress = `http://127.0.0.1:${nodePorts(survivor, nodes.offset).ingress}`;
+      worker = new StepWorker({
+        ingressUrl: ingress,
+        workerId: "w-cluster",
+        stateDir: join(project, "worker"),
+        pollIntervalMs: 50,
+      });
+      await worker.start();
+      await waitFor(
+        () => pnpm.starts().includes("build"),
+        () => `build never started: ${pnpm.starts().join(",")}`,
+      );
+      const pid = nodes.status().find((node) => node.name === victim)?.pid;
+      if (pid === undefined) throw new Error(`no pid for ${victim}`);
+      process.kill(pid, "SIGKILL");
+      rmSync(pnpm.hold);
+      const outcome = await new RestateRuns(ingress).result("run-kill-leader");
+      expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+      expect(pnpm.starts()).toEqual(["install", "build", "test", "deploy"]);
+    } finally {
+      process.env.PATH = path;
+      await worker?.stop();
+      await endpoint.close();
+    }
+  }, 240_000);
+});

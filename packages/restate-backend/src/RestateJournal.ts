@@ -1,0 +1,97 @@
+import "./polyfillPromiseWithResolvers.js";
+import {
+  NonRetriableStepError,
+  type RunJournal,
+  type StepJobOutcome,
+  serializeError,
+  settleStepJob,
+} from "@phaseboard/workflow-engine";
+import * as restate from "@restatedev/restate-sdk";
+import { stepJobQueue } from "./StepJobQueue.js";
+
+/**
+ * Rejects with the signal's reason when it aborts first (pause-now, cancel). When Restate
+ * cancels the invocation, `onCancel` runs before the rejection is seen, so the engine
+ * treats it as the run's cancel (finally steps run, the run ends cancelled) and not as a
+ * failed attempt to retry.
+ */
+function abortable<T>(
+  promise: PromiseLike<T>,
+  signal: AbortSignal,
+  onCancel: () => void = () => {},
+): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (error instanceof restate.CancelledError) onCancel();
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The engine's {@link RunJournal} on a Restate invocation:
+ *
+ * - a script or agent attempt is a job for the run's worker: an awakeable, then a one-way
+ *   `enqueue` to the worker's queue, then a wait on the awakeable. Nothing runs inside the
+ *   invocation, so an hour-long agent is never cut off by the inactivity timeout (the
+ *   invocation suspends while it waits), and a partition leader move replays the journal
+ *   (the job was enqueued once) instead of starting the agent again;
+ * - a function step's attempt runs here inside `ctx.run`: its outcome (success or the
+ *   error, never thrown into Restate's retry loop) is one journal entry;
+ * - `ctx.sleep` is a durable timer.
+ *
+ * Every entry's position is fixed by the engine's call order, which is the template's.
+ */
+export class RestateJournal implements RunJournal {
+  constructor(
+    private ctx: restate.WorkflowContext,
+    private workerId: string,
+    /** Called when Restate cancels the invocation: cancels the run in the engine. */
+    private onCancel: () => void = () => {},
+  ) {}
+
+  async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
+    const { key, attempt, job, signal } = input;
+    if (!job) {
+      const local = input.local as () => Promise<Awaited<ReturnType<typeof input.local>>>;
+      const outcome = await abortable(
+        this.ctx.run<StepJobOutcome>(`${key} #${attempt}`, async () => {
+          try {
+            return { ok: true, result: await local() };
+          } catch (error) {
+            return {
+              ok: false,
+              error: serializeError(error),
+              ...(error instanceof NonRetriableStepError && { nonRetriable: true }),
+            };
+          }
+        }),
+        signal,
+        this.onCancel,
+      );
+      return settleStepJob<T>(outcome);
+    }
+    const awakeable = this.ctx.awakeable<StepJobOutcome>();
+    this.ctx.objectSendClient(stepJobQueue, this.workerId).enqueue({ id: awakeable.id, job });
+    const cancelled = () => {
+      // The worker stops the step's process group; then the engine runs `finally` steps.
+      this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
+      this.onCancel();
+    };
+    return settleStepJob<T>(await abortable(awakeable.promise, signal, cancelled));
+  }
+
+  sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {
+    return abortable(this.ctx.sleep(ms, key), signal, this.onCancel);
+  }
+}

@@ -1,0 +1,151 @@
+import "./polyfillPromiseWithResolvers.js";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { AgentRunner } from "@phaseboard/agent-cli";
+import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
+import * as clients from "@restatedev/restate-sdk-clients";
+import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+
+const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface StepWorkerOptions {
+  /** The Restate ingress the worker calls (outbound only). */
+  ingressUrl: string;
+  /** Names the worker; runs pinned to it send their step jobs to its queue. */
+  workerId: string;
+  /** Where the worker keeps the process group of each running step (per machine). */
+  stateDir: string;
+  /** Steps run at once (default 4). */
+  concurrency?: number;
+  /** Wait between polls of an empty queue (ms, default 200). */
+  pollIntervalMs?: number;
+  /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */
+  killGraceMs?: number;
+  runAgent?: AgentRunner;
+  /** Every step event, as it happens (the worker's own log). */
+  onEvent?(job: StepJob, event: StepLogEvent): void;
+  /** Told when a job starts and ends (for logs). */
+  onJob?(event: { phase: "started" | "completed"; job: StepJob; ok?: boolean }): void;
+}
+
+/** A worker id is a queue key and a folder name: letters, digits, `.`, `_`, `-`. */
+export function checkWorkerId(workerId: string): string {
+  if (!WORKER_ID.test(workerId)) {
+    throw new Error(
+      `worker id ${JSON.stringify(workerId)} is not valid: use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+  return workerId;
+}
+
+/**
+ * `phaseboard worker`: pulls the step jobs of the runs pinned to it from its queue on the
+ * Restate cluster, runs them with the engine's step runners (scripts, agent CLIs) on this
+ * machine, and completes them back. On start it hands back the jobs its previous life
+ * had taken, so a step cut short by the worker's death runs again (after the process
+ * group it left is ended), and an agent step continues its recorded session.
+ *
+ * @example
+ * const worker = new StepWorker({ ingressUrl, workerId: "laptop", stateDir, runAgent });
+ * await worker.start();
+ * // …
+ * await worker.stop();
+ */
+export class StepWorker {
+  private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
+  private stopping = new AbortController();
+  private loops: Promise<void>[] = [];
+  /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
+  private running = new Map<string, AbortController>();
+  private watch: NodeJS.Timeout | undefined;
+
+  constructor(readonly options: StepWorkerOptions) {
+    checkWorkerId(options.workerId);
+    this.queue = clients
+      .connect({ url: options.ingressUrl })
+      .objectClient<StepJobQueue>(stepJobQueue, options.workerId);
+  }
+
+  async start(): Promise<{ requeued: number }> {
+    mkdirSync(this.options.stateDir, { recursive: true });
+    const hello = await this.queue.hello();
+    for (let i = 0; i < (this.options.concurrency ?? 4); i++) this.loops.push(this.loop());
+    this.watch = setInterval(() => void this.abortCancelled(), this.options.pollIntervalMs ?? 200);
+    return hello;
+  }
+
+  /** Stops pulling and interrupts running steps (their jobs stay taken until the next start). */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error("worker stopping"));
+    clearInterval(this.watch);
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Stops the process group of each running job whose run was cancelled. */
+  private async abortCancelled(): Promise<void> {
+    if (this.running.size === 0) return;
+    let ids: string[];
+    try {
+      ids = await this.queue.aborted();
+    } catch {
+      return;
+    }
+    for (const id of ids) {
+      this.running.get(id)?.abort(new Error("the run was cancelled"));
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stopping.signal;
+    const pause = this.options.pollIntervalMs ?? 200;
+    while (!signal.aborted) {
+      let next: Awaited<ReturnType<typeof this.queue.next>>;
+      try {
+        next = await this.queue.next();
+      } catch {
+        // The cluster moves leaders or restarts: keep asking.
+        next = null;
+      }
+      if (!next) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
+      await this.run(next.id, next.job);
+    }
+  }
+
+  private async run(id: string, job: StepJob): Promise<void> {
+    this.options.onJob?.({ phase: "started", job });
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const stop = () => controller.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener("abort", stop, { once: true });
+    const outcome = await runStepJob(job, {
+      signal: controller.signal,
+      emit: (event) => this.options.onEvent?.(job, { at: new Date().toISOString(), ...event }),
+      processRecord: join(
+        this.options.stateDir,
+        `${encodeURIComponent(job.runId)}--${encodeURIComponent(job.stepKey)}.json`,
+      ),
+      killGraceMs: this.options.killGraceMs ?? 1000,
+      ...(this.options.runAgent && { runAgent: this.options.runAgent }),
+      onAgentSession: (sessionId) => {
+        void Promise.resolve(this.queue.session({ id, sessionId })).catch(() => {});
+      },
+    }).finally(() => {
+      this.running.delete(id);
+      this.stopping.signal.removeEventListener("abort", stop);
+    });
+    if (this.stopping.signal.aborted) return;
+    for (;;) {
+      try {
+        await this.queue.complete({ id, outcome });
+        break;
+      } catch {
+        if (this.stopping.signal.aborted) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    this.options.onJob?.({ phase: "completed", job, ok: outcome.ok });
+  }
+}

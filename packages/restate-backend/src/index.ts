@@ -1,0 +1,22 @@
+import "./polyfillPromiseWithResolvers.js";
+
+export { JournalRunStore } from "./JournalRunStore.js";
+export { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
+export {
+  RestateControlUnsupportedError,
+  RestateExecutor,
+  type RestateExecutorOptions,
+} from "./RestateExecutor.js";
+export { RestateJournal } from "./RestateJournal.js";
+export { RestateRuns } from "./RestateRuns.js";
+export { RestateUnreachableError } from "./RestateUnreachableError.js";
+export { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
+export { type InboxEntry, type RunInbox, runInbox } from "./RunInbox.js";
+export {
+  checkRestateReachable,
+  type RestateAddresses,
+  registerDeployment,
+} from "./restateAdmin.js";
+export { type NextJob, type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+export { checkWorkerId, StepWorker, type StepWorkerOptions } from "./StepWorker.js";
+export { type RestateEndpointServer, serveRestateEndpoint } from "./serveRestateEndpoint.js";

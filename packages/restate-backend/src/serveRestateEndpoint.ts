@@ -1,0 +1,52 @@
+import "./polyfillPromiseWithResolvers.js";
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import * as restate from "@restatedev/restate-sdk";
+import { phaseboardRun } from "./phaseboardRun.js";
+import { runEvents } from "./RunEvents.js";
+import { runInbox } from "./RunInbox.js";
+import { stepJobQueue } from "./StepJobQueue.js";
+
+export interface RestateEndpointServer {
+  /** The port it listens on (127.0.0.1 unless `host` says otherwise). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves Phaseboard's Restate services (the run workflow, the step job queues, the run
+ * inboxes) as one deployment that a Restate cluster calls; register it once with
+ * `registerDeployment`.
+ *
+ * @example
+ * const endpoint = await serveRestateEndpoint({ port: 9080 });
+ * await registerDeployment(adminUrl, `http://127.0.0.1:${endpoint.port}`);
+ */
+export async function serveRestateEndpoint(
+  options: { port?: number; host?: string } = {},
+): Promise<RestateEndpointServer> {
+  const endpoint = restate
+    .endpoint()
+    .bind(phaseboardRun)
+    .bind(stepJobQueue)
+    .bind(runInbox)
+    .bind(runEvents);
+  const server = http2.createServer(endpoint.http2Handler());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { StepAttemptResult } from "../steps/StepAttempt.js";
+import type { AgentStepConfig, ScriptStepConfig } from "./step.js";
+
+/**
+ * One attempt of a script or agent step as plain data, so it can run in another process
+ * (a `phaseboard worker` on the machine that holds the run's worktree).
+ */
+export interface StepJob {
+  runId: string;
+  stepKey: string;
+  attempt: number;
+  type: "script" | "agent";
+  /** The step's configuration as the template wrote it. */
+  config: ScriptStepConfig | AgentStepConfig;
+  /** `ctx.exec`: a non-zero exit is a result, not a failure. */
+  allowNonZeroExit?: boolean;
+  /** The run's working directory on the worker's machine. */
+  workdir: string;
+  /** The step's timeout for this attempt (ms); the worker enforces it. */
+  timeoutMs?: number;
+  /** An agent session an interrupted attempt left, to continue. */
+  resumeSessionId?: string;
+}
+
+/** What a job's attempt came to, as it crosses the journal. */
+export type StepJobOutcome =
+  | { ok: true; result: StepAttemptResult }
+  | {
+      ok: false;
+      error: import("./step.js").SerializedError;
+      /** The step asked for no further attempts (NonRetriableStepError). */
+      nonRetriable?: boolean;
+    };
+
+/**
+ * Where a run's effects are journaled when a durable engine (Restate) executes it instead
+ * of this process's checkpoint files. The engine still decides everything — memo keys,
+ * phases, retries, signals — and asks the journal only for the two things whose result
+ * must survive the process: a step attempt and a timer. Replaying a journaled attempt
+ * answers its recorded outcome without running it again.
+ */
+export interface RunJournal {
+  /**
+   * One attempt of a step. `job` is set for script and agent steps (run by a worker);
+   * function steps run `local` here, and only their outcome is journaled.
+   */
+  attempt<T>(input: {
+    key: string;
+    attempt: number;
+    job: StepJob | undefined;
+    local: () => Promise<StepAttemptResult<T>>;
+    signal: AbortSignal;
+  }): Promise<StepAttemptResult<T>>;
+  /** A durable timer of `ms` milliseconds (`ctx.sleep`). */
+  sleep(key: string, ms: number, signal: AbortSignal): Promise<void>;
+}
