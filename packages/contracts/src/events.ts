@@ -46,6 +46,17 @@ export const runUpdatedEventSchema = event("workflow.execution.updated", {
   archived: z.boolean(),
 });
 
+/**
+ * `workflow.execution.prerequisites_changed`: the runs this run waits for, all of them, after
+ * it was created with `after` or linked to more runs on the board.
+ */
+export const runPrerequisitesChangedEventSchema = event(
+  "workflow.execution.prerequisites_changed",
+  {
+    after_ids: z.array(idSchema),
+  },
+);
+
 /** `workflow.execution.state_changed`: the template called `ctx.setState`. */
 export const runStateChangedEventSchema = event("workflow.execution.state_changed", {
   state: z.record(z.string(), z.unknown()),
@@ -136,6 +147,7 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   runPhaseChangedEventSchema,
   runUpdatedEventSchema,
   runStateChangedEventSchema,
+  runPrerequisitesChangedEventSchema,
   stepStartedEventSchema,
   stepCompletedEventSchema,
   stepProgressEventSchema,

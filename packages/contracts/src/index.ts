@@ -79,6 +79,7 @@ export {
   pongMessageSchema,
   runCreatedEventSchema,
   runPhaseChangedEventSchema,
+  runPrerequisitesChangedEventSchema,
   runStateChangedEventSchema,
   runStatusChangedEventSchema,
   runUpdatedEventSchema,

@@ -263,7 +263,14 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: linkRunBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "RUN_ALREADY_STARTED"],
+      errors: [
+        "NOT_FOUND",
+        "RUN_ALREADY_STARTED",
+        "DEPENDENCY_ON_ITSELF",
+        "DEPENDENCY_CYCLE",
+        "DEPENDENCY_OTHER_PROJECT",
+        "PREREQUISITE_ENDED",
+      ],
       handler: async ({ params, body }) => ({
         data: await app.services.dependencies.link(params.id, body.after),
       }),
