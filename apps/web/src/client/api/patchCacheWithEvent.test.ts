@@ -56,6 +56,18 @@ describe("patchCacheWithEvent", () => {
     expect(board()[1]?.current_phase).toBeNull();
   });
 
+  it("draws a card's new links and has both ends' run pages read them again", () => {
+    client.setQueryData(queryKeys.run("r2"), run({ id: "r2" }));
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.prerequisites_changed",
+      data: { ...base, after_ids: ["r2"] },
+    });
+    expect(board()[0]?.after_ids).toEqual(["r2"]);
+    expect(board()[1]?.after_ids).toBeUndefined();
+    expect(client.getQueryState(queryKeys.run("r1"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.run("r2"))?.isInvalidated).toBe(true);
+  });
+
   it("sets the status, and the time a run was paused", () => {
     patchCacheWithEvent(client, {
       type: "workflow.execution.status_changed",

@@ -105,6 +105,15 @@ export function patchCacheWithEvent(
       }));
       refetchBoardIfUnknown();
       return;
+    case "workflow.execution.prerequisites_changed": {
+      patchRun((run) => ({ ...run, after_ids: e.data.after_ids }));
+      // The run pages of both ends list the link with names and statuses: read them again.
+      for (const id of [runId, ...e.data.after_ids]) {
+        void client.invalidateQueries({ queryKey: queryKeys.run(id) });
+      }
+      refetchBoardIfUnknown();
+      return;
+    }
     case "workflow.execution.state_changed":
       patchRun((run) => ({ ...run, state: e.data.state }));
       return;

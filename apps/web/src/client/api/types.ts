@@ -137,6 +137,19 @@ export interface Run {
   tokens?: number;
   /** The pull request opened from the run's branch, as last refreshed. */
   pull_request?: PullRequestLink | null;
+  /** The runs this run waits for (on the board's list). */
+  after_ids?: string[];
+  /** Both ends of its card dependencies (on the run's own page). */
+  prerequisites?: LinkedRun[];
+  dependents?: LinkedRun[];
+}
+
+/** The other end of a card dependency. */
+export interface LinkedRun {
+  id: string;
+  name: string;
+  status: RunStatus;
+  error_message: string | null;
 }
 
 /** What the card shows of a run's pull request. */
