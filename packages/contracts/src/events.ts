@@ -93,6 +93,19 @@ export const stepProgressEventSchema = event("workflow.step.progress", {
   at: z.string().optional(),
 });
 
+/**
+ * `workflow.step.approval`: an agent step asked a person for an approval (`requested`: the
+ * step waits) or the request was decided or ended with its step (the step runs on).
+ */
+export const stepApprovalEventSchema = event("workflow.step.approval", {
+  step_id: idSchema,
+  step_key: z.string(),
+  approval_id: z.string(),
+  status: z.enum(["requested", "approved", "rejected", "expired"]),
+  message: z.string(),
+  comment: z.string().nullable().optional(),
+});
+
 /** `workflow.comment.created`. */
 export const commentCreatedEventSchema = event("workflow.comment.created", {
   comment_id: idSchema,
@@ -151,6 +164,7 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   stepStartedEventSchema,
   stepCompletedEventSchema,
   stepProgressEventSchema,
+  stepApprovalEventSchema,
   commentCreatedEventSchema,
   artifactCreatedEventSchema,
   artifactAttachedEventSchema,

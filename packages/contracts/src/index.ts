@@ -86,6 +86,7 @@ export {
   type ServerMessage,
   serverMessageSchema,
   socketErrorMessageSchema,
+  stepApprovalEventSchema,
   stepCompletedEventSchema,
   stepProgressEventSchema,
   stepStartedEventSchema,

@@ -184,6 +184,27 @@ export function patchCacheWithEvent(
       );
       return;
     }
+    case "workflow.step.approval": {
+      // An agent step asked for an approval: it waits, with the question on its card, until
+      // the request is decided or ends with the step.
+      const { step_id: stepId, status, approval_id, message } = e.data;
+      patchRun((run) => ({
+        ...run,
+        steps: run.steps?.map((step) => {
+          if (step.id !== stepId) return step;
+          if (status === "requested") {
+            return { ...step, status: "waiting", approval_request: { id: approval_id, message } };
+          }
+          return {
+            ...step,
+            status: step.status === "waiting" ? "running" : step.status,
+            approval_request: null,
+          };
+        }),
+      }));
+      refetchBoardIfUnknown();
+      return;
+    }
     case "workflow.comment.created": {
       // Counts change only here (never in the mutation that posted it), so each comment
       // is counted once whichever arrives first, the event or the POST's answer.

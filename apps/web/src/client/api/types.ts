@@ -99,6 +99,8 @@ export interface RunStep {
   completed_at?: string | null;
   session?: AgentSessionInfo | null;
   artifacts?: Artifact[];
+  /** What the agent of this step asked a person to approve (`request_approval`), while open. */
+  approval_request?: { id: string; message: string } | null;
 }
 
 export interface Run {

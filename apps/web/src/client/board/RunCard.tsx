@@ -79,6 +79,17 @@ export function RunCard({
           </span>
         ) : null}
       </div>
+      {facts.agentApproval ? (
+        <p
+          className="mt-2 rounded bg-violet-50 px-1.5 py-1 text-xs text-violet-800 [overflow-wrap:anywhere] dark:bg-violet-950 dark:text-violet-200"
+          data-agent-approval
+        >
+          <span className="font-semibold">Waiting for approval</span>
+          {facts.agentApproval.approval_request
+            ? `: ${facts.agentApproval.approval_request.message}`
+            : null}
+        </p>
+      ) : null}
       {family ? <FamilyLinks family={family} onOpenRelated={onOpenRelated} /> : null}
       {links && (links.prerequisites.length > 0 || links.dependents.length > 0) ? (
         <DependencyLines run={run} links={links} />

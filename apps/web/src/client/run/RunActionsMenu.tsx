@@ -42,7 +42,8 @@ export function RunActionsMenu({
     run.status === "completed"
       ? phases
       : phases.slice(0, Math.max(0, phases.indexOf(run.current_phase ?? "") + 1));
-  const waiting = runCardFacts(run).waitingStep;
+  const facts = runCardFacts(run);
+  const waiting = facts.waitingStep;
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger
@@ -61,7 +62,7 @@ export function RunActionsMenu({
           className="z-50 min-w-48 rounded-lg border border-line bg-surface p-1 shadow-lg"
           onClick={(event) => event.stopPropagation()}
         >
-          {allowed.approve && (waiting || onOpen) ? (
+          {(allowed.approve || facts.agentApproval) && (waiting || onOpen) ? (
             <DropdownMenu.Item
               className={itemClass}
               onSelect={() =>

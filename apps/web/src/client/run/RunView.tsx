@@ -265,7 +265,7 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
           role="toolbar"
           aria-label="Run actions"
         >
-          {allowed.approve && facts.waitingStep ? (
+          {(allowed.approve || facts.agentApproval) && facts.waitingStep ? (
             <Button
               size="sm"
               variant="primary"

@@ -20,6 +20,7 @@ import { TriggerScheduler } from "../domain/workflow/TriggerScheduler.js";
 import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
 import { WorkspaceHooks } from "../domain/workspace/WorkspaceHooks.js";
 import type { EventHub } from "../events/EventHub.js";
+import { AgentApprovals } from "../mcp/AgentApprovals.js";
 
 export interface Services {
   hub: EventHub;
@@ -40,6 +41,8 @@ export interface Services {
   builds: TemplateBuilds | undefined;
   /** Card dependencies: blocked runs that start when the runs they wait for completed. */
   dependencies: RunDependencies;
+  /** Approvals agents ask for from inside their steps (the request_approval MCP tool). */
+  approvals: AgentApprovals;
 }
 
 declare module "fastify" {
@@ -98,6 +101,7 @@ export const servicesPlugin = fp(
       app.log.warn({ err: error, runId }, "could not start a run whose prerequisites ended"),
     );
     runs.setDependencies(dependencies);
+    const approvals = new AgentApprovals(db, hub);
     const reviews = new ReviewFollowUps(
       db,
       hub,
@@ -144,11 +148,13 @@ export const servicesPlugin = fp(
         ? new TemplateBuilds(db, catalog, runs, options.buildsHome)
         : undefined,
       dependencies,
+      approvals,
     });
     app.addHook("onClose", async () => {
       catalog.close();
       configs.close();
       dependencies.close();
+      approvals.close();
       triggers.stop();
       await Promise.all([manager.shutdown(), reviews.close()]);
     });

@@ -246,6 +246,14 @@ export async function runRoutes(app: FastifyInstance) {
       handler: async ({ params, body }) => {
         await runs.require(params.id);
         notInReview(params.id);
+        // An agent step that asked for an approval (request_approval) is decided here too.
+        const decision = {
+          approved: body.approved,
+          ...(body.comment && { comment: body.comment }),
+        };
+        if (await app.services.approvals.decide(params.id, params.stepId, decision)) {
+          return { data: await runs.require(params.id) };
+        }
         return {
           data: await manager.approve(params.id, params.stepId, {
             approved: body.approved,
