@@ -5,14 +5,16 @@ import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
 
-const AGENT_TEMPLATE = (board: boolean) => `name: Agent
+const AGENTS = ["claude", "codex", "gemini"] as const;
+
+const AGENT_TEMPLATE = (board: boolean, agent: (typeof AGENTS)[number] = "claude") => `name: Agent
 phases: [work]
 steps:
   - id: work
     name: Work
     phase: work
     type: agent
-    agent: claude
+    agent: ${agent}
     prompt: Build the login page
 ${board ? "" : "    board: false\n"}`;
 
@@ -45,52 +47,57 @@ async function runToEnd(s: TestServer) {
 }
 
 describe("agent steps get the board", () => {
-  it("lets a stand-in agent comment on its step, attach a PNG and start a card, and nothing in another project", async () => {
-    const results = join(tempDir("mcp"), "results.json");
-    server = await startTestServer({ templates: { "agent.yaml": AGENT_TEMPLATE(true) } });
-    writeFileSync(join(server.projectDir, "screenshot.png"), PNG);
-    const other = (await server.api("/api/workflow-executions?limit=1")).body.data;
-    expect(other).toEqual([]);
-    Object.assign(process.env, fakeAgentEnv({ reply: "Done." }), {
-      FAKE_AGENT_MCP_RESULTS: results,
-      FAKE_AGENT_MCP_CALLS: JSON.stringify([
-        ["comment", { text: "Login page built" }],
-        ["attach_artifact", { path: "screenshot.png", name: "Login page" }],
-        ["start_run", { template: "agent", name: "Follow-up" }],
-        ["list_templates", { project_id: "ckxsomeotherproject000000" }],
-      ]),
-    });
-    const run = await runToEnd(server);
-    expect(run.status).toBe("completed");
-    const answer = JSON.parse(readFileSync(results, "utf8"));
-    expect(answer.configured).toBe(true);
-    const [comment, artifact, started, foreign] = answer.results;
-    expect(comment.result.isError).toBeFalsy();
-    expect(artifact.result.isError).toBeFalsy();
-    expect(started.result.isError).toBeFalsy();
-    expect(foreign.result).toMatchObject({ isError: true });
-    expect(foreign.result.content[0].text).toBe("NOT_FOUND: No project ckxsomeotherproject000000");
+  it.each(AGENTS)(
+    "%s: a stand-in agent comments on its step, attaches a PNG and starts a card, and reaches nothing in another project",
+    async (agent) => {
+      const results = join(tempDir("mcp"), "results.json");
+      server = await startTestServer({ templates: { "agent.yaml": AGENT_TEMPLATE(true, agent) } });
+      writeFileSync(join(server.projectDir, "screenshot.png"), PNG);
+      const other = (await server.api("/api/workflow-executions?limit=1")).body.data;
+      expect(other).toEqual([]);
+      Object.assign(process.env, fakeAgentEnv({ reply: "Done." }), {
+        FAKE_AGENT_MCP_RESULTS: results,
+        FAKE_AGENT_MCP_CALLS: JSON.stringify([
+          ["comment", { text: "Login page built" }],
+          ["attach_artifact", { path: "screenshot.png", name: "Login page" }],
+          ["start_run", { template: "agent", name: "Follow-up" }],
+          ["list_templates", { project_id: "ckxsomeotherproject000000" }],
+        ]),
+      });
+      const run = await runToEnd(server);
+      expect(run.status).toBe("completed");
+      const answer = JSON.parse(readFileSync(results, "utf8"));
+      expect(answer.configured).toBe(true);
+      const [comment, artifact, started, foreign] = answer.results;
+      expect(comment.result.isError).toBeFalsy();
+      expect(artifact.result.isError).toBeFalsy();
+      expect(started.result.isError).toBeFalsy();
+      expect(foreign.result).toMatchObject({ isError: true });
+      expect(foreign.result.content[0].text).toBe(
+        "NOT_FOUND: No project ckxsomeotherproject000000",
+      );
 
-    const step = run.steps[0];
-    expect(run.comments).toEqual([
-      expect.objectContaining({
-        text: "Login page built",
-        comment_type: "agent",
-        workflow_run_step_id: step.id,
-      }),
-    ]);
-    const stepDetail = (await server.api(`/api/workflow-steps/${step.id}`)).body.data;
-    expect(stepDetail.artifacts).toEqual([
-      expect.objectContaining({ name: "Login page", mime_type: "image/png" }),
-    ]);
-    const runs = (await server.api(`/api/workflow-executions?project_id=${server.projectId}`)).body
-      .data;
-    expect(runs.map((r: { name: string }) => r.name)).toContain("Follow-up");
-  });
+      const step = run.steps[0];
+      expect(run.comments).toEqual([
+        expect.objectContaining({
+          text: "Login page built",
+          comment_type: "agent",
+          workflow_run_step_id: step.id,
+        }),
+      ]);
+      const stepDetail = (await server.api(`/api/workflow-steps/${step.id}`)).body.data;
+      expect(stepDetail.artifacts).toEqual([
+        expect.objectContaining({ name: "Login page", mime_type: "image/png" }),
+      ]);
+      const runs = (await server.api(`/api/workflow-executions?project_id=${server.projectId}`))
+        .body.data;
+      expect(runs.map((r: { name: string }) => r.name)).toContain("Follow-up");
+    },
+  );
 
-  it("gives no board to a step with board: false", async () => {
+  it.each(AGENTS)("%s: gets no board in a step with board: false", async (agent) => {
     const results = join(tempDir("mcp"), "results.json");
-    server = await startTestServer({ templates: { "agent.yaml": AGENT_TEMPLATE(false) } });
+    server = await startTestServer({ templates: { "agent.yaml": AGENT_TEMPLATE(false, agent) } });
     Object.assign(process.env, fakeAgentEnv({ reply: "Done." }), {
       FAKE_AGENT_MCP_RESULTS: results,
       FAKE_AGENT_MCP_CALLS: JSON.stringify([["comment", { text: "hello" }]]),

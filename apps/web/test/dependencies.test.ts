@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { GATED_TEMPLATE, scriptGate } from "./helpers/scriptGate.js";
 import { startTestServer, type TestServer } from "./helpers/startTestServer.js";
@@ -115,12 +118,16 @@ describe("card dependencies", () => {
     const self = await server.api(`/api/workflow-executions/${a.id}/prerequisites`, {
       body: { after: [a.id] },
     });
-    expect(self.status).toBe(400);
-    expect(self.body.error.message).toBe(`after: run ${a.id} cannot wait for itself`);
+    expect(self.status).toBe(409);
+    expect(self.body.error).toEqual({
+      code: "DEPENDENCY_ON_ITSELF",
+      message: `after: run ${a.id} cannot wait for itself`,
+    });
     const cycle = await server.api(`/api/workflow-executions/${a.id}/prerequisites`, {
       body: { after: [b.id] },
     });
-    expect(cycle.status).toBe(400);
+    expect(cycle.status).toBe(409);
+    expect(cycle.body.error.code).toBe("DEPENDENCY_CYCLE");
     expect(cycle.body.error.message).toMatch(/^after: a dependency cycle/);
     expect((await server.api(`/api/workflow-executions/${a.id}`)).body.data.status).toBe("pending");
 
@@ -131,6 +138,11 @@ describe("card dependencies", () => {
     const failed = await start(server, "c", [a.id]);
     expect(failed.status).toBe(400);
     expect(failed.body.error.message).toMatch(`after: run ${a.id} (a) has failed`);
+    const linkFailed = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
+      body: { after: [a.id] },
+    });
+    expect(linkFailed.status).toBe(409);
+    expect(linkFailed.body.error.code).toBe("PREREQUISITE_ENDED");
     const unknownKey = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
       body: { after: [a.id], extra: true },
     });
@@ -154,6 +166,102 @@ describe("card dependencies", () => {
       status: "blocked",
       error_message: `Waiting for a (${a.id})`,
     });
+  });
+});
+
+describe("linking an existing run (a card dropped on another)", () => {
+  it("refuses a run of another project, a missing run and a run that has started, and changes nothing", async () => {
+    server = await startTestServer({ templates: { "gated.yaml": GATED_TEMPLATE } });
+    const gate = scriptGate(server.projectDir);
+    const otherDir = tempDir("other-project");
+    mkdirSync(join(otherDir, ".agent", "workflows", "definitions"), { recursive: true });
+    writeFileSync(
+      join(otherDir, ".agent", "workflows", "definitions", "gated.yaml"),
+      GATED_TEMPLATE,
+    );
+    const other = (await server.api("/api/projects", { body: { name: "other", path: otherDir } }))
+      .body.data;
+    const otherDefinition = (await server.api(`/api/workflow-definitions?project_id=${other.id}`))
+      .body.data[0];
+    const foreign = (
+      await server.api("/api/workflow-executions", {
+        body: {
+          project_id: other.id,
+          workflow_definition_id: otherDefinition.id,
+          args: { featureName: "foreign" },
+          name: "foreign",
+        },
+      })
+    ).body.data;
+    // Its gate opens in its own project's folder.
+    scriptGate(otherDir).release("foreign");
+    const a = (await start(server, "a")).body.data;
+    const b = (await start(server, "b", [a.id])).body.data;
+    gate.release("b");
+
+    const crossProject = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
+      body: { after: [foreign.id] },
+    });
+    expect(crossProject.status).toBe(409);
+    expect(crossProject.body.error).toEqual({
+      code: "DEPENDENCY_OTHER_PROJECT",
+      message: `after: run ${foreign.id} belongs to another project; a run can only wait for runs of its own project`,
+    });
+    const missing = await server.api(`/api/workflow-executions/${b.id}/prerequisites`, {
+      body: { after: ["ckxmissing000000000000000"] },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe(
+      "after: no run ckxmissing000000000000000 in this project",
+    );
+    const missingDependent = await server.api(
+      "/api/workflow-executions/ckxmissing000000000000000/prerequisites",
+      { body: { after: [a.id] } },
+    );
+    expect(missingDependent.status).toBe(404);
+
+    await gate.reached("a");
+    const started = await server.api(`/api/workflow-executions/${a.id}/prerequisites`, {
+      body: { after: [b.id] },
+    });
+    expect(started.status).toBe(409);
+    expect(started.body.error.code).toBe("RUN_ALREADY_STARTED");
+    expect(await server.app.db.runDependency.count()).toBe(1);
+    gate.release("a");
+    await waitFor(server, b.id, "completed");
+  });
+
+  it("lists each card's prerequisites and tells boards when a link is added", async () => {
+    server = await startTestServer({
+      templates: { "gated.yaml": GATED_TEMPLATE },
+      queueOnly: true,
+    });
+    const s = server;
+    const a = (await start(s, "a")).body.data;
+    const b = (await start(s, "b")).body.data;
+    const c = (await start(s, "c", [a.id])).body.data;
+    const events: unknown[] = [];
+    const off = s.app.services.hub.subscribe((event) => {
+      if (event.type === "workflow.execution.prerequisites_changed") events.push(event.data);
+    });
+    const linked = await s.api(`/api/workflow-executions/${c.id}/prerequisites`, {
+      body: { after: [b.id, a.id] },
+    });
+    off();
+    expect(linked.status).toBe(200);
+    expect(events).toEqual([
+      { execution_id: c.id, project_id: s.projectId, after_ids: [a.id, b.id] },
+    ]);
+    const list = (await s.api(`/api/workflow-executions?project_id=${s.projectId}`)).body.data as {
+      id: string;
+      after_ids: string[];
+    }[];
+    expect(Object.fromEntries(list.map((run) => [run.id, run.after_ids]))).toEqual({
+      [a.id]: [],
+      [b.id]: [],
+      [c.id]: [a.id, b.id],
+    });
+    expect(await s.app.db.runDependency.count()).toBe(2);
   });
 });
 

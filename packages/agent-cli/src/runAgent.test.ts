@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { describe, expect, it, vi } from "vitest";
@@ -314,6 +314,74 @@ describe("runAgent arguments and environment", () => {
       expect(JSON.parse(readFileSync(record, "utf8")).call.prompt).toBe("--help me -rf");
     },
   );
+
+  it.each(AGENTS)(
+    "%s: receives the run's MCP server, with its token, through its own configuration",
+    async (agent) => {
+      const record = join(tempDir("agent-record"), "record.json");
+      const mcpServers = {
+        phaseboard: {
+          url: "http://127.0.0.1:4000/mcp",
+          // A `$` and quotes must reach the server as they are, in every CLI's format.
+          headers: { authorization: 'Bearer tok$en_"1"', "x-run": "r1" },
+        },
+      };
+      const { result } = await runFake(agent, { recordFile: record }, { mcpServers });
+      expect(result.status).toBe("completed");
+      const recorded = JSON.parse(readFileSync(record, "utf8"));
+      expect(recorded.call.mcpConfig.mcpServers.phaseboard).toMatchObject({
+        url: "http://127.0.0.1:4000/mcp",
+        headers: { authorization: 'Bearer tok$en_"1"', "x-run": "r1" },
+      });
+      if (agent === "gemini") {
+        // Trusted, so headless Gemini may call it; the run's own settings file is gone after.
+        expect(recorded.call.mcpConfig.mcpServers.phaseboard.trust).toBe(true);
+        const settings = recorded.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH as string;
+        expect(existsSync(settings)).toBe(false);
+      }
+    },
+  );
+
+  it.each(AGENTS)("%s: gets no MCP server when none is given", async (agent) => {
+    const record = join(tempDir("agent-record"), "record.json");
+    await runFake(agent, { recordFile: record });
+    const recorded = JSON.parse(readFileSync(record, "utf8"));
+    expect(recorded.call.mcpConfig).toBeUndefined();
+    expect(recorded.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBeUndefined();
+  });
+
+  it("gemini: keeps the system settings in force and adds the run's server beside them", async () => {
+    const dir = tempDir("gemini-system");
+    const system = join(dir, "system.json");
+    writeFileSync(
+      system,
+      JSON.stringify({
+        mcpServers: { theirs: { httpUrl: "http://127.0.0.1:1/mcp" } },
+        mcp: { allowed: ["theirs"] },
+        ui: { theme: "dark" },
+      }),
+    );
+    const record = join(dir, "record.json");
+    const { result } = await runFake(
+      "gemini",
+      { recordFile: record },
+      {
+        env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: system },
+        mcpServers: { phaseboard: { url: "http://127.0.0.1:4000/mcp" } },
+      },
+    );
+    expect(result.status).toBe("completed");
+    const recorded = JSON.parse(readFileSync(record, "utf8"));
+    expect(Object.keys(recorded.call.mcpConfig.mcpServers).sort()).toEqual([
+      "phaseboard",
+      "theirs",
+    ]);
+    expect(recorded.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).not.toBe(system);
+    // The user's own file is read, never written.
+    expect(JSON.parse(readFileSync(system, "utf8")).mcpServers).toEqual({
+      theirs: { httpUrl: "http://127.0.0.1:1/mcp" },
+    });
+  });
 
   it.each(AGENTS)("%s: resumeSessionId continues that session", async (agent) => {
     const dir = tempDir("agent-record");

@@ -79,6 +79,22 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
     return { status: "cancelled", durationMs: 0, exitCode: null, error: "Cancelled before start." };
   }
 
+  const prepared = adapter.prepareRun?.(argsInput, env);
+  if (prepared) Object.assign(env, prepared.env);
+  try {
+    return await spawnAgent(options, adapter, argsInput, env, executable);
+  } finally {
+    prepared?.cleanup();
+  }
+}
+
+function spawnAgent(
+  options: RunAgentOptions,
+  adapter: ReturnType<typeof validateRunOptions>["adapter"],
+  argsInput: AgentArgsInput,
+  env: ReturnType<typeof buildChildEnv>,
+  executable: string,
+): Promise<AgentRunResult> {
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const resultGraceMs = options.resultGraceMs ?? DEFAULT_RESULT_GRACE_MS;
   const startedAt = new Date();

@@ -53,8 +53,9 @@ export interface RunAgentOptions {
   env?: Record<string, string>;
   /**
    * MCP servers (streamable HTTP) the agent gets for this run, by name: Claude Code
-   * through `--mcp-config`, Codex through `-c mcp_servers.<name>.…`. Gemini and declared
-   * agents have no per-run flag for it and run without them.
+   * through `--mcp-config`, Codex through `-c mcp_servers.<name>.…`, Gemini through a
+   * system settings file of the run's own (`GEMINI_CLI_SYSTEM_SETTINGS_PATH`, removed when
+   * the run ends), and a declared agent as JSON in `PHASEBOARD_MCP_CONFIG`.
    */
   mcpServers?: Readonly<Record<string, AgentMcpServer>>;
   signal?: AbortSignal;

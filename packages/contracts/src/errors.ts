@@ -30,6 +30,19 @@ export const errorRegistry = {
     status: 409,
     message: "The run has started: it can no longer wait for other runs.",
   },
+  DEPENDENCY_ON_ITSELF: { status: 409, message: "A run cannot wait for itself." },
+  DEPENDENCY_CYCLE: {
+    status: 409,
+    message: "The link would close a loop: that run already waits for this one.",
+  },
+  DEPENDENCY_OTHER_PROJECT: {
+    status: 409,
+    message: "A run can only wait for runs of its own project.",
+  },
+  PREREQUISITE_ENDED: {
+    status: 409,
+    message: "That run failed or was cancelled, so it can never complete.",
+  },
   RUN_HAS_NO_WORKTREE: {
     status: 409,
     message: "The run works in its project folder, not a worktree.",

@@ -46,6 +46,17 @@ export const runUpdatedEventSchema = event("workflow.execution.updated", {
   archived: z.boolean(),
 });
 
+/**
+ * `workflow.execution.prerequisites_changed`: the runs this run waits for, all of them, after
+ * it was created with `after` or linked to more runs on the board.
+ */
+export const runPrerequisitesChangedEventSchema = event(
+  "workflow.execution.prerequisites_changed",
+  {
+    after_ids: z.array(idSchema),
+  },
+);
+
 /** `workflow.execution.state_changed`: the template called `ctx.setState`. */
 export const runStateChangedEventSchema = event("workflow.execution.state_changed", {
   state: z.record(z.string(), z.unknown()),
@@ -80,6 +91,19 @@ export const stepProgressEventSchema = event("workflow.step.progress", {
   output: z.string(),
   kind: z.enum(["stdout", "stderr", "log", "agent", "system"]).optional(),
   at: z.string().optional(),
+});
+
+/**
+ * `workflow.step.approval`: an agent step asked a person for an approval (`requested`: the
+ * step waits) or the request was decided or ended with its step (the step runs on).
+ */
+export const stepApprovalEventSchema = event("workflow.step.approval", {
+  step_id: idSchema,
+  step_key: z.string(),
+  approval_id: z.string(),
+  status: z.enum(["requested", "approved", "rejected", "expired"]),
+  message: z.string(),
+  comment: z.string().nullable().optional(),
 });
 
 /** `workflow.comment.created`. */
@@ -143,9 +167,11 @@ export const workflowEventSchema = z.discriminatedUnion("type", [
   runPhaseChangedEventSchema,
   runUpdatedEventSchema,
   runStateChangedEventSchema,
+  runPrerequisitesChangedEventSchema,
   stepStartedEventSchema,
   stepCompletedEventSchema,
   stepProgressEventSchema,
+  stepApprovalEventSchema,
   commentCreatedEventSchema,
   artifactCreatedEventSchema,
   artifactAttachedEventSchema,

@@ -162,6 +162,8 @@ export const runSummarySchema = runSchema.extend({
   /** What the run's own agent steps cost (dollars) and used (input + output tokens). */
   cost_usd: z.number().nonnegative().optional(),
   tokens: z.number().int().nonnegative().optional(),
+  /** The runs this run waits for (its prerequisites), so the board can draw the links. */
+  after_ids: z.array(idSchema).optional(),
   /** The pull request opened from the run's branch, as last refreshed. */
   pull_request: z
     .object({

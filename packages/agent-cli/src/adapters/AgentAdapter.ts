@@ -17,6 +17,14 @@ export interface SessionLogInput {
   startedAt: Date;
 }
 
+/** What a run needs beside its arguments (a settings file), and how to remove it after. */
+export interface PreparedRun {
+  /** Variables added to the child's environment. */
+  env: Record<string, string>;
+  /** Called once the CLI has exited (or failed to start). */
+  cleanup(): void;
+}
+
 /** Turns one parsed JSON line of a CLI's dialect into unified events. Stateful per run. */
 export type DialectParser = (json: unknown) => AgentEvent[];
 
@@ -44,6 +52,14 @@ export interface AgentAdapter {
   buildArgs(input: AgentArgsInput): string[];
   /** Variables the CLI needs beyond the passthrough environment. */
   extraEnv(input: AgentArgsInput, isRoot: boolean): Record<string, string>;
+  /**
+   * Files the run needs that no argument can carry (Gemini's MCP servers live only in
+   * settings files), given the child's environment; undefined when there are none.
+   */
+  prepareRun?(
+    input: AgentArgsInput,
+    env: Readonly<Record<string, string | undefined>>,
+  ): PreparedRun | undefined;
   createParser(): DialectParser;
   /** Where the CLI keeps this session's transcript, when the file exists. */
   findSessionLog(input: SessionLogInput): string | undefined;

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent, AgentPermission } from "../types.js";
 import type { BuiltInAgentAdapter, DialectParser, SessionLogInput } from "./AgentAdapter.js";
+import { prepareGeminiMcpSettings } from "./geminiMcpSettings.js";
 import { asNumber, asObject, asString } from "./jsonFields.js";
 
 const APPROVAL_MODES: Record<AgentPermission, string> = {
@@ -170,6 +171,8 @@ export const geminiAdapter: BuiltInAgentAdapter = {
     return args;
   },
   extraEnv: () => ({}),
+  prepareRun: ({ mcpServers }, env) =>
+    mcpServers ? prepareGeminiMcpSettings(mcpServers, env) : undefined,
   createParser,
   findSessionLog,
   describeExitCode: (code) => EXIT_CODES[code],

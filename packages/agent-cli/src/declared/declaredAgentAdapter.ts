@@ -37,7 +37,23 @@ export function declaredAgentAdapter(declaration: AgentDeclaration): AgentAdapte
       }
       return args;
     },
-    extraEnv: () => ({ ...declaration.env }),
+    // A declared CLI's way to take MCP servers is unknown: it gets them as the JSON most
+    // CLIs read (`{ "mcpServers": { name: { type, url, headers } } }`) in
+    // PHASEBOARD_MCP_CONFIG, for its wrapper or arguments to hand on.
+    extraEnv: ({ mcpServers }) => ({
+      ...declaration.env,
+      ...(mcpServers &&
+        Object.keys(mcpServers).length > 0 && {
+          PHASEBOARD_MCP_CONFIG: JSON.stringify({
+            mcpServers: Object.fromEntries(
+              Object.entries(mcpServers).map(([name, server]) => [
+                name,
+                { type: "http", url: server.url, headers: { ...server.headers } },
+              ]),
+            ),
+          }),
+        }),
+    }),
     createParser: () => (dialect ? dialect.createParser() : textParser),
     findSessionLog: () => undefined,
     describeExitCode: () => undefined,

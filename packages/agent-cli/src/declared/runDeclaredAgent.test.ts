@@ -44,6 +44,25 @@ async function run(declaration: AgentDeclaration, options: Partial<RunAgentOptio
 }
 
 describe("a declared agent", () => {
+  it("gets the run's MCP servers as JSON in PHASEBOARD_MCP_CONFIG, and nothing without them", async () => {
+    const mcpServers = {
+      phaseboard: { url: "http://127.0.0.1:4000/mcp", headers: { authorization: "Bearer t" } },
+    };
+    const { result, recorded } = await run(declare(), { mcpServers });
+    expect(result.status).toBe("completed");
+    expect(JSON.parse(recorded().env.PHASEBOARD_MCP_CONFIG ?? "null")).toEqual({
+      mcpServers: {
+        phaseboard: {
+          type: "http",
+          url: "http://127.0.0.1:4000/mcp",
+          headers: { authorization: "Bearer t" },
+        },
+      },
+    });
+    const without = await run(declare());
+    expect(without.recorded().env.PHASEBOARD_MCP_CONFIG).toBeUndefined();
+  });
+
   it("with text output turns each stdout line into a message and all of it into the result", async () => {
     const { result, events, recorded } = await run(
       declare({ args: [["--model", "{model}"], "--", "{prompt}"] }),

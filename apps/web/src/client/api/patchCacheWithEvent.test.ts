@@ -56,6 +56,47 @@ describe("patchCacheWithEvent", () => {
     expect(board()[1]?.current_phase).toBeNull();
   });
 
+  it("draws a card's new links and has both ends' run pages read them again", () => {
+    client.setQueryData(queryKeys.run("r2"), run({ id: "r2" }));
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.prerequisites_changed",
+      data: { ...base, after_ids: ["r2"] },
+    });
+    expect(board()[0]?.after_ids).toEqual(["r2"]);
+    expect(board()[1]?.after_ids).toBeUndefined();
+    expect(client.getQueryState(queryKeys.run("r1"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.run("r2"))?.isInvalidated).toBe(true);
+  });
+
+  it("shows an agent step waiting for the approval it asked for, and running again once decided", () => {
+    client.setQueryData(
+      queryKeys.run("r1"),
+      run({
+        status: "running",
+        steps: [{ id: "s1", step_id: "work", name: "Work", phase: "build", status: "running" }],
+      }),
+    );
+    const approval = (status: "requested" | "approved") =>
+      patchCacheWithEvent(client, {
+        type: "workflow.step.approval",
+        data: {
+          ...base,
+          step_id: "s1",
+          step_key: "work",
+          approval_id: "a1",
+          status,
+          message: "Deploy?",
+        },
+      });
+    approval("requested");
+    expect(detail()?.steps?.[0]).toMatchObject({
+      status: "waiting",
+      approval_request: { id: "a1", message: "Deploy?" },
+    });
+    approval("approved");
+    expect(detail()?.steps?.[0]).toMatchObject({ status: "running", approval_request: null });
+  });
+
   it("sets the status, and the time a run was paused", () => {
     patchCacheWithEvent(client, {
       type: "workflow.execution.status_changed",

@@ -105,6 +105,15 @@ export function patchCacheWithEvent(
       }));
       refetchBoardIfUnknown();
       return;
+    case "workflow.execution.prerequisites_changed": {
+      patchRun((run) => ({ ...run, after_ids: e.data.after_ids }));
+      // The run pages of both ends list the link with names and statuses: read them again.
+      for (const id of [runId, ...e.data.after_ids]) {
+        void client.invalidateQueries({ queryKey: queryKeys.run(id) });
+      }
+      refetchBoardIfUnknown();
+      return;
+    }
     case "workflow.execution.state_changed":
       patchRun((run) => ({ ...run, state: e.data.state }));
       return;
@@ -173,6 +182,27 @@ export function patchCacheWithEvent(
       client.setQueryData<StepLog>(queryKeys.stepLog(e.data.step_id, "events"), (log) =>
         log ? { ...log, content: `${log.content}${line}\n` } : log,
       );
+      return;
+    }
+    case "workflow.step.approval": {
+      // An agent step asked for an approval: it waits, with the question on its card, until
+      // the request is decided or ends with the step.
+      const { step_id: stepId, status, approval_id, message } = e.data;
+      patchRun((run) => ({
+        ...run,
+        steps: run.steps?.map((step) => {
+          if (step.id !== stepId) return step;
+          if (status === "requested") {
+            return { ...step, status: "waiting", approval_request: { id: approval_id, message } };
+          }
+          return {
+            ...step,
+            status: step.status === "waiting" ? "running" : step.status,
+            approval_request: null,
+          };
+        }),
+      }));
+      refetchBoardIfUnknown();
       return;
     }
     case "workflow.comment.created": {

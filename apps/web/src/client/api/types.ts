@@ -102,6 +102,8 @@ export interface RunStep {
   completed_at?: string | null;
   session?: AgentSessionInfo | null;
   artifacts?: Artifact[];
+  /** What the agent of this step asked a person to approve (`request_approval`), while open. */
+  approval_request?: { id: string; message: string } | null;
 }
 
 export interface Run {
@@ -140,6 +142,19 @@ export interface Run {
   tokens?: number;
   /** The pull request opened from the run's branch, as last refreshed. */
   pull_request?: PullRequestLink | null;
+  /** The runs this run waits for (on the board's list). */
+  after_ids?: string[];
+  /** Both ends of its card dependencies (on the run's own page). */
+  prerequisites?: LinkedRun[];
+  dependents?: LinkedRun[];
+}
+
+/** The other end of a card dependency. */
+export interface LinkedRun {
+  id: string;
+  name: string;
+  status: RunStatus;
+  error_message: string | null;
 }
 
 /** What the card shows of a run's pull request. */

@@ -4,9 +4,11 @@ import { CSS } from "@dnd-kit/utilities";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import type { Run } from "../api/types";
+import type { LinkRole, RunLinks } from "../dependencies/runLinks";
 import { RunActionsMenu } from "../run/RunActionsMenu";
 import type { RunAction } from "../run/useRunActions";
 import { formatUsd } from "../ui/formatDuration";
+import { LINK_DROP_PREFIX } from "./boardCollision";
 import type { BoardColumn as Column } from "./boardColumns";
 import { RunCard } from "./RunCard";
 import type { RunFamily } from "./runFamilies";
@@ -19,6 +21,13 @@ interface CardProps {
   onRewind(run: Run, phase: string): void;
   familyOf?(run: Run): RunFamily | undefined;
   onOpenRelated?(target: { workflowDefinitionId: string; runId?: string }): void;
+  linksOf?(run: Run): RunLinks | undefined;
+  linkRoleOf?(run: Run): LinkRole | undefined;
+  /** The card a dragged card would be linked to if dropped now. */
+  linkTargetId?: string | null;
+  /** A card is hovered or focused (null: none), so the board marks its links. */
+  onFocusRun?(runId: string | null): void;
+  onStartAfter?(run: Run): void;
 }
 
 /**
@@ -126,7 +135,15 @@ function SortableRunCard({
   onRewind,
   familyOf,
   onOpenRelated,
+  linksOf,
+  linkRoleOf,
+  linkTargetId,
+  onFocusRun,
+  onStartAfter,
 }: CardProps & { run: Run; columnId: string }) {
+  // The middle of a card is a second drop target: a card dropped there starts after this
+  // one. Its edges stay the column's, so a drop near them still reorders or moves phase.
+  const linkZone = useDroppable({ id: `${LINK_DROP_PREFIX}${run.id}`, data: { linkTo: run.id } });
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: run.id,
     data: { columnId },
@@ -143,19 +160,31 @@ function SortableRunCard({
       {...attributes}
       {...listeners}
       aria-label={`${run.name}. Press Enter to open, Space to move.`}
-      className={`cursor-grab rounded-lg active:cursor-grabbing ${isDragging ? "opacity-40" : ""}`}
+      className={`relative cursor-grab rounded-lg active:cursor-grabbing ${isDragging ? "opacity-40" : ""}`}
       style={{ transform: CSS.Translate.toString(transform), transition }}
       onClick={() => onOpen(run)}
+      onPointerEnter={() => onFocusRun?.(run.id)}
+      onPointerLeave={() => onFocusRun?.(null)}
+      onFocus={() => onFocusRun?.(run.id)}
+      onBlur={() => onFocusRun?.(null)}
       onKeyDown={(event) => {
         if (event.key === "Enter") onOpen(run);
         listeners?.onKeyDown?.(event);
       }}
     >
+      <div
+        ref={linkZone.setNodeRef}
+        aria-hidden
+        className="pointer-events-none absolute inset-x-3 top-1/4 bottom-1/4"
+      />
       <RunCard
         run={run}
         templateStepCount={templateStepCount}
         family={familyOf?.(run)}
         onOpenRelated={onOpenRelated}
+        links={linksOf?.(run)}
+        linkRole={linkRoleOf?.(run)}
+        linkTarget={linkTargetId === run.id}
         menu={
           <RunActionsMenu
             run={run}
@@ -163,6 +192,7 @@ function SortableRunCard({
             onAction={(action) => onAction(run, action)}
             onRewind={(phase) => onRewind(run, phase)}
             onOpen={() => onOpen(run)}
+            onStartAfter={onStartAfter ? () => onStartAfter(run) : undefined}
           />
         }
       />

@@ -1,5 +1,4 @@
 import {
-  closestCorners,
   DndContext,
   type DragEndEvent,
   type DragOverEvent,
@@ -12,11 +11,15 @@ import {
 } from "@dnd-kit/core";
 import { arrayMove } from "@dnd-kit/sortable";
 import { Plus } from "lucide-react";
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { useDefinitions, useProjectUsage, useRuns } from "../api/queries";
 import type { Run } from "../api/types";
+import { DependencyArrows } from "../dependencies/DependencyArrows";
+import { linkRoles, runLinks } from "../dependencies/runLinks";
+import { StartAfterDialog } from "../dependencies/StartAfterDialog";
+import { useLinkRun } from "../dependencies/useLinkRun";
 import { RewindDialog } from "../run/RewindDialog";
 import { type RunAction, useRunActions } from "../run/useRunActions";
 import { EmptyTemplates } from "../templates/EmptyTemplates";
@@ -27,6 +30,7 @@ import { formatUsd } from "../ui/formatDuration";
 import { Skeleton } from "../ui/Skeleton";
 import { useProjectSelection } from "../ui/useProjectSelection";
 import { BoardColumn } from "./BoardColumn";
+import { boardCollision, linkTargetOf } from "./boardCollision";
 import { buildBoardColumns, QUEUED } from "./boardColumns";
 import { boardKeyboardCoordinates } from "./boardKeyboardCoordinates";
 import { dropRule } from "./dropRule";
@@ -46,6 +50,11 @@ export function BoardPage() {
   const [rewind, setRewind] = useState<{ run: Run; phase: string } | null>(null);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [overColumn, setOverColumn] = useState<string | null>(null);
+  const [overLink, setOverLink] = useState<string | null>(null);
+  const [focusedId, setFocusedId] = useState<string | null>(null);
+  const [startAfter, setStartAfter] = useState<Run | null>(null);
+  const { link } = useLinkRun();
+  const boardRef = useRef<HTMLDivElement>(null);
 
   const templates = definitions.data ?? [];
   const runsByTemplate = useMemo(() => {
@@ -73,6 +82,10 @@ export function BoardPage() {
   );
   const columns = useMemo(() => buildBoardColumns(templateRuns, phases), [templateRuns, phases]);
   const families = useMemo(() => runFamilies(runs.data ?? []), [runs.data]);
+  const links = useMemo(() => runLinks(runs.data ?? []), [runs.data]);
+  // While a card is dragged, its links are not what the board should be showing.
+  const shownFocus = activeId ? null : focusedId;
+  const roles = useMemo(() => linkRoles(shownFocus, links), [shownFocus, links]);
   const columnOfRun = useMemo(() => {
     const map = new Map<string, string>();
     for (const column of columns) for (const run of column.runs) map.set(run.id, column.id);
@@ -117,13 +130,25 @@ export function BoardPage() {
   };
 
   const onDragStart = (event: DragStartEvent) => setActiveId(String(event.active.id));
-  const onDragOver = (event: DragOverEvent) =>
-    setOverColumn(targetColumn(event.over ? String(event.over.id) : undefined) ?? null);
+  const onDragOver = (event: DragOverEvent) => {
+    const overId = event.over ? String(event.over.id) : undefined;
+    const linkTo = linkTargetOf(overId);
+    setOverLink(linkTo ?? null);
+    setOverColumn(linkTo ? null : (targetColumn(overId) ?? null));
+  };
   const onDragEnd = (event: DragEndEvent) => {
     setActiveId(null);
     setOverColumn(null);
+    setOverLink(null);
     const runId = String(event.active.id);
     const run = templateRuns.find((r) => r.id === runId);
+    // A card dropped on another card's middle starts after it; the server checks the rest.
+    const linkTo = linkTargetOf(event.over ? String(event.over.id) : undefined);
+    if (linkTo) {
+      const prerequisite = (runs.data ?? []).find((r) => r.id === linkTo);
+      if (run && prerequisite && linkTo !== runId) link(run, [prerequisite]);
+      return;
+    }
     const from = columnOfRun.get(runId);
     const overId = event.over ? String(event.over.id) : undefined;
     const to = targetColumn(overId);
@@ -264,16 +289,22 @@ export function BoardPage() {
       ) : null}
       <DndContext
         sensors={sensors}
-        collisionDetection={closestCorners}
+        collisionDetection={boardCollision}
         onDragStart={onDragStart}
         onDragOver={onDragOver}
         onDragEnd={onDragEnd}
         onDragCancel={() => {
           setActiveId(null);
           setOverColumn(null);
+          setOverLink(null);
         }}
       >
-        <div className="flex min-h-0 flex-1 gap-3 overflow-x-auto p-4">
+        <div ref={boardRef} className="relative flex min-h-0 flex-1 gap-3 overflow-x-auto p-4">
+          <DependencyArrows
+            containerRef={boardRef}
+            focusedId={shownFocus}
+            links={shownFocus ? links.get(shownFocus) : undefined}
+          />
           {columns.map((column) => (
             <BoardColumn
               key={column.id}
@@ -287,6 +318,11 @@ export function BoardPage() {
               onRewind={(run, phase) => setRewind({ run, phase })}
               familyOf={(run) => families.get(run.id)}
               onOpenRelated={openRelated}
+              linksOf={(run) => links.get(run.id)}
+              linkRoleOf={(run) => roles.get(run.id)}
+              linkTargetId={overLink}
+              onFocusRun={setFocusedId}
+              onStartAfter={setStartAfter}
               emptyHint={
                 column.id === QUEUED && templateRuns.length === 0 ? (
                   <span>
@@ -310,6 +346,9 @@ export function BoardPage() {
           ) : null}
         </DragOverlay>
       </DndContext>
+      {startAfter ? (
+        <StartAfterDialog run={startAfter} onClose={() => setStartAfter(null)} />
+      ) : null}
       {rewind ? (
         <RewindDialog
           run={rewind.run}

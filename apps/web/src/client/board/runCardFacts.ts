@@ -20,12 +20,16 @@ export function runCardFacts(run: Run, templateStepCount?: number) {
     [...steps].reverse().find((s) => s.session?.agent)?.session?.agent ??
     undefined;
   const waitingStep = steps.find((s) => s.status === "waiting");
+  // A step of a running run that waits is an agent asking for an approval (request_approval):
+  // the run does not wait, its step does, and the same Approve decides it.
+  const agentApproval = run.status === "running" ? waitingStep : undefined;
   return {
     current,
     done,
     total,
     agent,
     waitingStep,
+    agentApproval,
     published: publishedState(run.state),
     comments: run._count?.comments ?? 0,
     artifacts: run._count?.artifacts ?? 0,

@@ -2,6 +2,7 @@ import {
   Ban,
   CheckCheck,
   ChevronRight,
+  Link2,
   MoreHorizontal,
   Pause,
   Play,
@@ -11,6 +12,7 @@ import {
 import { DropdownMenu } from "radix-ui";
 import type { Run } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
+import { canWaitForOthers } from "../dependencies/runLinks";
 import { availableActions } from "./availableActions";
 import type { RunAction } from "./useRunActions";
 
@@ -24,6 +26,7 @@ export function RunActionsMenu({
   onAction,
   onRewind,
   onOpen,
+  onStartAfter,
 }: {
   run: Run;
   phases: readonly string[];
@@ -31,13 +34,16 @@ export function RunActionsMenu({
   onRewind(phase: string): void;
   /** Opens the run, for an approval whose step the board does not hold yet. */
   onOpen?: () => void;
+  /** Opens "Start after…": the keyboard's way to link this card to others. */
+  onStartAfter?: (() => void) | undefined;
 }) {
   const allowed = availableActions(run);
   const reached =
     run.status === "completed"
       ? phases
       : phases.slice(0, Math.max(0, phases.indexOf(run.current_phase ?? "") + 1));
-  const waiting = runCardFacts(run).waitingStep;
+  const facts = runCardFacts(run);
+  const waiting = facts.waitingStep;
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger
@@ -56,7 +62,7 @@ export function RunActionsMenu({
           className="z-50 min-w-48 rounded-lg border border-line bg-surface p-1 shadow-lg"
           onClick={(event) => event.stopPropagation()}
         >
-          {allowed.approve && (waiting || onOpen) ? (
+          {(allowed.approve || facts.agentApproval) && (waiting || onOpen) ? (
             <DropdownMenu.Item
               className={itemClass}
               onSelect={() =>
@@ -88,6 +94,15 @@ export function RunActionsMenu({
             <Play aria-hidden className="size-4" />{" "}
             {run.status === "blocked" ? "Start anyway" : "Resume"}
           </DropdownMenu.Item>
+          {onStartAfter ? (
+            <DropdownMenu.Item
+              className={itemClass}
+              disabled={!canWaitForOthers(run)}
+              onSelect={() => onStartAfter()}
+            >
+              <Link2 aria-hidden className="size-4" /> Start after…
+            </DropdownMenu.Item>
+          ) : null}
           <DropdownMenu.Sub>
             <DropdownMenu.SubTrigger
               className={itemClass}

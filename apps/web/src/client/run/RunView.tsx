@@ -16,6 +16,7 @@ import { Link } from "react-router";
 import { useArtifacts, useComments, useRunDiff, useRunUsage } from "../api/queries";
 import type { Run, RunStep } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
+import { RunDependenciesPanel } from "../dependencies/RunDependenciesPanel";
 import { ReviewPanel } from "../review/ReviewPanel";
 import { Button } from "../ui/Button";
 import { elapsedBetween, formatDuration, formatUsd } from "../ui/formatDuration";
@@ -262,12 +263,13 @@ export function RunView({ run, inDrawer = false }: { run: Run; inDrawer?: boolea
             {run.error_message}
           </p>
         ) : null}
+        <RunDependenciesPanel run={run} />
         <div
           className="mt-3 flex flex-wrap items-center gap-1.5"
           role="toolbar"
           aria-label="Run actions"
         >
-          {allowed.approve && facts.waitingStep ? (
+          {(allowed.approve || facts.agentApproval) && facts.waitingStep ? (
             <Button
               size="sm"
               variant="primary"

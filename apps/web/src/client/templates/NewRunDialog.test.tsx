@@ -20,10 +20,23 @@ const definition: WorkflowDefinition = {
   },
 };
 
-function renderDialog() {
+function existing(id: string, name: string, status: Run["status"]): Run {
+  return {
+    id,
+    project_id: "p1",
+    workflow_definition_id: "d1",
+    name,
+    status,
+    current_phase: null,
+    position: "a0",
+    created_at: `2026-01-0${id.length}T00:00:00.000Z`,
+  };
+}
+
+function renderDialog(runs: Run[] = []) {
   const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity } } });
   client.setQueryData(queryKeys.definitions("p1"), [definition]);
-  client.setQueryData<Run[]>(queryKeys.runs("p1"), []);
+  client.setQueryData<Run[]>(queryKeys.runs("p1"), runs);
   render(
     <QueryClientProvider client={client}>
       <MemoryRouter>
@@ -91,6 +104,35 @@ describe("NewRunDialog", () => {
       workflow_definition_id: "d1",
       name: "Add search",
       args: { feature: "search box" },
+    });
+  });
+
+  it("sends after with the runs picked under Start after…, searchable by name, and never offers a failed run", async () => {
+    const fetch = vi.fn(async () => Response.json({ data: { id: "r9" } }, { status: 201 }));
+    vi.stubGlobal("fetch", fetch);
+    renderDialog([
+      existing("a1", "Build API", "running"),
+      existing("a2", "Build UI", "pending"),
+      existing("a3", "Broken build", "failed"),
+      existing("a4", "Write docs", "completed"),
+    ]);
+    const picker = screen.getByRole("list", { name: "Runs to start after" });
+    expect(picker.textContent).toContain("Build API");
+    expect(picker.textContent).toContain("Running");
+    expect(picker.textContent).not.toContain("Broken build");
+    fireEvent.change(screen.getByLabelText("Search runs"), { target: { value: "build" } });
+    expect(screen.queryByLabelText(/Write docs/)).toBeNull();
+    fireEvent.click(screen.getByRole("checkbox", { name: /Build API/ }));
+    fireEvent.click(screen.getByRole("checkbox", { name: /Build UI/ }));
+    fireEvent.change(screen.getByLabelText(/Feature/), { target: { value: "search box" } });
+    fireEvent.click(screen.getByRole("button", { name: "Start run" }));
+    await waitFor(() => expect(fetch).toHaveBeenCalled());
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({
+      project_id: "p1",
+      workflow_definition_id: "d1",
+      args: { feature: "search box" },
+      after: ["a1", "a2"],
     });
   });
 });

@@ -7,9 +7,10 @@ import { useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { toast } from "sonner";
 import { apiFetch, jsonBody } from "../api/apiFetch";
-import { useDefinitions } from "../api/queries";
+import { useDefinitions, useRuns } from "../api/queries";
 import { queryKeys } from "../api/queryKeys";
 import type { Project, Run } from "../api/types";
+import { RunPicker } from "../dependencies/RunPicker";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
 import { argsUiSchema, formButtonTemplates } from "./formButtons";
@@ -38,6 +39,8 @@ export function NewRunDialog({
   const [name, setName] = useState("");
   const [nameError, setNameError] = useState<string>();
   const [args, setArgs] = useState<Record<string, unknown>>({});
+  const runs = useRuns(project.id);
+  const [after, setAfter] = useState<string[]>([]);
   const formId = useId();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -52,6 +55,7 @@ export function NewRunDialog({
           // Without a name the server names the run after its template.
           ...(name.trim() ? { name: name.trim() } : {}),
           args: body.args,
+          ...(after.length > 0 ? { after } : {}),
         }),
       ),
     onSuccess: (run) => {
@@ -175,6 +179,17 @@ export function NewRunDialog({
               .length === 0 ? (
               <p className="text-xs text-faint">This template takes no arguments.</p>
             ) : null}
+          </div>
+          <div>
+            <h3 className="mb-2 text-xs font-semibold tracking-wide text-faint uppercase">
+              Start after…
+            </h3>
+            <p className="mb-2 text-xs text-muted">
+              {after.length === 0
+                ? "Optional: the run waits, Blocked, until all the runs you pick have completed."
+                : `Waits for ${after.length} ${after.length === 1 ? "run" : "runs"} to complete.`}
+            </p>
+            <RunPicker runs={runs.data ?? []} selected={after} onChange={setAfter} />
           </div>
           <div className="flex justify-end gap-2 border-t border-line pt-4">
             <Button onClick={onClose}>Cancel</Button>

@@ -18,6 +18,7 @@ import { HttpError } from "../HttpError.js";
 import { toEnvelope } from "../plugins/errorHandlerPlugin.js";
 import type { Services } from "../plugins/servicesPlugin.js";
 import { version } from "../version.js";
+import { MAX_APPROVAL_WAIT_SECONDS } from "./AgentApprovals.js";
 
 /**
  * Who is asking. `board`: a person's own MCP client (Claude Code, an IDE) with the
@@ -108,7 +109,8 @@ export async function createBoardMcpServer(
   const ownStep = async (target: string, given: string | undefined) => {
     if (given !== undefined || scope.kind !== "run" || target !== scope.runId) return given;
     const step = await db.workflowRunStep.findFirst({
-      where: { workflow_run_id: target, status: "running" },
+      // "waiting": an agent step that asked for an approval is still the one writing.
+      where: { workflow_run_id: target, status: { in: ["running", "waiting"] } },
       orderBy: { started_at: "desc" },
       select: { id: true },
     });
@@ -382,6 +384,46 @@ export async function createBoardMcpServer(
     );
   }
 
+  if (scope.kind === "run") {
+    const waitSeconds = z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_APPROVAL_WAIT_SECONDS)
+      .default(30)
+      .describe(
+        `Seconds to wait for the decision in this call (at most ${MAX_APPROVAL_WAIT_SECONDS}); if none came, the answer is "pending": call get_approval with its approval_id`,
+      );
+    tool(
+      "request_approval",
+      "Ask a person to approve what you are about to do. Your step shows as waiting for approval on its card until someone approves or rejects it. Answers status approved, rejected or pending (no decision yet: call get_approval with the approval_id to wait again).",
+      {
+        message: z
+          .string()
+          .trim()
+          .min(1, "must not be empty")
+          .max(10_000, "is too long")
+          .describe("What you ask approval for, shown on the card"),
+        wait_seconds: waitSeconds,
+      },
+      async ({ message, wait_seconds }) => {
+        const asked = await services.approvals.request(scope.runId, scope.projectId, message);
+        return services.approvals.wait(scope.runId, asked.approval_id, wait_seconds);
+      },
+    );
+    tool(
+      "get_approval",
+      "The decision on an approval you asked for with request_approval, waiting for it up to wait_seconds.",
+      {
+        approval_id: z.string().min(1).max(100).describe("From request_approval"),
+        wait_seconds: waitSeconds,
+      },
+      async ({ approval_id, wait_seconds }) =>
+        services.approvals.wait(scope.runId, approval_id, wait_seconds),
+      { readOnlyHint: true },
+    );
+  }
+
   tool(
     "send_signal",
     "Send a signal a run waits for (ctx.waitForSignal), with an optional JSON payload.",
@@ -404,6 +446,11 @@ export async function createBoardMcpServer(
     },
     async ({ run_id, approval_id, approved, comment }) => {
       await requireRun(run_id);
+      const decision = { approved, ...(comment && { comment }) };
+      if (await services.approvals.decide(run_id, approval_id, decision)) {
+        const run = await services.runs.require(run_id);
+        return { id: run.id, status: run.status };
+      }
       const run = await services.manager.approve(run_id, approval_id, {
         approved,
         ...(comment && { comment }),

@@ -22,6 +22,7 @@ import { GitWorkspaces } from "../domain/workspace/GitWorkspaces.js";
 import { PortBlocks, type PortRange } from "../domain/workspace/PortBlocks.js";
 import { WorkspaceHooks } from "../domain/workspace/WorkspaceHooks.js";
 import type { EventHub } from "../events/EventHub.js";
+import { AgentApprovals } from "../mcp/AgentApprovals.js";
 
 export interface Services {
   hub: EventHub;
@@ -46,6 +47,8 @@ export interface Services {
   ports: PortBlocks;
   /** Runs' dev-server previews. */
   previews: Previews;
+  /** Approvals agents ask for from inside their steps (the request_approval MCP tool). */
+  approvals: AgentApprovals;
 }
 
 declare module "fastify" {
@@ -107,6 +110,7 @@ export const servicesPlugin = fp(
       app.log.warn({ err: error, runId }, "could not start a run whose prerequisites ended"),
     );
     runs.setDependencies(dependencies);
+    const approvals = new AgentApprovals(db, hub);
     const reviews = new ReviewFollowUps(
       db,
       hub,
@@ -164,6 +168,7 @@ export const servicesPlugin = fp(
       dependencies,
       ports,
       previews,
+      approvals,
     });
     // Previews a crashed server left running: their groups end before anything else starts.
     app.addHook("onReady", async () => {
@@ -177,6 +182,7 @@ export const servicesPlugin = fp(
       catalog.close();
       configs.close();
       dependencies.close();
+      approvals.close();
       triggers.stop();
       await Promise.all([manager.shutdown(), reviews.close(), previews.stopAll()]);
     });

@@ -246,6 +246,14 @@ export async function runRoutes(app: FastifyInstance) {
       handler: async ({ params, body }) => {
         await runs.require(params.id);
         notInReview(params.id);
+        // An agent step that asked for an approval (request_approval) is decided here too.
+        const decision = {
+          approved: body.approved,
+          ...(body.comment && { comment: body.comment }),
+        };
+        if (await app.services.approvals.decide(params.id, params.stepId, decision)) {
+          return { data: await runs.require(params.id) };
+        }
         return {
           data: await manager.approve(params.id, params.stepId, {
             approved: body.approved,
@@ -263,7 +271,14 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       body: linkRunBodySchema,
       response: { status: 200, schema: runResponseSchema },
-      errors: ["NOT_FOUND", "RUN_ALREADY_STARTED"],
+      errors: [
+        "NOT_FOUND",
+        "RUN_ALREADY_STARTED",
+        "DEPENDENCY_ON_ITSELF",
+        "DEPENDENCY_CYCLE",
+        "DEPENDENCY_OTHER_PROJECT",
+        "PREREQUISITE_ENDED",
+      ],
       handler: async ({ params, body }) => ({
         data: await app.services.dependencies.link(params.id, body.after),
       }),

@@ -48,15 +48,20 @@ export class RunDependencies {
    * each must exist in the same project, may not be the run itself, may not have failed or
    * been cancelled, and may not (through other links) wait for the run — a cycle. Answers
    * the distinct ids and whether all of them have completed already.
+   *
+   * For a new run (`after` in its creation body) a bad id is a validation error of that
+   * body (400). For a link to an existing run each refusal is a state conflict (409) with a
+   * code of its own, so the board can say exactly why the card was not linked.
    */
   async check(
     projectId: string,
     after: readonly string[],
     runId?: string,
   ): Promise<{ ids: string[]; allCompleted: boolean }> {
+    const linking = runId !== undefined;
     const ids = [...new Set(after)];
     if (runId !== undefined && ids.includes(runId)) {
-      throw new HttpError("VALIDATION_FAILED", `after: run ${runId} cannot wait for itself`);
+      throw new HttpError("DEPENDENCY_ON_ITSELF", `after: run ${runId} cannot wait for itself`);
     }
     const rows = await this.db.workflowRun.findMany({
       where: { id: { in: ids } },
@@ -64,12 +69,23 @@ export class RunDependencies {
     });
     for (const id of ids) {
       const row = rows.find((candidate) => candidate.id === id);
-      if (!row || row.project_id !== projectId) {
-        throw new HttpError("VALIDATION_FAILED", `after: no run ${id} in this project`);
+      if (!row) {
+        throw new HttpError(
+          linking ? "NOT_FOUND" : "VALIDATION_FAILED",
+          `after: no run ${id} in this project`,
+        );
+      }
+      if (row.project_id !== projectId) {
+        throw new HttpError(
+          linking ? "DEPENDENCY_OTHER_PROJECT" : "VALIDATION_FAILED",
+          linking
+            ? `after: run ${id} belongs to another project; a run can only wait for runs of its own project`
+            : `after: no run ${id} in this project`,
+        );
       }
       if (ENDED_UNSUCCESSFULLY.includes(row.status)) {
         throw new HttpError(
-          "VALIDATION_FAILED",
+          linking ? "PREREQUISITE_ENDED" : "VALIDATION_FAILED",
           `after: run ${id} (${row.name}) has ${row.status === "failed" ? "failed" : "been cancelled"}, so it can never complete; start it again or leave it out`,
         );
       }
@@ -85,7 +101,7 @@ export class RunDependencies {
     while (frontier.length > 0) {
       if (frontier.includes(runId)) {
         throw new HttpError(
-          "VALIDATION_FAILED",
+          "DEPENDENCY_CYCLE",
           `after: a dependency cycle — run ${runId} is already a prerequisite of ${ids.join(", ")} (directly or through other runs)`,
         );
       }
@@ -104,7 +120,28 @@ export class RunDependencies {
       data: ids.map((after_run_id) => ({ run_id: runId, after_run_id })),
     });
     await this.#writeResults(runId);
+    await this.#publishLinks(runId);
     await this.settle(runId);
+  }
+
+  /** Tells boards the run's full list of prerequisites, so they draw its links. */
+  async #publishLinks(runId: string): Promise<void> {
+    const [run, links] = await Promise.all([
+      this.db.workflowRun.findUniqueOrThrow({ where: { id: runId }, select: { project_id: true } }),
+      this.db.runDependency.findMany({
+        where: { run_id: runId },
+        select: { after_run_id: true },
+        orderBy: { created_at: "asc" },
+      }),
+    ]);
+    this.hub.publish({
+      type: "workflow.execution.prerequisites_changed",
+      data: {
+        execution_id: runId,
+        project_id: run.project_id,
+        after_ids: links.map((link) => link.after_run_id),
+      },
+    });
   }
 
   /**
@@ -146,8 +183,14 @@ export class RunDependencies {
       );
     }
     const { ids } = await this.check(run.project_id, after, runId);
+    const existing = await this.db.runDependency.findMany({
+      where: { run_id: runId, after_run_id: { in: ids } },
+      select: { after_run_id: true },
+    });
+    // Linking twice to the same run is not an error: the link is there either way.
+    const added = ids.filter((id) => !existing.some((link) => link.after_run_id === id));
     await this.db.runDependency.createMany({
-      data: ids.map((after_run_id) => ({ run_id: runId, after_run_id })),
+      data: added.map((after_run_id) => ({ run_id: runId, after_run_id })),
     });
     if (run.status === "pending") {
       try {
@@ -155,7 +198,7 @@ export class RunDependencies {
       } catch (error) {
         // It started in the meantime: the links would mean nothing, so they go.
         await this.db.runDependency.deleteMany({
-          where: { run_id: runId, after_run_id: { in: ids } },
+          where: { run_id: runId, after_run_id: { in: added } },
         });
         if (error instanceof RunTransitionError) {
           throw new HttpError(
@@ -166,6 +209,7 @@ export class RunDependencies {
         throw error;
       }
     }
+    await this.#publishLinks(runId);
     await this.settle(runId);
     return this.db.workflowRun.findUniqueOrThrow({ where: { id: runId } });
   }

@@ -83,8 +83,21 @@ export async function listRunsQuery(db: DbClient, query: Query) {
   );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
+  // The page's card links in one indexed query (most runs have none).
+  const links = await db.runDependency.findMany({
+    where: { run_id: { in: page.map((row) => String(row.id)) } },
+    select: { run_id: true, after_run_id: true },
+    orderBy: { created_at: "asc" },
+  });
+  const afterIds = new Map<string, string[]>();
+  for (const link of links) {
+    afterIds.set(link.run_id, [...(afterIds.get(link.run_id) ?? []), link.after_run_id]);
+  }
   return {
-    data: page.map(toRunSummary),
+    data: page.map((row) => ({
+      ...toRunSummary(row),
+      after_ids: afterIds.get(String(row.id)) ?? [],
+    })),
     page: {
       next_cursor:
         rows.length > query.limit && last
