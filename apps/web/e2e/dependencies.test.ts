@@ -149,4 +149,34 @@ describe("card dependencies on the board", () => {
     await board.screenshot("dependencies-6-new-run-start-after");
     await page.keyboard.press("Escape");
   });
+  it("links a card from the keyboard through its menu's Start after…", async () => {
+    const { page } = board;
+    const gate = scriptGate(board.projectDir);
+    const docs = await start("docs", "Write docs");
+    const announce = await start("announce", "Announce", [docs.id]);
+    await gate.reached("docs");
+    await page.goto(`${board.url}/?template=${definitionId}`);
+    const card = page.locator('section[data-column] article[aria-label="Announce"]');
+    await card.waitFor();
+    await card.getByRole("button", { name: "Actions for Announce" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("menuitem", { name: "Start after…" }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Start “Announce” after…" });
+    await dialog.getByLabel("Search runs").fill("build ui");
+    await dialog.getByRole("checkbox", { name: /Build UI/ }).focus();
+    await page.keyboard.press("Space");
+    await dialog.getByRole("button", { name: "Start after these" }).focus();
+    await board.screenshot("dependencies-7-start-after-dialog");
+    await page.keyboard.press("Enter");
+    await dialog.waitFor({ state: "detached" });
+    await card.locator("[data-waits-for]").getByText("Build UI").waitFor();
+    const linked = await api<ApiRun>(`/api/workflow-executions/${announce.id}`);
+    expect(linked.prerequisites?.map((r) => r.id)).toHaveLength(2);
+    gate.release("announce");
+    gate.release("docs");
+    await page
+      .locator('section[data-column] article[aria-label="Announce"][data-status="completed"]')
+      .waitFor({ timeout: 60_000 });
+  });
 });

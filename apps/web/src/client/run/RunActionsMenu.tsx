@@ -10,6 +10,7 @@ import {
   Zap,
 } from "lucide-react";
 import { DropdownMenu } from "radix-ui";
+import { useRef } from "react";
 import type { Run } from "../api/types";
 import { runCardFacts } from "../board/runCardFacts";
 import { canWaitForOthers } from "../dependencies/runLinks";
@@ -44,6 +45,9 @@ export function RunActionsMenu({
       : phases.slice(0, Math.max(0, phases.indexOf(run.current_phase ?? "") + 1));
   const facts = runCardFacts(run);
   const waiting = facts.waitingStep;
+  // A dialog opened from the menu owns the focus: the closing menu must not hand it back
+  // to its trigger, which lies outside the dialog and would make the dialog dismiss itself.
+  const openingDialog = useRef(false);
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger
@@ -60,7 +64,16 @@ export function RunActionsMenu({
           align="end"
           sideOffset={4}
           className="z-50 min-w-48 rounded-lg border border-line bg-surface p-1 shadow-lg"
+          // The menu is portalled, but React still bubbles its events to the card: an Enter
+          // that picks an item must not also open the run or start a keyboard drag.
           onClick={(event) => event.stopPropagation()}
+          onKeyDown={(event) => event.stopPropagation()}
+          onPointerDown={(event) => event.stopPropagation()}
+          onCloseAutoFocus={(event) => {
+            if (!openingDialog.current) return;
+            openingDialog.current = false;
+            event.preventDefault();
+          }}
         >
           {(allowed.approve || facts.agentApproval) && (waiting || onOpen) ? (
             <DropdownMenu.Item
@@ -98,7 +111,10 @@ export function RunActionsMenu({
             <DropdownMenu.Item
               className={itemClass}
               disabled={!canWaitForOthers(run)}
-              onSelect={() => onStartAfter()}
+              onSelect={() => {
+                openingDialog.current = true;
+                onStartAfter();
+              }}
             >
               <Link2 aria-hidden className="size-4" /> Start after…
             </DropdownMenu.Item>
