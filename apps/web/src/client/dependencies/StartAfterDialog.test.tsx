@@ -89,6 +89,10 @@ describe("StartAfterDialog", () => {
 
 describe("a blocked card", () => {
   afterEach(cleanup);
+  // A card reads the project's settings (its Preview button) through the query cache.
+  const withClient = (card: React.ReactNode) => (
+    <QueryClientProvider client={new QueryClient()}>{card}</QueryClientProvider>
+  );
 
   it("names what it waits for with their statuses, and says which prerequisite failed and why", () => {
     const failed = run("a2", "Build UI", { status: "failed", error_message: "tests failed" });
@@ -99,14 +103,14 @@ describe("a blocked card", () => {
         "Prerequisite Build UI (a2) failed: tests failed. Start this run anyway or cancel it.",
     });
     const links = runLinks([api, failed, blocked]);
-    render(<RunCard run={blocked} links={links.get("b1")} />);
+    render(withClient(<RunCard run={blocked} links={links.get("b1")} />));
     const waitsFor = document.querySelector("[data-waits-for]");
     expect(waitsFor?.textContent).toBe("Waits forBuild API(running)Build UI(failed)");
     expect(document.querySelector("[data-blocked-reason]")?.textContent).toBe(
       "Prerequisite Build UI (a2) failed: tests failed. Start this run anyway or cancel it.",
     );
     cleanup();
-    render(<RunCard run={api} links={links.get("a1")} />);
+    render(withClient(<RunCard run={api} links={links.get("a1")} />));
     expect(document.querySelector("[data-unblocks]")?.textContent).toBe("Unblocks 1 run");
   });
 });
