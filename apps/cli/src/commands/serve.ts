@@ -103,15 +103,10 @@ async function serve(options: ServeOptions): Promise<void> {
         }),
       },
     });
-    out.line(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
-    if (lan && lanToken) {
-      // The token travels once in this URL; the board keeps it and drops it from the address.
-      const url = `${server.url}/?token=${encodeURIComponent(lanToken)}`;
-      out.line(`Open it on a phone on the same network: ${url}`);
-      out.line(renderUnicodeCompact(url, { border: 1 }));
-    }
-    await new Promise<void>((resolve) => {
-      let stopping = false;
+    // Listening for the signals before saying "running": whoever reads that line may stop
+    // the server at once, and a signal with no listener yet would end it uncleanly.
+    let stopping = false;
+    const stopped = new Promise<void>((resolve) => {
       const stop = async () => {
         if (stopping) return;
         stopping = true;
@@ -121,6 +116,14 @@ async function serve(options: ServeOptions): Promise<void> {
       process.on("SIGINT", () => void stop());
       process.on("SIGTERM", () => void stop());
     });
+    out.line(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
+    if (lan && lanToken) {
+      // The token travels once in this URL; the board keeps it and drops it from the address.
+      const url = `${server.url}/?token=${encodeURIComponent(lanToken)}`;
+      out.line(`Open it on a phone on the same network: ${url}`);
+      out.line(renderUnicodeCompact(url, { border: 1 }));
+    }
+    await stopped;
   } catch (error) {
     if (error instanceof CommandFailedError) throw error;
     if (config && (error as NodeJS.ErrnoException).code === "EADDRINUSE") {

@@ -112,14 +112,16 @@ export function registerWorkerCommand(program: Command): void {
           ),
       });
       const { requeued } = await worker.start();
-      console.log(
-        `worker ${workerId} pulling step jobs from ${ingress}${requeued > 0 ? ` (${requeued} interrupted step(s) to run again)` : ""}${endpoint ? `; engine endpoint on 127.0.0.1:${endpoint.port}` : ""}`,
-      );
-      await new Promise<void>((resolve) => {
+      // Listening before saying "pulling": whoever reads that line may stop the worker at once.
+      const stopped = new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      console.log(
+        `worker ${workerId} pulling step jobs from ${ingress}${requeued > 0 ? ` (${requeued} interrupted step(s) to run again)` : ""}${endpoint ? `; engine endpoint on 127.0.0.1:${endpoint.port}` : ""}`,
+      );
+      await stopped;
       await worker.stop();
       await endpoint?.close();
     });

@@ -18,7 +18,6 @@ try {
       }),
     },
   });
-  console.log(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -27,8 +26,10 @@ try {
     await server.close();
     process.exit(0);
   };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
+  // Listening before saying "running": whoever reads that line may stop the server at once.
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  console.log(`Phaseboard is running at ${server.url} (project ${config.projectDir})`);
 } catch (error) {
   console.error(`phaseboard: ${describeStartupError(error, config)}`);
   process.exit(1);
