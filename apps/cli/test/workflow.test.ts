@@ -210,12 +210,12 @@ describe("runs through a started server", () => {
     const run = await phaseboard(box, ["run", "hello", "--arg", "who=server"], { env });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Hello, server");
-    const runs = JSON.parse((await phaseboard(box, ["list", "--json"], { env })).stdout) as {
-      id: string;
-      status: string;
-    }[];
+    const listed = await phaseboard(box, ["list", "--json"], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    const runs = JSON.parse(listed.stdout) as { id: string; status: string }[];
     expect(runs.map((r) => r.status)).toEqual(["completed"]);
     const status = await phaseboard(box, ["status", runs[0]?.id ?? "", "--json"], { env });
+    expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "completed" });
   });
 
