@@ -6,6 +6,21 @@ import { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 import { type RunInbox, runInbox } from "./RunInbox.js";
 import { type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
 
+/** How many times `result` attaches before a dropped connection counts as an error. */
+const ATTACH_ATTEMPTS = 40;
+
+/** Connection errors from Node's fetch, and gateway answers while a node is down. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof clients.HttpCallError) return [502, 503, 504].includes(error.status);
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { code?: unknown } };
+  return (
+    message === "terminated" ||
+    message === "fetch failed" ||
+    (typeof cause?.code === "string" &&
+      /^(UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNRESET|ECONNREFUSED|EPIPE)$/.test(cause.code))
+  );
+}
+
 /**
  * Starts runs on a Restate cluster and talks to them, through the ingress only.
  *
@@ -32,9 +47,22 @@ export class RestateRuns {
     return submission.invocationId;
   }
 
-  /** Waits for the run to end and answers how. */
-  result(runId: string): Promise<RunOutcome> {
-    return this.ingress.workflowClient<PhaseboardRun>(phaseboardRun, runId).workflowAttach();
+  /**
+   * Waits for the run to end and answers how. Attaching is idempotent, so a connection the
+   * ingress drops (a node killed, a partition leader moving) is attached again, with
+   * backoff, for up to about a minute: a failover must not read as the run failing.
+   */
+  async result(runId: string): Promise<RunOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ingress
+          .workflowClient<PhaseboardRun>(phaseboardRun, runId)
+          .workflowAttach();
+      } catch (error) {
+        if (attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
+      }
+    }
   }
 
   /** Appends a signal to the run's inbox (queue semantics: each wait takes the next). */
