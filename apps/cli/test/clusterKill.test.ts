@@ -48,8 +48,10 @@ async function freeOffset(): Promise<number> {
   }
 }
 
+/** Polls `check` for up to 90 s (each check may spawn restatectl, slow on a busy machine). */
 async function waitFor(check: () => boolean | Promise<boolean>, explain: () => string) {
-  for (let i = 0; i < 400; i++) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((done) => setTimeout(done, 50));
   }
