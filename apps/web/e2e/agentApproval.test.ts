@@ -50,10 +50,12 @@ describe("an agent's approval request on the board", () => {
       name: "request_approval",
       arguments: { message: "Ship build 42 to staging?", wait_seconds: 50 },
     });
+    // Awaited below; if the test fails first, closing the client must not leave it unhandled.
+    decision.catch(() => undefined);
     await card
       .locator("[data-agent-approval]")
       .getByText("Ship build 42 to staging?", { exact: false })
-      .waitFor();
+      .waitFor({ timeout: 60_000 });
     await board.screenshot("agent-approval-requested");
     await card.getByRole("button", { name: "Actions for Deploy" }).click();
     await page.getByRole("menuitem", { name: "Approve" }).click();
