@@ -30,7 +30,13 @@ export { durationToMs } from "./execution/durationToMs.js";
 export { retryDelayMs } from "./execution/retryDelayMs.js";
 export { WorkflowExecutor } from "./execution/WorkflowExecutor.js";
 export { findExpiredRuns } from "./lease/findExpiredRuns.js";
-export { isLockStale, type LockOwner, RunLock, readLockOwner } from "./lease/RunLock.js";
+export {
+  isLockStale,
+  isProcessAlive,
+  type LockOwner,
+  RunLock,
+  readLockOwner,
+} from "./lease/RunLock.js";
 export { killProcessGroup, processGroupAlive } from "./steps/killProcessGroup.js";
 export { runStepJob, type StepJobRuntime, settleStepJob } from "./steps/runStepJob.js";
 export { bundleStoreDir, pinBundle } from "./storage/pinBundle.js";

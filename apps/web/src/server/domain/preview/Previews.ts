@@ -16,6 +16,7 @@ import type { Preview, PreviewStatus } from "@phaseboard/contracts";
 import type { DbClient } from "@phaseboard/db";
 import {
   durationToMs,
+  isProcessAlive,
   killProcessGroup,
   processGroupAlive,
   runPaths,
@@ -101,7 +102,7 @@ export class Previews {
     }
     const { pgid, ownerPid } = left;
     // A server still running (another one on this database) keeps its own previews.
-    if (typeof ownerPid === "number" && ownerPid !== process.pid && pidAlive(ownerPid)) {
+    if (typeof ownerPid === "number" && ownerPid !== process.pid && isProcessAlive(ownerPid)) {
       return false;
     }
     let killed = false;
@@ -395,15 +396,6 @@ function forget(entry: Entry): void {
 
 function recordFile(projectPath: string, runId: string): string {
   return join(runPaths(projectPath, runId).root, "preview-process.json");
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function isLive(status: PreviewStatus): boolean {
