@@ -67,6 +67,15 @@ describe("request_approval: an agent asks a person from inside its step", () => 
     expect(asked).toMatchObject({ status: "pending", message: "Deploy to staging?" });
     const waiting = await stepOf(s, run.id);
     expect(waiting.status).toBe("waiting");
+    // A board opened after the request reads it from the run list and the run alike.
+    const request = { id: asked.approval_id, message: "Deploy to staging?" };
+    expect(waiting.approval_request).toEqual(request);
+    const card = (await s.api(`/api/workflow-executions?project_id=${s.projectId}`)).body.data.find(
+      (r: { id: string }) => r.id === run.id,
+    );
+    expect(card.steps).toEqual([
+      expect.objectContaining({ id: waiting.id, status: "waiting", approval_request: request }),
+    ]);
     expect((await s.api(`/api/workflow-executions/${run.id}`)).body.data.status).toBe("running");
 
     // The agent waits in a bounded call while a person approves on the board.

@@ -159,6 +159,11 @@ export const runSummarySchema = runSchema.extend({
     .pick({ id: true, name: true, identifier: true, phases: true })
     .nullable(),
   _count: runCountsSchema,
+  /**
+   * The run's steps that are running or waiting, oldest first: the card's current step and
+   * any approval its agent asks for, so a card read after those events still shows them.
+   */
+  steps: z.array(stepSchema).optional(),
   /** What the run's own agent steps cost (dollars) and used (input + output tokens). */
   cost_usd: z.number().nonnegative().optional(),
   tokens: z.number().int().nonnegative().optional(),

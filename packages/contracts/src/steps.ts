@@ -39,6 +39,8 @@ export const stepSchema = z.object({
   created_at: timestampSchema,
   updated_at: timestampSchema,
   session: agentSessionSchema.nullable().optional(),
+  /** What the step's agent asked a person to approve (`request_approval`), while it is open. */
+  approval_request: z.object({ id: z.string(), message: z.string() }).nullable().optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 

@@ -97,6 +97,30 @@ describe("patchCacheWithEvent", () => {
     expect(detail()?.steps?.[0]).toMatchObject({ status: "running", approval_request: null });
   });
 
+  it("reads the board again when a card has not seen the step that asks for an approval", () => {
+    // The step's start came before the board's list did: the list carries it and the request.
+    patchCacheWithEvent(client, {
+      type: "workflow.step.approval",
+      data: {
+        ...base,
+        step_id: "s9",
+        step_key: "deploy",
+        approval_id: "a2",
+        status: "requested",
+        message: "Ship?",
+      },
+    });
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
+  });
+
+  it("reads the board again when a step starts on a run it does not hold", () => {
+    patchCacheWithEvent(client, {
+      ...started("s1", "Work", "build"),
+      data: { ...(started("s1", "Work", "build").data as object), execution_id: "r9" },
+    } as WorkflowEvent);
+    expect(client.getQueryState(queryKeys.runs("p1"))?.isInvalidated).toBe(true);
+  });
+
   it("sets the status, and the time a run was paused", () => {
     patchCacheWithEvent(client, {
       type: "workflow.execution.status_changed",

@@ -141,6 +141,7 @@ export function patchCacheWithEvent(
             : {}),
         };
       });
+      refetchBoardIfUnknown();
       return;
     }
     case "workflow.step.completed": {
@@ -188,6 +189,12 @@ export function patchCacheWithEvent(
       // An agent step asked for an approval: it waits, with the question on its card, until
       // the request is decided or ends with the step.
       const { step_id: stepId, status, approval_id, message } = e.data;
+      // A card that has not seen its step start (that event came before the board's list
+      // did) is read again: the list carries each active run's steps and open requests.
+      const card = client
+        .getQueryData<Run[]>(queryKeys.runs(projectId))
+        ?.find((run) => run.id === runId);
+      const cardLacksStep = card !== undefined && !card.steps?.some((step) => step.id === stepId);
       patchRun((run) => ({
         ...run,
         steps: run.steps?.map((step) => {
@@ -202,6 +209,7 @@ export function patchCacheWithEvent(
           };
         }),
       }));
+      if (cardLacksStep) void client.invalidateQueries({ queryKey: queryKeys.runs(projectId) });
       refetchBoardIfUnknown();
       return;
     }

@@ -115,6 +115,26 @@ export class AgentApprovals {
   }
 
   /**
+   * `steps` with the open request of each waiting one as `approval_request`, so a run read
+   * after the request was made shows it as the event did.
+   */
+  withRequests<T extends { id: string; status: string }>(
+    steps: T[],
+  ): (T & { approval_request: { id: string; message: string } | null })[] {
+    const open = new Map<string, Pending>();
+    for (const pending of this.#byId.values()) {
+      if (pending.status === "pending") open.set(pending.stepRowId, pending);
+    }
+    return steps.map((step) => {
+      const pending = step.status === "waiting" ? open.get(step.id) : undefined;
+      return {
+        ...step,
+        approval_request: pending ? { id: pending.id, message: pending.message } : null,
+      };
+    });
+  }
+
+  /**
    * Decides the open request of step `stepKey` of `runId`, if there is one (the approvals
    * route asks here before the engine's own approval steps). Answers whether it did.
    */

@@ -56,7 +56,14 @@ export async function runRoutes(app: FastifyInstance) {
       query: listRunsQuerySchema,
       response: { status: 200, schema: runListResponseSchema },
       errors: [],
-      handler: async ({ query }) => runs.list(query),
+      handler: async ({ query }) => {
+        const list = await runs.list(query);
+        const { approvals } = app.services;
+        return {
+          ...list,
+          data: list.data.map((run) => ({ ...run, steps: approvals.withRequests(run.steps) })),
+        };
+      },
     }),
     defineRoute({
       method: "GET",
@@ -66,7 +73,10 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       response: { status: 200, schema: runDetailResponseSchema },
       errors: ["NOT_FOUND"],
-      handler: async ({ params }) => ({ data: await runs.get(params.id) }),
+      handler: async ({ params }) => {
+        const run = await runs.get(params.id);
+        return { data: { ...run, steps: app.services.approvals.withRequests(run.steps) } };
+      },
     }),
     defineRoute({
       method: "GET",

@@ -93,10 +93,27 @@ export async function listRunsQuery(db: DbClient, query: Query) {
   for (const link of links) {
     afterIds.set(link.run_id, [...(afterIds.get(link.run_id) ?? []), link.after_run_id]);
   }
+  // The steps at work on the page's active runs: a card shows its current step and any
+  // approval it waits for whether it was read before those steps started or after.
+  const activeIds = page
+    .filter((row) => ["running", "waiting", "paused"].includes(String(row.status)))
+    .map((row) => String(row.id));
+  const activeSteps = activeIds.length
+    ? await db.workflowRunStep.findMany({
+        where: { workflow_run_id: { in: activeIds }, status: { in: ["running", "waiting"] } },
+        include: { session: true },
+        orderBy: { sequence: "asc" },
+      })
+    : [];
+  const stepsOf = new Map<string, typeof activeSteps>();
+  for (const step of activeSteps) {
+    stepsOf.set(step.workflow_run_id, [...(stepsOf.get(step.workflow_run_id) ?? []), step]);
+  }
   return {
     data: page.map((row) => ({
       ...toRunSummary(row),
       after_ids: afterIds.get(String(row.id)) ?? [],
+      steps: stepsOf.get(String(row.id)) ?? [],
     })),
     page: {
       next_cursor:
