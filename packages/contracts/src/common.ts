@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { type RunStatus, runStatuses, terminalRunStatuses } from "./runStates.js";
+import {
+  type RunStatus,
+  runStatuses,
+  type StepStatus,
+  stepStatuses,
+  terminalRunStatuses,
+} from "./runStates.js";
 
 /** A database id (cuid). Non-empty and free of path separators, so it can name folders. */
 export const idSchema = z
@@ -19,17 +25,9 @@ export const runStatusSchema = z.enum(runStatuses);
 export type { RunStatus };
 export { terminalRunStatuses };
 
-/** `pending | running | waiting | completed | failed | skipped | cancelled`. */
-export const stepStatusSchema = z.enum([
-  "pending",
-  "running",
-  "waiting",
-  "completed",
-  "failed",
-  "skipped",
-  "cancelled",
-]);
-export type StepStatus = z.infer<typeof stepStatusSchema>;
+/** `pending | running | waiting | completed | failed | skipped | cancelled` (see runStates.ts). */
+export const stepStatusSchema = z.enum(stepStatuses);
+export type { StepStatus };
 
 /** What kind of work a step does. */
 export const stepTypeSchema = z.enum([

@@ -168,6 +168,7 @@ export {
   runRefusals,
   runStatuses,
   runTransition,
+  stepStatuses,
   runTransitions,
   type UserRunAction,
   userRunActions,

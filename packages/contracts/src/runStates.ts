@@ -18,6 +18,18 @@ export const runStatuses = [
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/** Every status a step can be in; `waiting`: for an approval, a signal, a timer or a person. */
+export const stepStatuses = [
+  "pending",
+  "running",
+  "waiting",
+  "completed",
+  "failed",
+  "skipped",
+  "cancelled",
+] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
 /** The status of a run when it is created: queued for a free slot. */
 export const initialRunStatus = "pending" satisfies RunStatus;
 

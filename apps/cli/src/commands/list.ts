@@ -1,3 +1,4 @@
+import { runStatuses } from "@phaseboard/contracts/runStates";
 import type { Command } from "commander";
 import { withConnection } from "../connection/withConnection.js";
 import { UsageError } from "../errors/UsageError.js";
@@ -13,15 +14,8 @@ import {
 } from "../program/commandOptions.js";
 import { templateIdentifier } from "../templates/resolveTemplate.js";
 
-export const RUN_STATUSES = [
-  "pending",
-  "running",
-  "paused",
-  "waiting",
-  "completed",
-  "failed",
-  "cancelled",
-] as const;
+/** Every status `--status` takes: the contracts' one table of run states, `blocked` included. */
+export const RUN_STATUSES = runStatuses;
 
 interface ListOptions extends ProjectOptions, JsonOptions {
   status?: string;

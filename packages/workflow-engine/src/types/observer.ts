@@ -1,22 +1,10 @@
+import type { RunStatus as ContractRunStatus, StepStatus } from "@phaseboard/contracts/runStates";
 import type { SerializedError, StepResult, StepType } from "./step.js";
 
-export type RunStatus =
-  | "pending"
-  | "running"
-  | "paused"
-  | "waiting"
-  | "completed"
-  | "failed"
-  | "cancelled";
+/** A status the engine reports: the contracts' table, less `blocked` (a run not yet started). */
+export type RunStatus = Exclude<ContractRunStatus, "blocked">;
 
-export type StepStatus =
-  | "pending"
-  | "running"
-  | "waiting"
-  | "completed"
-  | "failed"
-  | "skipped"
-  | "cancelled";
+export type { StepStatus };
 
 /** One line of a step's events.jsonl (also the payload of workflow.step.progress). */
 export interface StepLogEvent {

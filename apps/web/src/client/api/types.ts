@@ -1,22 +1,13 @@
 import type * as Contract from "@phaseboard/contracts";
-import type { RunStatus } from "@phaseboard/contracts/runStates";
+import type { RunStatus, StepStatus } from "@phaseboard/contracts/runStates";
 
 // The API's wire shapes as the board reads them (snake_case, as the server sends them):
 // a tolerant view of @phaseboard/contracts. Fields the board can live without are optional,
 // so a card patched from an event (which carries less than a row) still renders; the
 // checks at the bottom fail to compile when the contracts drift from what the board reads.
 
-/** The one list of run statuses, from the table of run states. */
-export type { RunStatus };
-
-export type StepStatus =
-  | "pending"
-  | "running"
-  | "waiting"
-  | "completed"
-  | "failed"
-  | "skipped"
-  | "cancelled";
+/** The one list of run and step statuses, from the table of run states. */
+export type { RunStatus, StepStatus };
 
 export interface Project {
   id: string;
