@@ -9,5 +9,8 @@ export default defineProject({
     // Server tests open SQLite, run migrations and some spawn the real entry point.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The restate backend's tests serve the services in-process: one log line per invocation
+    // would bury the test output.
+    env: { RESTATE_LOGGING: "WARN" },
   },
 });
