@@ -58,9 +58,15 @@ describe("phaseboard cluster", () => {
     expect(up.code).toBe(0);
     expect(up.stdout).toContain("cluster up: 3 nodes");
     expect(existsSync(join(box.phaseboardHome, "cluster", "n1.toml"))).toBe(true);
+    // The nodes sign their calls to Phaseboard's endpoint; workers are told the key.
+    const key = /request identity \(workers' --identity-key\): (publickeyv1_\w+)/.exec(
+      up.stdout,
+    )?.[1];
+    expect(key).toBeDefined();
 
     const status = await phaseboard(box, ["cluster", "status", "--json"]);
     const nodes = (JSON.parse(status.stdout) as Status).nodes;
+    expect((JSON.parse(status.stdout) as { identity_key: string }).identity_key).toBe(key);
     expect(nodes.map(({ name, running, member }) => ({ name, running, member }))).toEqual([
       { name: "n1", running: true, member: true },
       { name: "n2", running: true, member: true },

@@ -105,7 +105,8 @@ describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", 
     });
     cluster = nodes;
     await nodes.start();
-    const endpoint = await serveRestateEndpoint();
+    // The endpoint serves only calls the cluster's nodes signed, whichever node leads.
+    const endpoint = await serveRestateEndpoint({ identityKeys: [nodes.identity().publicKey] });
     const project = tempDir("cluster-project");
     const pnpm = fakePnpm(project);
     writeFileSync(pnpm.hold, "");

@@ -138,7 +138,9 @@ describe("phaseboard usage errors", () => {
     const box = await initialised();
     const status = await phaseboard(box, ["list", "--status", "done"]);
     expect(status.code).toBe(2);
-    expect(expectOneLine(status.stderr)).toMatch(/--status done: expected one of blocked, pending, running/);
+    expect(expectOneLine(status.stderr)).toMatch(
+      /--status done: expected one of blocked, pending, running/,
+    );
     const signal = await phaseboard(box, ["signal", "r1", "go", "--payload", "{nope"]);
     expect(signal.code).toBe(2);
     expect(expectOneLine(signal.stderr)).toMatch(/^phaseboard: --payload: not valid JSON/);

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { RestateRuns } from "@phaseboard/restate-backend";
+import { loadOrCreateRequestIdentity, RestateRuns } from "@phaseboard/restate-backend";
 import {
   freePort,
   restateServerBinary,
@@ -44,13 +44,25 @@ describe("phaseboard worker", () => {
     const badPort = await phaseboard(box, ["worker", "--endpoint-port", "99999"]);
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain("--endpoint-port must be a whole number from 1 to 65535");
+    const badKey = await phaseboard(box, [
+      "worker",
+      "--endpoint-port",
+      "9080",
+      "--identity-key",
+      "ssh-ed25519 AAAA",
+    ]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain("--identity-key ssh-ed25519 AAAA: expected the cluster's");
   });
 });
 
 describe.skipIf("missing" in binary)("phaseboard worker on a restate node", () => {
   it("serves the engine, registers it, runs a pinned run's steps and stops on SIGTERM", async () => {
     if ("missing" in binary) return;
-    const node = await startRestateNode(binary.path, tempDir("worker-node"));
+    const identity = loadOrCreateRequestIdentity(tempDir("worker-keys"));
+    const node = await startRestateNode(binary.path, tempDir("worker-node"), {
+      identityKeyFile: identity.privateKeyFile,
+    });
     const box = sandbox();
     try {
       const endpointPort = await freePort();
@@ -64,8 +76,10 @@ describe.skipIf("missing" in binary)("phaseboard worker on a restate node", () =
         node.admin,
         "--endpoint-port",
         String(endpointPort),
+        "--identity-key",
+        identity.publicKey,
       ]);
-      await worker.waitForOutput(/worker cli-box pulling step jobs/, 60_000);
+      await worker.waitForOutput(/worker cli-box pulling step jobs.*\(signed calls only\)/, 60_000);
       const template = join(tempDir("worker-template"), "hello.yaml");
       writeFileSync(
         template,

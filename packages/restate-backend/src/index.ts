@@ -13,6 +13,12 @@ export { RestateUnreachableError } from "./RestateUnreachableError.js";
 export { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 export { type InboxEntry, type RunInbox, runInbox } from "./RunInbox.js";
 export {
+  isRequestIdentityKey,
+  loadOrCreateRequestIdentity,
+  publicKeyOf,
+  type RequestIdentity,
+} from "./requestIdentity.js";
+export {
   checkRestateReachable,
   type RestateAddresses,
   registerDeployment,

@@ -5,6 +5,7 @@ import * as restate from "@restatedev/restate-sdk";
 import { phaseboardRun } from "./phaseboardRun.js";
 import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+import { isRequestIdentityKey } from "./requestIdentity.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 
 export interface RestateEndpointServer {
@@ -23,14 +24,28 @@ export interface RestateEndpointServer {
  * await registerDeployment(adminUrl, `http://127.0.0.1:${endpoint.port}`);
  */
 export async function serveRestateEndpoint(
-  options: { port?: number; host?: string } = {},
+  options: {
+    port?: number;
+    host?: string;
+    /**
+     * The cluster's request identity public keys (`publickeyv1_…`): when given, a call not
+     * signed by one of them is refused (401), so only that cluster can drive the services.
+     */
+    identityKeys?: string[];
+  } = {},
 ): Promise<RestateEndpointServer> {
-  const endpoint = restate
+  const keys = options.identityKeys ?? [];
+  const bad = keys.find((key) => !isRequestIdentityKey(key));
+  if (bad !== undefined) {
+    throw new Error(`not a Restate request identity public key (publickeyv1_…): ${bad}`);
+  }
+  const services = restate
     .endpoint()
     .bind(phaseboardRun)
     .bind(stepJobQueue)
     .bind(runInbox)
     .bind(runEvents);
+  const endpoint = keys.length > 0 ? services.withIdentityV1(...keys) : services;
   const server = http2.createServer(endpoint.http2Handler());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

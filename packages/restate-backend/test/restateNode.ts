@@ -58,7 +58,11 @@ export interface RestateNode {
 }
 
 /** One restate-server node with its data in `baseDir`, on free loopback ports. */
-export async function startRestateNode(binary: string, baseDir: string): Promise<RestateNode> {
+export async function startRestateNode(
+  binary: string,
+  baseDir: string,
+  options: { identityKeyFile?: string } = {},
+): Promise<RestateNode> {
   const [fabric, ingress, admin] = await freePorts(3);
   const config = join(baseDir, "node.toml");
   writeFileSync(
@@ -78,7 +82,11 @@ rocksdb-total-memory-size = "256 MiB"
 bind-address = "127.0.0.1:${ingress}"
 [admin]
 bind-address = "127.0.0.1:${admin}"
-`,
+${
+  options.identityKeyFile
+    ? `[worker.invoker]\nrequest-identity-private-key-pem-file = ${JSON.stringify(options.identityKeyFile)}\n`
+    : ""
+}`,
   );
   const child = spawn(binary, ["--no-logo", "-c", config], { stdio: "ignore" });
   const node: RestateNode = {

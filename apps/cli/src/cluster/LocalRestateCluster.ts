@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { platform } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { loadOrCreateRequestIdentity, type RequestIdentity } from "@phaseboard/restate-backend";
 
 const run = promisify(execFile);
 
@@ -90,6 +91,21 @@ export class LocalRestateCluster {
     return `http://127.0.0.1:${nodePorts(1, this.offset).ingress}`;
   }
 
+  /**
+   * The key pair the nodes sign their calls to Phaseboard's endpoint with (made at the first
+   * `start`); a worker serving the endpoint on this machine trusts its public key.
+   */
+  identity(): RequestIdentity {
+    return loadOrCreateRequestIdentity(join(this.dir, "keys"));
+  }
+
+  /** The public key, if `start` has made the key pair. */
+  publicKey(): string | undefined {
+    return existsSync(join(this.dir, "keys", "request-identity.pem"))
+      ? this.identity().publicKey
+      : undefined;
+  }
+
   status(): NodeStatus[] {
     return this.nodeNames().map((name, index) => {
       const pid = this.#pidOf(name);
@@ -109,10 +125,11 @@ export class LocalRestateCluster {
   async start(): Promise<void> {
     const server = nativeBinary("restate-server");
     mkdirSync(this.dir, { recursive: true });
+    const { privateKeyFile } = this.identity();
     for (const [index, node] of this.status().entries()) {
       if (node.running) continue;
       const config = join(this.dir, `${node.name}.toml`);
-      writeFileSync(config, this.#config(index + 1));
+      writeFileSync(config, this.#config(index + 1, privateKeyFile));
       const log = openSync(join(this.dir, `${node.name}.log`), "a");
       const child = spawn(server, ["--no-logo", "-c", config], {
         detached: true,
@@ -205,7 +222,7 @@ export class LocalRestateCluster {
   }
 
   // The recipe in TOOLCHAIN.md: every node holds every role; node 1 provisions the cluster.
-  #config(node: number): string {
+  #config(node: number, identityKeyFile: string): string {
     const ports = nodePorts(node, this.offset);
     const metadata = [1, 2, 3]
       .map((peer) => `"http://127.0.0.1:${nodePorts(peer, this.offset).cluster}/"`)
@@ -232,6 +249,10 @@ bind-address = "127.0.0.1:${ports.ingress}"
 
 [admin]
 bind-address = "127.0.0.1:${ports.admin}"
+
+# Every call to Phaseboard's endpoint is signed; the endpoint refuses unsigned ones.
+[worker.invoker]
+request-identity-private-key-pem-file = ${JSON.stringify(identityKeyFile)}
 `;
   }
 }

@@ -37,6 +37,7 @@ export function registerClusterCommand(program: Command): void {
       }
       out.line(`cluster up: 3 nodes, ingress ${nodes.ingressUrl}, admin ${nodes.adminUrl}`);
       out.line(`data and logs: ${nodes.dir}`);
+      out.line(`request identity (workers' --identity-key): ${nodes.identity().publicKey}`);
     });
   const status = cluster
     .command("status")
@@ -52,6 +53,7 @@ export function registerClusterCommand(program: Command): void {
         dir: nodes.dir,
         ingress: nodes.ingressUrl,
         admin: nodes.adminUrl,
+        identity_key: nodes.publicKey() ?? null,
         nodes: processes.map((node) => ({
           ...node,
           member: members.find((member) => member.name === node.name)?.alive ?? false,

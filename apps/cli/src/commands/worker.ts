@@ -4,6 +4,7 @@ import { resolvePhaseboardHome } from "@phaseboard/db";
 import {
   checkRestateReachable,
   checkWorkerId,
+  isRequestIdentityKey,
   type RestateEndpointServer,
   RestateUnreachableError,
   registerDeployment,
@@ -14,13 +15,40 @@ import type { Command } from "commander";
 import { CliError } from "../errors/CliError.js";
 import { UsageError } from "../errors/UsageError.js";
 import { withExamples } from "../program/commandOptions.js";
+import { localCluster } from "./cluster.js";
 
 interface WorkerOptions {
   id?: string;
   ingress?: string;
   admin?: string;
   endpointPort?: string;
+  identityKey?: string[];
   concurrency?: string;
+}
+
+/**
+ * The request identity keys the endpoint trusts: `--identity-key`, else
+ * `$PHASEBOARD_RESTATE_IDENTITY_KEY` (comma-separated), else the local development
+ * cluster's (`phaseboard cluster up` makes it). None: the endpoint takes unsigned calls,
+ * which the worker says when it starts.
+ */
+function identityKeys(options: WorkerOptions, env: NodeJS.ProcessEnv): string[] {
+  const given =
+    options.identityKey ??
+    env.PHASEBOARD_RESTATE_IDENTITY_KEY?.split(",")
+      .map((key) => key.trim())
+      .filter(Boolean);
+  if (given && given.length > 0) {
+    const bad = given.find((key) => !isRequestIdentityKey(key));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `--identity-key ${bad}: expected the cluster's request identity public key, publickeyv1_…`,
+      );
+    }
+    return given;
+  }
+  const local = localCluster(env).publicKey();
+  return local ? [local] : [];
 }
 
 function httpAddress(flag: string, value: string): string {
@@ -64,6 +92,11 @@ export function registerWorkerCommand(program: Command): void {
       "--endpoint-port <port>",
       "also serve the run engine on this loopback port and register it with the cluster",
     )
+    .option(
+      "--identity-key <publickeyv1_…>",
+      "with --endpoint-port: only serve calls signed by this cluster key (repeatable; default $PHASEBOARD_RESTATE_IDENTITY_KEY or the local cluster's)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--concurrency <n>", "steps run at once (default 4)")
     .action(async (options: WorkerOptions) => {
       const env = process.env;
@@ -87,6 +120,7 @@ export function registerWorkerCommand(program: Command): void {
           : whole("--endpoint-port", options.endpointPort, 1, 65_535);
       const concurrency =
         options.concurrency === undefined ? 4 : whole("--concurrency", options.concurrency, 1, 64);
+      const keys = endpointPort === undefined ? [] : identityKeys(options, env);
       try {
         await checkRestateReachable({ ingress, admin });
       } catch (error) {
@@ -97,7 +131,12 @@ export function registerWorkerCommand(program: Command): void {
       }
       let endpoint: RestateEndpointServer | undefined;
       if (endpointPort !== undefined) {
-        endpoint = await serveRestateEndpoint({ port: endpointPort });
+        endpoint = await serveRestateEndpoint({ port: endpointPort, identityKeys: keys });
+        if (keys.length === 0) {
+          console.warn(
+            "worker: the engine endpoint takes unsigned calls; give it the cluster's key with --identity-key",
+          );
+        }
         await registerDeployment(admin, `http://127.0.0.1:${endpoint.port}`);
       }
       const worker = new StepWorker({
@@ -119,7 +158,7 @@ export function registerWorkerCommand(program: Command): void {
         process.once("SIGTERM", stop);
       });
       console.log(
-        `worker ${workerId} pulling step jobs from ${ingress}${requeued > 0 ? ` (${requeued} interrupted step(s) to run again)` : ""}${endpoint ? `; engine endpoint on 127.0.0.1:${endpoint.port}` : ""}`,
+        `worker ${workerId} pulling step jobs from ${ingress}${requeued > 0 ? ` (${requeued} interrupted step(s) to run again)` : ""}${endpoint ? `; engine endpoint on 127.0.0.1:${endpoint.port}${keys.length > 0 ? " (signed calls only)" : ""}` : ""}`,
       );
       await stopped;
       await worker.stop();
