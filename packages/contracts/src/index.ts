@@ -168,8 +168,8 @@ export {
   runRefusals,
   runStatuses,
   runTransition,
-  stepStatuses,
   runTransitions,
+  stepStatuses,
   type UserRunAction,
   userRunActions,
 } from "./runStates.js";

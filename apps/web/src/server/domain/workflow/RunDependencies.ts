@@ -274,12 +274,12 @@ export class RunDependencies {
     const waiting = prerequisites.filter((p) => p.status !== "completed");
     const message =
       broken.length > 0
-        ? broken
+        ? `${broken
             .map(
               (p) =>
                 `Prerequisite ${p.name} (${p.id}) ${p.status === "failed" ? "failed" : "was cancelled"}${p.error_message ? `: ${p.error_message}` : ""}`,
             )
-            .join("; ") + ". Start this run anyway or cancel it."
+            .join("; ")}. Start this run anyway or cancel it.`
         : `Waiting for ${waiting.map((p) => `${p.name} (${p.id})`).join(", ")}`;
     if (message === run.error_message) return;
     await this.db.workflowRun.update({ where: { id: runId }, data: { error_message: message } });
