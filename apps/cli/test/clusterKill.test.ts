@@ -58,40 +58,6 @@ async function waitFor(check: () => boolean | Promise<boolean>, explain: () => s
   throw new Error(explain());
 }
 
-let lastAnswer = "";
-
-/**
- * The node (n1…n3) leading the partition that holds the run's invocation: the partition of
- * its key (the key space is split evenly among the partitions), then that partition's
- * leader in `restatectl partitions list`.
- */
-async function leaderOf(nodes: LocalRestateCluster, runId: string): Promise<string | undefined> {
-  const response = await fetch(`${nodes.adminUrl}/query`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({
-      query: `SELECT CAST(partition_key AS VARCHAR) AS key FROM sys_invocation_status WHERE target_service_name = 'PhaseboardRun' AND target_service_key = '${runId}'`,
-    }),
-  });
-  const answer = (await response.json()) as { rows?: { key?: string }[] };
-  lastAnswer = JSON.stringify(answer);
-  const key = answer.rows?.[0]?.key;
-  if (key === undefined) return undefined;
-  const partitions = 4n;
-  const partition = String(BigInt(key) / ((1n << 64n) / partitions));
-  const list = await nodes.restatectl(["partitions", "list"]);
-  const leader = list
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/))
-    .find((cells) => cells[0] === partition && cells[2] === "Leader")?.[1]
-    ?.split(":")[0];
-  lastAnswer += `\npartition ${partition}\n${list}`;
-  if (!leader) return undefined;
-  const status = await nodes.restatectl(["status"]);
-  const row = status.split("\n").find((line) => line.trim().startsWith(`${leader}:`));
-  return row?.trim().split(/\s+/)[1];
-}
-
 describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", () => {
   // Retried once: on a loaded 2-core machine the cluster's failover has, rarely, outlasted
   // this test's waits. A run that fails, or a step that runs twice, fails both attempts.
@@ -126,12 +92,13 @@ describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", 
         args: { environment: "dev" },
       });
       let victim: string | undefined;
+      const seen: string[] = [];
       await waitFor(
         async () => {
-          victim = await leaderOf(nodes, "run-kill-leader");
+          victim = await nodes.leaderOf("PhaseboardRun", "run-kill-leader", seen);
           return victim !== undefined;
         },
-        () => `the run's invocation never ran on a node: ${lastAnswer}`,
+        () => `the run's invocation never ran on a node: ${seen.slice(-2).join("\n")}`,
       );
       // Worker and client talk to a node that survives.
       const survivor = nodes.nodeNames().findIndex((name) => name !== victim) + 1;

@@ -19,6 +19,8 @@ const run = promisify(execFile);
 /** The cluster's name; nodes of another name refuse to join it. */
 export const CLUSTER_NAME = "phaseboard-local";
 export const NODE_COUNT = 3;
+/** Partitions of the cluster's key space (a new cluster's `default-num-partitions`). */
+const PARTITIONS = 4;
 /** How long `up` waits for all nodes to join (ms); a first start provisions the cluster. */
 const JOIN_TIMEOUT_MS = 120_000;
 /** How long `down` waits for a node to stop after SIGTERM before SIGKILL (ms). */
@@ -200,6 +202,55 @@ export class LocalRestateCluster {
       .filter((member): member is { name: string; alive: boolean } => member !== undefined);
   }
 
+  /**
+   * The node (n1…n3) leading the partition that holds the invocation of `service` keyed
+   * `key`, or undefined while it has not reached one: the partition of its key (the key
+   * space is split evenly among the partitions), then that partition's leader as
+   * `restatectl partitions list` shows it. `explain` collects what was read, for errors.
+   */
+  async leaderOf(
+    service: string,
+    key: string,
+    explain: string[] = [],
+  ): Promise<string | undefined> {
+    let answer: { rows?: { key?: string }[] };
+    try {
+      const response = await fetch(`${this.adminUrl}/query`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          query: `SELECT CAST(partition_key AS VARCHAR) AS key FROM sys_invocation_status WHERE target_service_name = '${sqlText(service)}' AND target_service_key = '${sqlText(key)}'`,
+        }),
+      });
+      answer = (await response.json()) as typeof answer;
+    } catch (error) {
+      // A busy node's query engine may close the connection mid-answer: not known yet.
+      explain.push(`query failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    explain.push(JSON.stringify(answer));
+    const partitionKey = answer.rows?.[0]?.key;
+    if (partitionKey === undefined) return undefined;
+    const partitions = BigInt(PARTITIONS);
+    const partition = String(BigInt(partitionKey) / ((1n << 64n) / partitions));
+    try {
+      const list = await this.restatectl(["partitions", "list"]);
+      explain.push(`partition ${partition}\n${list}`);
+      const leader = list
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .find((cells) => cells[0] === partition && cells[2] === "Leader")?.[1]
+        ?.split(":")[0];
+      if (!leader) return undefined;
+      const status = await this.restatectl(["status"]);
+      const row = status.split("\n").find((line) => line.trim().startsWith(`${leader}:`));
+      return row?.trim().split(/\s+/)[1];
+    } catch (error) {
+      explain.push(`restatectl failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
   /** Runs restatectl against the first node; returns its standard output. */
   async restatectl(args: string[]): Promise<string> {
     const address = `http://127.0.0.1:${nodePorts(1, this.offset).cluster}/`;
@@ -233,7 +284,7 @@ base-dir = ${JSON.stringify(join(this.dir, `n${node}`))}
 roles = ["http-ingress", "admin", "worker", "log-server", "metadata-server"]
 auto-provision = ${node === 1}
 default-replication = 2
-default-num-partitions = 4
+default-num-partitions = ${PARTITIONS}
 listen-mode = "tcp"
 bind-address = "127.0.0.1:${ports.cluster}"
 advertised-address = "http://127.0.0.1:${ports.cluster}/"
@@ -298,4 +349,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** `text` inside a single-quoted SQL literal. */
+function sqlText(text: string): string {
+  return text.replaceAll("'", "''");
 }
