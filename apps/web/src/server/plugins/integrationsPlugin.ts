@@ -59,7 +59,7 @@ export const integrationsPlugin = fp(
       onError: (error) => app.log.warn({ err: error }, "could not notify about a run"),
     });
     // A run's own `type: pull-request` step (ctx.openPullRequest) opens through here too.
-    runs.setPullRequestOpener(async ({ runId, ...request }) => {
+    app.services.hosts.setPullRequestOpener(async ({ runId, ...request }) => {
       const { pullRequest, created } = await pullRequests.open(runId, {
         ...request,
         fromStep: true,

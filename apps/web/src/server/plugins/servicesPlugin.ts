@@ -10,10 +10,12 @@ import { ProjectConfigs } from "../domain/project/ProjectConfigs.js";
 import { ProjectService } from "../domain/project/ProjectService.js";
 import { ReviewFollowUps } from "../domain/review/ReviewFollowUps.js";
 import { UsageService } from "../domain/usage/UsageService.js";
+import { RunHosts } from "../domain/workflow/createRunHost.js";
 import { DefinitionCatalog } from "../domain/workflow/DefinitionCatalog.js";
 import { RunDependencies } from "../domain/workflow/RunDependencies.js";
 import { type ExecutorFactory, RunManager } from "../domain/workflow/RunManager.js";
 import { RunService } from "../domain/workflow/RunService.js";
+import { RunWorktrees } from "../domain/workflow/RunWorktrees.js";
 import { StepService } from "../domain/workflow/StepService.js";
 import { systemProjectDir, TemplateBuilds } from "../domain/workflow/TemplateBuilds.js";
 import type { TemplateLoader } from "../domain/workflow/TemplateLoader.js";
@@ -30,6 +32,10 @@ export interface Services {
   catalog: DefinitionCatalog;
   manager: RunManager;
   runs: RunService;
+  /** Runs' git worktrees: diff, merge, discard, remove, and their end's listeners. */
+  worktrees: RunWorktrees;
+  /** What each project's runs ask of the server (the engine host adapter). */
+  hosts: RunHosts;
   steps: StepService;
   comments: CommentService;
   artifacts: ArtifactService;
@@ -104,8 +110,10 @@ export const servicesPlugin = fp(
       : undefined;
     const configs = new ProjectConfigs();
     const usage = new UsageService(db, configs);
-    const runs = new RunService(db, hub, catalog, manager, workspaces, usage);
-    manager.setHostFactory((projectId) => runs.hostFor(projectId));
+    const worktrees = new RunWorktrees(db, hub, manager, workspaces);
+    const runs = new RunService(db, hub, catalog, manager, worktrees, usage);
+    const hosts = new RunHosts({ db, hub, catalog, runs, worktrees, manager, usage });
+    manager.setHostFactory((projectId) => hosts.for(projectId));
     const dependencies = new RunDependencies(db, hub, manager, (error, runId) =>
       app.log.warn({ err: error, runId }, "could not start a run whose prerequisites ended"),
     );
@@ -124,13 +132,13 @@ export const servicesPlugin = fp(
     manager.setRunEnvironment((runId) => runEnvironment(runId));
     const previews = new Previews(db, hub, configs, ports, options.previews);
     // A worktree going away takes its preview and its ports with it.
-    runs.onWorktreeEnd("before", async (runId) => {
+    worktrees.onWorktreeEnd("before", async (runId) => {
       await previews.stop(runId, "stopped: the run's worktree was removed");
     });
-    runs.onWorktreeEnd("after", (runId) => ports.release(runId));
+    worktrees.onWorktreeEnd("after", (runId) => ports.release(runId));
     const hooks = new WorkspaceHooks(db, hub, configs, runEnvironment);
     manager.setWorkspaceHooks(hooks);
-    runs.setWorkspaceHooks(hooks);
+    worktrees.setWorkspaceHooks(hooks);
     const triggers = new TriggerScheduler(db, runs, app.log);
     // A project's `.agent/phaseboard.yaml` is watched from its first sync on: a change
     // refreshes the board (its config banner) and lets runs a raised budget allows go on.
@@ -155,6 +163,8 @@ export const servicesPlugin = fp(
       catalog,
       manager,
       runs,
+      worktrees,
+      hosts,
       steps: new StepService(db),
       comments: new CommentService(db, hub),
       artifacts: new ArtifactService(db, hub),

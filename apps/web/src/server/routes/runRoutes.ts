@@ -86,7 +86,7 @@ export async function runRoutes(app: FastifyInstance) {
       params: idParamsSchema,
       response: { status: 200, schema: runDiffResponseSchema },
       errors: ["NOT_FOUND", "RUN_HAS_NO_WORKTREE", "WORKTREE_REMOVED"],
-      handler: async ({ params }) => ({ data: await runs.diff(params.id) }),
+      handler: async ({ params }) => ({ data: await app.services.worktrees.diff(params.id) }),
     }),
     defineRoute({
       method: "GET",
@@ -118,7 +118,7 @@ export async function runRoutes(app: FastifyInstance) {
       ],
       handler: async ({ params, body }) => {
         notInReview(params.id);
-        return { data: await runs.merge(params.id, body) };
+        return { data: await app.services.worktrees.merge(params.id, body) };
       },
     }),
     defineRoute({

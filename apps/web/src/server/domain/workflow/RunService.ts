@@ -1,16 +1,12 @@
-import { existsSync } from "node:fs";
 import {
   type CreateRunBody,
   createRunBodySchema,
   initialRunStatus,
   type listRunsQuerySchema,
-  type MergeRunBody,
-  mergeRunBodySchema,
   type RunStatus,
   type UpdateRunBody,
 } from "@phaseboard/contracts";
-import { type DbClient, Prisma } from "@phaseboard/db";
-import { RunEndedError, type RunHost } from "@phaseboard/workflow-engine";
+import type { DbClient, Prisma } from "@phaseboard/db";
 import { generateKeyBetween } from "fractional-indexing";
 import type { z } from "zod";
 import type { EventHub } from "../../events/EventHub.js";
@@ -23,11 +19,11 @@ import {
   UsageService,
 } from "../usage/UsageService.js";
 import type { GitWorkspaces } from "../workspace/GitWorkspaces.js";
-import type { WorkspaceHooks } from "../workspace/WorkspaceHooks.js";
 import type { DefinitionCatalog } from "./DefinitionCatalog.js";
 import { listRunsQuery } from "./listRunsQuery.js";
 import type { RunDependencies } from "./RunDependencies.js";
 import type { RunManager } from "./RunManager.js";
+import type { RunWorktrees } from "./RunWorktrees.js";
 import { runStoreFor } from "./runStoreFor.js";
 import { validateArgs } from "./validateArgs.js";
 
@@ -37,14 +33,12 @@ export type WorkspaceColumns = Pick<
   "workspace_path" | "workspace_branch" | "workspace_base_ref" | "workspace_base_commit"
 >;
 
-/** Runs as the API sees them: create, list, read, move. Execution is the RunManager's. */
+/**
+ * Run records as the API sees them: create, list, read, rename, move and archive. Execution
+ * (queue, leases, wake-ups) is the RunManager's, worktrees are RunWorktrees', and what the
+ * engine asks of the server is createRunHost's.
+ */
 export class RunService {
-  #hooks: WorkspaceHooks | undefined;
-  #openPullRequest: RunHost["openPullRequest"];
-  readonly #worktreeEnd: Array<{
-    when: "before" | "after";
-    listener: (runId: string) => Promise<void>;
-  }> = [];
   #dependencies: RunDependencies | undefined;
   readonly #resuming = new Map<string, Promise<string[]>>();
 
@@ -53,42 +47,14 @@ export class RunService {
     private readonly hub: EventHub,
     private readonly catalog: DefinitionCatalog,
     private readonly manager: RunManager,
-    /** Git worktrees for runs; without it every run works in its project folder. */
-    private readonly workspaces?: GitWorkspaces,
+    /** Worktrees of runs; without git workspaces every run works in its project folder. */
+    readonly worktrees: RunWorktrees,
     private readonly usage: UsageService = new UsageService(db),
   ) {}
 
-  /** The project's cleanup command runs in a worktree before it is removed. */
-  setWorkspaceHooks(hooks: WorkspaceHooks): void {
-    this.#hooks = hooks;
-  }
-
-  /**
-   * Called when a run's worktree is about to be removed (archive, discard,
-   * `ctx.removeRunWorktree`): `before` the project's cleanup command (its preview stops),
-   * `after` it (its port block goes back). A listener that throws does not keep the worktree.
-   */
-  onWorktreeEnd(when: "before" | "after", listener: (runId: string) => Promise<void>): void {
-    this.#worktreeEnd.push({ when, listener });
-  }
-
-  async #endWorktree(run: Parameters<WorkspaceHooks["cleanup"]>[0], projectPath: string) {
-    const call = async (when: "before" | "after") => {
-      for (const entry of this.#worktreeEnd) {
-        if (entry.when === when) await entry.listener(run.id).catch(() => undefined);
-      }
-    };
-    await call("before");
-    await this.#hooks?.cleanup(run, projectPath);
-    await call("after");
-  }
-
-  /**
-   * What `ctx.openPullRequest` and `type: pull-request` steps call: the PullRequests domain,
-   * which is built after this service (it needs it), so it is handed in here.
-   */
-  setPullRequestOpener(opener: NonNullable<RunHost["openPullRequest"]>): void {
-    this.#openPullRequest = opener;
+  /** Git worktrees for runs; undefined when every run works in its project folder. */
+  private get workspaces(): GitWorkspaces | undefined {
+    return this.worktrees.workspaces;
   }
 
   /** Card dependencies: runs created with `after` wait for those runs. */
@@ -279,198 +245,6 @@ export class RunService {
     return run;
   }
 
-  /**
-   * What the executor asks of the server for one project: templates by name, identifier
-   * or path (`ctx.run`), and records for child and successor runs (their own cards).
-   */
-  hostFor(projectId: string): RunHost {
-    const find = async (reference: string) => {
-      const definitions = await this.db.workflowDefinition.findMany({
-        where: { project_id: projectId, error: { equals: Prisma.DbNull } },
-      });
-      const match = definitions.find(
-        (row) =>
-          row.id === reference ||
-          row.identifier === reference ||
-          row.name === reference ||
-          row.path === reference ||
-          row.path.endsWith(`/${reference}`),
-      );
-      if (!match)
-        throw new HttpError("NOT_FOUND", `No template ${reference} in project ${projectId}`);
-      return match;
-    };
-    return {
-      loadTemplate: async (reference) => this.catalog.template((await find(reference)).id),
-      createChildRun: async ({ parentRunId, template, args, name, workspace }) => {
-        const definition = await find(template.identifier);
-        const branchFrom =
-          workspace === "own" ? await this.#snapshotForChild(parentRunId) : undefined;
-        // The parent's executor drives its child: the manager must not start it too.
-        const run = await this.create(
-          {
-            project_id: projectId,
-            workflow_definition_id: definition.id,
-            args,
-            name,
-            parent_run_id: parentRunId,
-          },
-          { enqueue: false, ...(branchFrom !== undefined && { branchFrom }) },
-        );
-        if (run.workspace_path && this.#hooks) {
-          // A worktree of its own is prepared like any run's (`pnpm install`…) before the
-          // parent's executor starts the child in it; a failed setup fails the child's card.
-          const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
-          try {
-            await this.#hooks.setup(run, project.path);
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            await this.manager.dispatch(run.id, { type: "fail", at: new Date(), message });
-            throw error;
-          }
-        }
-        return { runId: run.id, ...(run.workspace_path && { workdir: run.workspace_path }) };
-      },
-      diffOfRun: async (runId) => {
-        await this.#inProject(runId, projectId);
-        const diff = await this.diff(runId);
-        return {
-          runId,
-          branch: diff.branch,
-          baseRef: diff.base_ref,
-          files: diff.files,
-          patch: diff.patch,
-        };
-      },
-      mergeRun: async (runId, options) => {
-        await this.#inProject(runId, projectId);
-        const { commit } = await this.merge(runId, options);
-        return { commit };
-      },
-      openPullRequest: async (input) => {
-        await this.#inProject(input.runId, projectId);
-        if (!this.#openPullRequest) {
-          throw new HttpError(
-            "PULL_REQUEST_UNAVAILABLE",
-            "This server cannot open pull requests (it has no worktrees)",
-          );
-        }
-        return this.#openPullRequest(input);
-      },
-      removeRunWorktree: async (runId) => {
-        const run = await this.#inProject(runId, projectId);
-        if (!run.workspace_path || !run.workspace_branch || !this.workspaces) {
-          throw new HttpError(
-            "RUN_HAS_NO_WORKTREE",
-            `Run ${runId} has no worktree of its own to remove`,
-          );
-        }
-        const project = await this.db.project.findUniqueOrThrow({ where: { id: projectId } });
-        // The branch is what stays: it must hold the work the agents left uncommitted.
-        if (existsSync(run.workspace_path)) {
-          await this.workspaces.commitAll(run.workspace_path, `${run.name}: its work`);
-        }
-        await this.#endWorktree(run, project.path);
-        await this.workspaces.remove(project.path, run.workspace_path);
-        await this.#systemComment(
-          run,
-          `Removed the worktree; the branch ${run.workspace_branch} keeps its work.`,
-        );
-      },
-      beforeAgentStep: async ({ runId }) => {
-        const reason = await this.usage.budgetExceeded(runId);
-        if (!reason) return undefined;
-        const run = await this.db.workflowRun.update({
-          where: { id: runId },
-          data: { error_message: reason },
-        });
-        await this.#systemComment(run, reason);
-        return { pause: reason };
-      },
-      signalRuns: async ({ fromRunId, template, name, payload }) => {
-        const definition = await find(template);
-        const runs = await this.db.workflowRun.findMany({
-          where: {
-            project_id: projectId,
-            workflow_definition_id: definition.id,
-            status: { in: ["pending", "running", "waiting", "paused"] },
-            id: { not: fromRunId },
-          },
-          select: { id: true },
-          orderBy: { created_at: "asc" },
-        });
-        const runIds: string[] = [];
-        for (const run of runs) {
-          try {
-            runIds.push((await this.manager.signal(run.id, name, payload)).id);
-          } catch (error) {
-            // Ended since the query (its last step just finished): not a receiver any more.
-            if (!(error instanceof RunEndedError)) throw error;
-          }
-        }
-        return { runIds };
-      },
-      createContinuationRun: async ({ previousRunId, args }) => {
-        const previous = await this.require(previousRunId);
-        const workspaceOf: WorkspaceColumns = {
-          workspace_path: previous.workspace_path,
-          workspace_branch: previous.workspace_branch,
-          workspace_base_ref: previous.workspace_base_ref,
-          workspace_base_commit: previous.workspace_base_commit,
-        };
-        // The executor starts the successor itself; a restart recovers it like any run.
-        const run = await this.create(
-          {
-            project_id: projectId,
-            workflow_definition_id: previous.workflow_definition_id,
-            args,
-            name: previous.name,
-          },
-          { enqueue: false, workspaceOf },
-        );
-        return { runId: run.id };
-      },
-    };
-  }
-
-  /**
-   * Commits the parent's uncommitted work on its branch and names that branch, so a child
-   * branched from it starts from everything the parent has done so far. One at a time per
-   * parent: children created together must not race on the parent's git index.
-   */
-  async #snapshotForChild(parentRunId: string): Promise<string> {
-    const parent = await this.require(parentRunId);
-    if (!this.workspaces || !parent.workspace_path || !parent.workspace_branch) {
-      throw new HttpError(
-        "RUN_HAS_NO_WORKTREE",
-        `workspace "own": run ${parentRunId} works in its project folder, so its child runs cannot branch from a worktree of its own; let the parent run in a worktree (not workspace: shared) in a git repository`,
-      );
-    }
-    const workspaces = this.workspaces;
-    const path = parent.workspace_path;
-    const previous = this.#snapshots.get(parentRunId) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(() => workspaces.commitAll(path, `${parent.name}: work so far, for its child runs`));
-    this.#snapshots.set(parentRunId, next);
-    try {
-      await next;
-    } finally {
-      if (this.#snapshots.get(parentRunId) === next) this.#snapshots.delete(parentRunId);
-    }
-    return parent.workspace_branch;
-  }
-
-  #snapshots = new Map<string, Promise<unknown>>();
-
-  async #inProject(runId: string, projectId: string) {
-    const run = await this.require(runId);
-    if (run.project_id !== projectId) {
-      throw new HttpError("NOT_FOUND", `No workflow run ${runId} in project ${projectId}`);
-    }
-    return run;
-  }
-
   /** Newest first, by a `(created_at, id)` cursor so pages stay stable while runs are added. */
   list(query: z.output<typeof listRunsQuerySchema>) {
     return listRunsQuery(this.db, query);
@@ -520,95 +294,10 @@ export class RunService {
     };
   }
 
-  /** The run's changes in its worktree against the commit it started from. */
-  async diff(id: string) {
-    const run = await this.require(id);
-    if (!run.workspace_path || !run.workspace_base_commit || !this.workspaces) {
-      throw new HttpError(
-        "RUN_HAS_NO_WORKTREE",
-        `Run ${id} works in its project folder: it has no worktree, so no diff of its own`,
-      );
-    }
-    if (!existsSync(run.workspace_path)) {
-      throw new HttpError(
-        "WORKTREE_REMOVED",
-        `Run ${id}'s worktree was removed (its branch ${run.workspace_branch} remains)`,
-      );
-    }
-    const { files, patch } = await this.workspaces.diff({
-      path: run.workspace_path,
-      baseCommit: run.workspace_base_commit,
-    });
-    return {
-      execution_id: id,
-      branch: run.workspace_branch ?? "",
-      base_ref: run.workspace_base_ref ?? run.workspace_base_commit,
-      base_commit: run.workspace_base_commit,
-      files,
-      patch,
-    };
-  }
-
-  /** Merges the run's branch into its base branch in the project's checkout. */
-  async merge(id: string, input: MergeRunBody) {
-    const body = mergeRunBodySchema.parse(input);
-    const { run, project, workspace } = await this.#workspaceOf(id, "merge");
-    const { commit } = await (this.workspaces as GitWorkspaces).merge({
-      projectPath: project.path,
-      workspace,
-      mode: body.mode,
-      message: body.message ?? run.name,
-    });
-    await this.#systemComment(
-      run,
-      `Merged ${workspace.branch} into ${workspace.baseRef} (${body.mode === "ff" ? "fast-forward" : "squash"}) at ${commit.slice(0, 7)}.`,
-    );
-    return { execution_id: id, mode: body.mode, base_ref: workspace.baseRef, commit };
-  }
-
   /** Removes the run's worktree and branch and archives the run. */
   async discard(id: string) {
-    const { run, project, workspace } = await this.#workspaceOf(id, "discard");
-    // A paused or waiting run is over once its work is gone.
-    if (run.status === "paused" || run.status === "waiting") await this.manager.cancel(id);
-    await this.#endWorktree(run, project.path);
-    await (this.workspaces as GitWorkspaces).discard(project.path, workspace);
-    await this.#systemComment(
-      run,
-      `Discarded: removed the worktree and the branch ${workspace.branch}.`,
-    );
+    await this.worktrees.discard(id);
     return this.update(id, { archived: true });
-  }
-
-  async #workspaceOf(id: string, action: string) {
-    const run = await this.require(id);
-    if (
-      !this.workspaces ||
-      !run.workspace_branch ||
-      !run.workspace_path ||
-      !run.workspace_base_ref
-    ) {
-      throw new HttpError(
-        "RUN_HAS_NO_WORKTREE",
-        `Run ${id} has no worktree of its own to ${action}`,
-      );
-    }
-    if (run.status === "running" || run.status === "pending") {
-      throw new HttpError(
-        "RUN_STILL_ACTIVE",
-        `Run ${id} is ${run.status}: pause it or let it finish before you ${action} its work`,
-      );
-    }
-    const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
-    return {
-      run,
-      project,
-      workspace: {
-        path: run.workspace_path,
-        branch: run.workspace_branch,
-        baseRef: run.workspace_base_ref,
-      },
-    };
   }
 
   /** A comment by Phaseboard itself on the run (merged, discarded, pull request opened…). */
@@ -632,8 +321,7 @@ export class RunService {
         );
       }
       const project = await this.db.project.findUniqueOrThrow({ where: { id: run.project_id } });
-      await this.#endWorktree(run, project.path);
-      await this.workspaces?.remove(project.path, run.workspace_path);
+      await this.worktrees.archive(run, project.path);
     }
     let position = body.position;
     if (!position && (body.after_id !== undefined || body.before_id !== undefined)) {
