@@ -25,10 +25,14 @@ export interface HostCallInputs {
   createContinuationRun: { previousRunId: string; args: Record<string, unknown> };
 }
 
+/**
+ * The server also answers the arguments it pinned for the new run (validated, defaults
+ * filled in): the run starts with those, as a local run resumes from its args.json.
+ */
 export interface HostCallAnswers {
   loadTemplate: WireTemplate;
-  createChildRun: { runId: string; workdir?: string };
-  createContinuationRun: { runId: string };
+  createChildRun: { runId: string; workdir?: string; args?: Record<string, unknown> };
+  createContinuationRun: { runId: string; args?: Record<string, unknown> };
 }
 
 /**
@@ -44,6 +48,8 @@ export function journalRunHost(
   ctx: restate.WorkflowContext,
   send: (event: RunEvent) => void,
   awaits: InvocationAwaits,
+  /** Filled with the arguments the server pinned for each child and successor it made. */
+  pinnedArgs: Map<string, Record<string, unknown>>,
 ): RunHost {
   const call = async <M extends HostMethod>(
     method: M,
@@ -73,16 +79,22 @@ export function journalRunHost(
       },
     };
   };
+  const pinned = <A extends { runId: string; args?: Record<string, unknown> }>(answer: A) => {
+    if (answer.args) pinnedArgs.set(answer.runId, answer.args);
+    return answer;
+  };
   return {
     loadTemplate: async (reference) => rebuild(await call("loadTemplate", { reference })),
-    createChildRun: ({ parentRunId, template, args, name, workspace }) =>
-      call("createChildRun", {
-        parentRunId,
-        template: template.identifier,
-        args,
-        name,
-        ...(workspace === "own" && { workspace }),
-      }),
-    createContinuationRun: (input) => call("createContinuationRun", input),
+    createChildRun: async ({ parentRunId, template, args, name, workspace }) =>
+      pinned(
+        await call("createChildRun", {
+          parentRunId,
+          template: template.identifier,
+          args,
+          name,
+          ...(workspace === "own" && { workspace }),
+        }),
+      ),
+    createContinuationRun: async (input) => pinned(await call("createContinuationRun", input)),
   };
 }

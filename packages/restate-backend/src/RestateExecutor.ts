@@ -263,7 +263,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
           template: await host.loadTemplate(template),
         });
         this.follow(created.runId);
-        value = created;
+        value = { ...created, ...this.pinnedArgsOf(created.runId) };
       } else {
         const input = call.input as HostCallInputs["createContinuationRun"];
         if (!host.createContinuationRun) {
@@ -272,7 +272,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         const created = await host.createContinuationRun(input);
         this.successors.set(input.previousRunId, created.runId);
         this.follow(created.runId);
-        value = created;
+        value = { ...created, ...this.pinnedArgsOf(created.runId) };
       }
     } catch (error) {
       // Journaled as the call's failure: the run's ctx call throws it.
@@ -280,6 +280,12 @@ export class RestateExecutor implements WorkflowExecutorApi {
       return;
     }
     await this.runs.answer(call.id, { value }).catch(() => {});
+  }
+
+  /** The arguments the host pinned for a run it just created (validated, with defaults). */
+  private pinnedArgsOf(runId: string): { args?: Record<string, unknown> } {
+    const store = new FileRunStore(this.options.projectPath);
+    return store.hasRun(runId) ? { args: store.readArgs(runId) } : {};
   }
 
   /**

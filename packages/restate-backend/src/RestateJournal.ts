@@ -69,6 +69,8 @@ export class RestateJournal implements RunJournal {
     private projectPath = "",
     /** The invocation's one sequence of waits (see InvocationAwaits). */
     private awaits = new InvocationAwaits(),
+    /** The arguments the server pinned for children and successors (see JournalRunHost). */
+    private pinnedArgs = new Map<string, Record<string, unknown>>(),
   ) {}
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
@@ -123,7 +125,7 @@ export class RestateJournal implements RunJournal {
       workdir: input.workdir,
       workerId: this.workerId,
       snapshot: input.snapshot,
-      args: input.args,
+      args: this.pinnedArgs.get(input.runId) ?? input.args,
       ...(input.bundle !== undefined && { bundle: input.bundle }),
       parentRunId: input.parentRunId,
     };
@@ -152,7 +154,7 @@ export class RestateJournal implements RunJournal {
       workdir: input.workdir,
       workerId: this.workerId,
       snapshot: input.snapshot,
-      args: input.args,
+      args: this.pinnedArgs.get(input.runId) ?? input.args,
       ...(input.bundle !== undefined && { bundle: input.bundle }),
     };
     this.ctx.workflowSendClient<PhaseboardRun>(PHASEBOARD_RUN, input.runId).run(successor);

@@ -78,6 +78,7 @@ export const phaseboardRun = restate.workflow({
         feed.append(JSON.parse(JSON.stringify(event, withoutStack)));
       };
       const awaits = new InvocationAwaits();
+      const pinnedArgs = new Map<string, Record<string, unknown>>();
       const store = new JournalRunStore({
         ...(input.checkpoint !== undefined && { seeds: { [input.runId]: input.checkpoint } }),
         // After continueAsNew: what this run did not take is its successor's to take.
@@ -93,13 +94,14 @@ export const phaseboardRun = restate.workflow({
         projectPath: input.projectPath,
         workerId: input.workerId,
         store,
-        host: journalRunHost(ctx, send, awaits),
+        host: journalRunHost(ctx, send, awaits, pinnedArgs),
         journal: new RestateJournal(
           ctx,
           input.workerId,
           () => void handle.cancel(),
           input.projectPath,
           awaits,
+          pinnedArgs,
         ),
         observer: {
           onStepStarted: (event) => send({ kind: "step_started", data: { ...event } }),
