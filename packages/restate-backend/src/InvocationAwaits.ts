@@ -29,8 +29,12 @@ export class InvocationAwaits {
   private waiting: Waiting[] = [];
   private driving = false;
 
-  /** Waits for `promise` as part of the run's one deterministic sequence of wake-ups. */
-  wait<T>(promise: restate.RestatePromise<T>): Promise<T> {
+  /**
+   * Waits for `promise` (a Restate operation) as part of the run's one deterministic
+   * sequence of wake-ups; anything else is awaited as it is.
+   */
+  wait<T>(promise: restate.RestatePromise<T> | Promise<T>): Promise<T> {
+    if (!restate.isRestatePromise(promise)) return promise;
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({
         promise: promise as restate.RestatePromise<unknown>,

@@ -57,10 +57,16 @@ export function journalRunHost(
   ): Promise<HostCallAnswers[M]> => {
     const answer = ctx.awakeable<HostCallAnswers[M]>();
     send({ kind: "host_call", data: { id: answer.id, method, input } });
+    let made: string | undefined;
     try {
-      return await awaits.wait(answer.promise);
+      const value = await awaits.wait(answer.promise);
+      if ("runId" in value) made = value.runId;
+      return value;
     } finally {
-      send({ kind: "host_answered", data: { id: answer.id } });
+      send({
+        kind: "host_answered",
+        data: { id: answer.id, ...(made !== undefined && { runId: made }) },
+      });
     }
   };
   // The parent never executes a child's template here (the child's own invocation loads

@@ -54,8 +54,8 @@ export interface RestateExecutorOptions {
 export class RestateExecutor implements WorkflowExecutorApi {
   private runs: RestateRuns;
   private invocations = new Map<string, string>();
-  /** Child runs and successors this server relays to the board while they run. */
-  private following = new Set<string>();
+  /** Child runs and successors this server relays (or relayed) to the board. */
+  private followed = new Set<string>();
   /** A run that continued as new → its successor, so signals follow the chain. */
   private successors = new Map<string, string>();
 
@@ -208,6 +208,12 @@ export class RestateExecutor implements WorkflowExecutorApi {
           await this.answerHostCall(event.data, events.slice(index + 1));
           continue;
         }
+        if (event.kind === "host_answered") {
+          // A feed read again (this server restarted): the runs the host made still need
+          // relaying to their cards.
+          if (event.data.runId !== undefined) this.follow(event.data.runId);
+          continue;
+        }
         const data = event.data as never;
         try {
           if (event.kind === "step_started") await observer?.onStepStarted?.(data);
@@ -294,8 +300,8 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * local backend's executor does for the runs it drives for a parent.
    */
   private follow(runId: string): void {
-    if (this.following.has(runId)) return;
-    this.following.add(runId);
+    if (this.followed.has(runId)) return;
+    this.followed.add(runId);
     const observer = this.options.observer;
     void (async () => {
       await observer?.onRunStatus?.({ runId, status: "running" });
@@ -312,9 +318,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         ...(outcome.error && { error: outcome.error }),
         ...(outcome.result !== undefined && { result: outcome.result }),
       });
-    })()
-      .catch(() => {})
-      .finally(() => this.following.delete(runId));
+    })().catch(() => {});
   }
 
   private async attach(runId: string, result: () => Promise<RunOutcome>): Promise<RunOutcome> {

@@ -13,7 +13,7 @@ export type RunEvent =
    * so a server reading the feed again does not ask its host twice (see JournalRunHost).
    */
   | { kind: "host_call"; data: { id: string; method: HostMethod; input: unknown } }
-  | { kind: "host_answered"; data: { id: string } }
+  | { kind: "host_answered"; data: { id: string; runId?: string } }
   /** The last entry: appended with a call, so every send before it is stored by then. */
   | { kind: "ended"; data: { status: string } };
 

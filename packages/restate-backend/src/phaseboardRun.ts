@@ -139,7 +139,7 @@ export const phaseboardRun = restate.workflow({
           // Signals that arrived since the engine last read the inbox were never taken:
           // the successor takes them, after those the engine passed on (arrival order).
           const successor = ctx.objectSendClient(runInbox, outcome.continuedAs);
-          for (const entry of (await inbox.read()).slice(seen)) {
+          for (const entry of (await awaits.wait(inbox.read())).slice(seen)) {
             if (entry.kind === "signal") successor.send(entry);
           }
         }
@@ -148,21 +148,25 @@ export const phaseboardRun = restate.workflow({
           ctx.set(CHECKPOINT, store.loadCheckpoint(input.runId)?.checkpoint ?? null);
           // A call, after the sends: the object takes them in order, so once this answers
           // the feed holds every event of the run and a reader may stop reading.
-          await ctx
-            .objectClient(runEvents, input.runId)
-            .append({ kind: "ended", data: { status: outcome.status } });
+          await awaits.wait(
+            ctx
+              .objectClient(runEvents, input.runId)
+              .append({ kind: "ended", data: { status: outcome.status } }),
+          );
           return outcome;
         }
         const arrived = ctx.awakeable<number>();
-        await inbox.watch({ awakeableId: arrived.id, seen });
+        await awaits.wait(inbox.watch({ awakeableId: arrived.id, seen }));
         if (outcome.wakeAt) {
-          const now = await ctx.date.now();
+          const now = await awaits.wait(ctx.date.now());
           const wait = Math.max(0, Date.parse(outcome.wakeAt) - now);
-          await restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]);
+          await awaits.wait(
+            restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]),
+          );
         } else {
-          await arrived.promise;
+          await awaits.wait(arrived.promise);
         }
-        const entries = await inbox.read();
+        const entries = await awaits.wait(inbox.read());
         for (const entry of entries.slice(seen)) {
           if (entry.kind === "signal") store.recordSignal(input.runId, entry.name, entry.payload);
           else store.writeApproval(input.runId, entry.key, entry.decision);

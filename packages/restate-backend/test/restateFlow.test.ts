@@ -18,6 +18,7 @@ import { type RestateNode, restateServerBinary, startRestateNode } from "./resta
 const fixtures = join(import.meta.dirname, "fixtures", "flow");
 const binary = restateServerBinary();
 const counts = globalThis as {
+  __guardianFinally?: number;
   __leafBuilds?: Record<string, number>;
   __phased?: { prepare: number; build: number };
 };
@@ -45,7 +46,7 @@ function boardOf(project: string) {
   const host: RunHost = {
     loadTemplate: (reference) => template(reference),
     createChildRun: async ({ parentRunId, template: loaded, args, name }) => {
-      const runId = `${parentRunId}.${String(args.name)}`;
+      const runId = `${parentRunId}.${String(args.name ?? loaded.identifier)}`;
       // What the server's RunService does: the child's card, with its pinned definition.
       new FileRunStore(project).pinRun(runId, { ...pinned(loaded), args, parentRunId });
       created.push({ runId, parentRunId, name });
@@ -144,6 +145,39 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
       ]);
       expect(board.stepsDone).toContain(`${child}:build`);
     }
+  });
+
+  it("cancels a parent's waiting child with the parent, and the parent's finally step still runs", async () => {
+    const project = tempDir("restate-guardian");
+    const board = boardOf(project);
+    const executor = new RestateExecutor({
+      ingress: node.ingress,
+      admin: node.admin,
+      worker: "nobody",
+      projectPath: project,
+      observer: board.observer,
+      host: board.host,
+      eventPollMs: 50,
+    });
+    const guardian = await template("guardian");
+    const handle = executor.start({ runId: "guardian", ...pinned(guardian), args: {} });
+    await until(
+      () => board.statuses.some((entry) => entry.runId === "guardian.waiter"),
+      () => `the child never started: ${JSON.stringify(board.statuses)}`,
+    );
+    await handle.cancel();
+    expect((await handle.done).status).toBe("cancelled");
+    expect(counts.__guardianFinally).toBe(1);
+    await until(
+      () =>
+        board.statuses.some(
+          (entry) => entry.runId === "guardian.waiter" && entry.status !== "running",
+        ),
+      () => `the child never ended: ${JSON.stringify(board.statuses)}`,
+    );
+    expect(board.statuses.filter((entry) => entry.runId === "guardian.waiter").at(-1)?.status).toBe(
+      "cancelled",
+    );
   });
 
   it("continues as new into successor runs, once each, and a signal sent to the first reaches the last", async () => {
