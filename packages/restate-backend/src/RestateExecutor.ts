@@ -99,6 +99,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         return await this.attach(runId, () => this.runs.result(generation.key));
       } finally {
         await relay.stop();
+        await this.keepCheckpoint(runId, generation.key);
       }
     })();
     return this.handle(runId, done);
@@ -288,6 +289,22 @@ export class RestateExecutor implements WorkflowExecutorApi {
     await this.runs.answer(call.id, { value }).catch(() => {});
   }
 
+  /**
+   * Copies an ended generation's checkpoint into the run's folder (best effort): Restate
+   * keeps finished workflows for a day, the folder for as long as the run exists, so a
+   * later rewind still has the results to keep.
+   */
+  private async keepCheckpoint(runId: string, key: string): Promise<void> {
+    try {
+      const store = new FileRunStore(this.options.projectPath);
+      if (!store.hasRun(runId)) return;
+      const checkpoint = await this.runs.checkpoint(key);
+      if (checkpoint) await store.writeCheckpoint(runId, checkpoint);
+    } catch {
+      // The cluster still has it for a day; rewind reads it from there first.
+    }
+  }
+
   /** The arguments the host pinned for a run it just created (validated, with defaults). */
   private pinnedArgsOf(runId: string): { args?: Record<string, unknown> } {
     const store = new FileRunStore(this.options.projectPath);
@@ -311,6 +328,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         outcome = await this.attach(runId, () => this.runs.resultOnceStarted(runId));
       } finally {
         await relay.stop();
+        await this.keepCheckpoint(runId, runId);
       }
       await observer?.onRunStatus?.({
         runId,
