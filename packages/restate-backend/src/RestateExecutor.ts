@@ -2,7 +2,9 @@ import "./polyfillPromiseWithResolvers.js";
 import {
   type Checkpoint,
   type ExtraStepHandle,
+  type ExtraStepInput,
   FileRunStore,
+  RunActiveError,
   type RunHandle,
   type RunHost,
   RunNotFoundError,
@@ -17,6 +19,7 @@ import type { HostCallAnswers, HostCallInputs } from "./JournalRunHost.js";
 import { RestateRuns } from "./RestateRuns.js";
 import type { HostMethod, RunEvent } from "./RunEvents.js";
 import { generationKey, readGeneration, writeGeneration } from "./runGenerations.js";
+import { WorkerStepJobs } from "./WorkerStepJobs.js";
 
 /** A control the restate backend does not offer yet; the message says which. */
 export class RestateControlUnsupportedError extends Error {
@@ -54,6 +57,8 @@ export interface RestateExecutorOptions {
 export class RestateExecutor implements WorkflowExecutorApi {
   private runs: RestateRuns;
   private invocations = new Map<string, string>();
+  /** Runs this server is attached to while they execute. */
+  private executing = new Set<string>();
   /** Child runs and successors this server relays (or relayed) to the board. */
   private followed = new Set<string>();
   /** A run that continued as new → its successor, so signals follow the chain. */
@@ -95,9 +100,11 @@ export class RestateExecutor implements WorkflowExecutorApi {
       this.invocations.set(runId, invocation);
       await this.options.observer?.onRunStatus?.({ runId, status: "running" });
       const relay = this.relay(runId, from);
+      this.executing.add(runId);
       try {
         return await this.attach(runId, () => this.runs.result(generation.key));
       } finally {
+        this.executing.delete(runId);
         await relay.stop();
         await this.keepCheckpoint(runId, generation.key);
       }
@@ -183,14 +190,31 @@ export class RestateExecutor implements WorkflowExecutorApi {
     await this.runs.approve(runId, approvalId, decision);
   }
 
-  runExtraStep<T>(runId: string, input: { key: string }): ExtraStepHandle<T> {
-    const refused = Promise.reject(
-      new RestateControlUnsupportedError(
-        "steps outside a template are not available on the restate backend yet",
-      ),
-    );
-    refused.catch(() => {});
-    return { runId, stepKey: input.key, started: refused, done: refused };
+  /**
+   * A step the run's template does not have (a review follow-up), run as on the local
+   * backend (the run's lease in its folder, its log, the board's events, retries) except
+   * that a script or agent attempt is a job for the run's worker, where its worktree is
+   * (see WorkerStepJobs). Refused while the run executes.
+   */
+  runExtraStep<T>(runId: string, input: ExtraStepInput<T>): ExtraStepHandle<T> {
+    if (this.executing.has(runId)) {
+      const refused = Promise.reject(
+        new RunActiveError(
+          `run ${runId} is executing; a step outside its template waits until it stops`,
+        ),
+      );
+      refused.catch(() => {});
+      return { runId, stepKey: input.key, started: refused, done: refused };
+    }
+    const { ingress, admin, worker, projectPath, observer, host } = this.options;
+    return new WorkflowExecutor({
+      projectPath,
+      workerId: worker,
+      store: new FileRunStore(projectPath),
+      ...(observer && { observer }),
+      ...(host && { host }),
+      journal: new WorkerStepJobs({ ingress, admin, worker }),
+    }).runExtraStep<T>(runId, input);
   }
 
   /**

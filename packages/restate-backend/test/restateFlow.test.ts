@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestateExecutor } from "../src/RestateExecutor.js";
 import { RestateRuns } from "../src/RestateRuns.js";
 import { registerDeployment } from "../src/restateAdmin.js";
+import { StepWorker } from "../src/StepWorker.js";
 import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import { type RestateNode, restateServerBinary, startRestateNode } from "./restateNode.js";
 
@@ -252,5 +253,57 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
     const runs = new RestateRuns(node.ingress);
     expect(await runs.checkpoint("phased~g3")).toMatchObject({ status: "completed" });
     await expect(executor.rewind("phased", "nowhere")).rejects.toThrow(/cannot rewind/);
+  });
+  it("runs a step outside a run's template on the run's worker, and refuses one while the run executes", async () => {
+    const project = tempDir("restate-extra");
+    const board = boardOf(project);
+    const jobs: string[] = [];
+    const worker = new StepWorker({
+      ingressUrl: node.ingress,
+      workerId: "w-extra",
+      stateDir: join(project, ".worker"),
+      pollIntervalMs: 20,
+      onJob: (event) => {
+        if (event.phase === "started") jobs.push(`${event.job.runId}:${event.job.stepKey}`);
+      },
+    });
+    await worker.start();
+    try {
+      const executor = new RestateExecutor({
+        ingress: node.ingress,
+        admin: node.admin,
+        worker: "w-extra",
+        projectPath: project,
+        observer: board.observer,
+        host: board.host,
+        eventPollMs: 50,
+      });
+      const rounds = await template("rounds");
+      new FileRunStore(project).pinRun("reviewed", { ...pinned(rounds), args: { round: 3 } });
+      const running = executor.start({ runId: "reviewed", ...pinned(rounds), args: { round: 3 } });
+      await until(
+        () => board.stepsDone.includes("reviewed:tick"),
+        () => `the run never ticked: ${JSON.stringify(board.stepsDone)}`,
+      );
+      const config = { type: "script" as const, phase: "round", command: "echo reviewed" };
+      const refused = executor.runExtraStep("reviewed", { key: "review-0", config });
+      await expect(refused.done).rejects.toThrow(/is executing/);
+      await executor.signal("reviewed", "go", "done");
+      expect((await running.done).status).toBe("completed");
+
+      const extra = executor.runExtraStep("reviewed", {
+        key: "review-1",
+        config,
+        workdir: project,
+      });
+      await extra.started;
+      const result = await extra.done;
+      expect(result.status, JSON.stringify(result)).toBe("completed");
+      expect(JSON.stringify(result.data)).toContain("reviewed");
+      expect(jobs).toEqual(["reviewed:review-1"]);
+      expect(board.stepsDone).toContain("reviewed:review-1");
+    } finally {
+      await worker.stop();
+    }
   });
 });
