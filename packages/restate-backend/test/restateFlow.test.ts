@@ -181,6 +181,25 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
     );
   });
 
+  it("fails a run whose child template the server's host refuses, with the host's reason", async () => {
+    const project = tempDir("restate-orphan");
+    const board = boardOf(project);
+    const executor = new RestateExecutor({
+      ingress: node.ingress,
+      admin: node.admin,
+      worker: "nobody",
+      projectPath: project,
+      observer: board.observer,
+      host: board.host,
+      eventPollMs: 50,
+    });
+    const orphan = await template("orphan");
+    const outcome = await executor.start({ runId: "orphan", ...pinned(orphan), args: {} }).done;
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.message).toContain("fixture no-such-template must load");
+    expect(board.created).toEqual([]);
+  });
+
   it("continues as new into successor runs, once each, and a signal sent to the first reaches the last", async () => {
     const project = tempDir("restate-rounds");
     const board = boardOf(project);
