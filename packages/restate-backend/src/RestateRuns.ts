@@ -69,10 +69,21 @@ export class RestateRuns {
     return await this.ingress.workflowClient<PhaseboardRun>(phaseboardRun, key).checkpoint();
   }
 
-  /** Answers a run's host call (see JournalRunHost). */
+  /**
+   * Answers a run's host call (see JournalRunHost). The run waits for nothing else, so a
+   * dropped connection (a node failing over) is retried, like attaching.
+   */
   async answer(awakeableId: string, answer: { value: unknown } | { error: string }) {
-    if ("error" in answer) await this.ingress.rejectAwakeable(awakeableId, answer.error);
-    else await this.ingress.resolveAwakeable(awakeableId, answer.value);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if ("error" in answer) await this.ingress.rejectAwakeable(awakeableId, answer.error);
+        else await this.ingress.resolveAwakeable(awakeableId, answer.value);
+        return;
+      } catch (error) {
+        if (attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
+      }
+    }
   }
 
   /**
