@@ -105,14 +105,14 @@ describe.skipIf("missing" in binary)("child runs and rewind on the restate backe
     expect(created.status).toBe(201);
     const parentId = created.body.data.id as string;
     const parent = await waitForRun(s, parentId, ["completed", "failed"]);
-    const debug = await s.app.db.workflowRun.findMany({
+    const cards = await s.app.db.workflowRun.findMany({
       where: { parent_run_id: parentId },
       include: { steps: true },
     });
     expect(
       parent.error_message,
       JSON.stringify(
-        debug.map((run) => [
+        cards.map((run) => [
           run.name,
           run.status,
           run.error_message,
