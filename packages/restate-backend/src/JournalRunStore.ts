@@ -29,6 +29,18 @@ const noLease: RunLease = { touch() {}, release() {} };
 export class JournalRunStore implements RunStore {
   private runs = new Map<string, HeldRun>();
 
+  constructor(
+    private options: {
+      /**
+       * Checkpoints a run starts from instead of an empty one: a rewound run's new
+       * generation carries the results of the phases it keeps.
+       */
+      seeds?: Record<string, Checkpoint>;
+      /** Signals a run that continued as new did not take, for its successor's inbox. */
+      onSignalsMoved?: (toRunId: string, signals: StoredSignal[]) => void;
+    } = {},
+  ) {}
+
   private held(runId: string): HeldRun {
     const run = this.runs.get(runId);
     if (!run) throw new Error(`run ${runId} is not held by this invocation`);
@@ -47,7 +59,14 @@ export class JournalRunStore implements RunStore {
 
   pinRun(runId: string, run: PinnedRun): void {
     if (this.runs.has(runId)) return;
-    this.runs.set(runId, { pinned: run, written: 0, signals: [], approvals: new Map() });
+    const seed = this.options.seeds?.[runId];
+    this.runs.set(runId, {
+      pinned: run,
+      written: 0,
+      signals: [],
+      approvals: new Map(),
+      ...(seed !== undefined && { checkpoint: structuredClone(seed) }),
+    });
   }
 
   readSnapshot(runId: string): DefinitionSnapshot & { parentRunId?: string } {
@@ -108,7 +127,12 @@ export class JournalRunStore implements RunStore {
     const from = this.held(fromRunId);
     const ids = new Set(signals.map((signal) => signal.id));
     from.signals = from.signals.filter((signal) => !ids.has(signal.id));
-    for (const signal of signals) this.recordSignal(toRunId, signal.name, signal.payload);
+    // The successor is another invocation: its inbox gets them, not this memory.
+    if (this.runs.has(toRunId)) {
+      for (const signal of signals) this.recordSignal(toRunId, signal.name, signal.payload);
+    } else {
+      this.options.onSignalsMoved?.(toRunId, signals);
+    }
   }
 
   readApproval(runId: string, approvalKey: string): ApprovalDecision | undefined {

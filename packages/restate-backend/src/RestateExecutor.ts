@@ -1,16 +1,25 @@
 import "./polyfillPromiseWithResolvers.js";
 import {
+  type Checkpoint,
   type ExtraStepHandle,
+  type ExtraStepInput,
   FileRunStore,
+  RunActiveError,
   type RunHandle,
+  type RunHost,
   RunNotFoundError,
   type RunObserver,
   type RunOutcome,
   type StartRunInput,
   serializeError,
+  WorkflowExecutor,
   type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
+import type { HostCallAnswers, HostCallInputs } from "./JournalRunHost.js";
 import { RestateRuns } from "./RestateRuns.js";
+import type { HostMethod, RunEvent } from "./RunEvents.js";
+import { generationKey, readGeneration, writeGeneration } from "./runGenerations.js";
+import { WorkerStepJobs } from "./WorkerStepJobs.js";
 
 /** A control the restate backend does not offer yet; the message says which. */
 export class RestateControlUnsupportedError extends Error {
@@ -27,6 +36,12 @@ export interface RestateExecutorOptions {
   observer?: RunObserver | undefined;
   /** How often a running run's board events are fetched (ms, default 250). */
   eventPollMs?: number;
+  /**
+   * The server's host: the records of child runs and successors (their cards) and the
+   * templates `ctx.run` names. A run on the cluster asks for them through its event feed
+   * (see JournalRunHost); without a host those calls fail the run.
+   */
+  host?: RunHost | undefined;
 }
 
 /**
@@ -34,36 +49,64 @@ export interface RestateExecutorOptions {
  * snapshot as a `PhaseboardRun` invocation pinned to a worker; `done` attaches to it.
  * Signals and approvals go to the run's inbox; the run's steps, phases and state reach
  * the observer (the board) from its event feed while it runs. Cancel cancels the invocation through the
- * admin API (the engine inside it then runs `finally` steps). Pause and rewind are not
- * offered on this backend: they throw {@link RestateControlUnsupportedError}.
+ * admin API (the engine inside it then runs `finally` steps). Child runs and successors
+ * are asked of the server's host through the run's feed and relayed to the board too.
+ * Rewind starts a new generation of the run. Pause is not offered on this backend: it
+ * throws {@link RestateControlUnsupportedError}.
  */
 export class RestateExecutor implements WorkflowExecutorApi {
   private runs: RestateRuns;
   private invocations = new Map<string, string>();
+  /** Runs this server is attached to while they execute. */
+  private executing = new Set<string>();
+  /** Child runs and successors this server relays (or relayed) to the board. */
+  private followed = new Set<string>();
+  /** A run that continued as new → its successor, so signals follow the chain. */
+  private successors = new Map<string, string>();
 
   constructor(readonly options: RestateExecutorOptions) {
     this.runs = new RestateRuns(options.ingress);
   }
 
   start(input: Omit<StartRunInput, "definition">): RunHandle {
+    return this.submit(input, { key: input.runId });
+  }
+
+  /**
+   * Submits one generation of the run (`key`, see runGenerations) and attaches to it.
+   * A new generation's feed continues the run's: the board hears only what it adds.
+   */
+  private submit(
+    input: Omit<StartRunInput, "definition">,
+    generation: { key: string; checkpoint?: Checkpoint | undefined; feedContinues?: boolean },
+  ): RunHandle {
     const { runId } = input;
     const done = (async (): Promise<RunOutcome> => {
-      const invocation = await this.runs.submit({
-        runId,
-        projectPath: this.options.projectPath,
-        ...(input.workdir !== undefined && { workdir: input.workdir }),
-        workerId: this.options.worker,
-        snapshot: input.snapshot,
-        args: input.args,
-        ...(input.bundle !== undefined && { bundle: input.bundle }),
-      });
+      const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
+      const invocation = await this.runs.submit(
+        {
+          runId,
+          projectPath: this.options.projectPath,
+          ...(input.workdir !== undefined && { workdir: input.workdir }),
+          workerId: this.options.worker,
+          snapshot: input.snapshot,
+          args: input.args,
+          ...(input.bundle !== undefined && { bundle: input.bundle }),
+          ...(input.parentRunId !== undefined && { parentRunId: input.parentRunId }),
+          ...(generation.checkpoint !== undefined && { checkpoint: generation.checkpoint }),
+        },
+        generation.key,
+      );
       this.invocations.set(runId, invocation);
       await this.options.observer?.onRunStatus?.({ runId, status: "running" });
-      const relay = this.relay(runId);
+      const relay = this.relay(runId, from);
+      this.executing.add(runId);
       try {
-        return await this.attach(runId);
+        return await this.attach(runId, () => this.runs.result(generation.key));
       } finally {
+        this.executing.delete(runId);
         await relay.stop();
+        await this.keepCheckpoint(runId, generation.key);
       }
     })();
     return this.handle(runId, done);
@@ -72,7 +115,8 @@ export class RestateExecutor implements WorkflowExecutorApi {
   /**
    * Submits the run from what the server pinned in its folder (definition.json, args,
    * bundle) and attaches. Submitting a run id the cluster already has starts nothing new,
-   * so this is also how a restarted server picks up the runs in flight.
+   * so this is also how a restarted server picks up the runs in flight. A rewound run
+   * resumes as its newest generation, from the checkpoint the rewind left.
    */
   resume(runId: string, options: { workdir?: string } = {}): RunHandle {
     const store = new FileRunStore(this.options.projectPath);
@@ -83,22 +127,59 @@ export class RestateExecutor implements WorkflowExecutorApi {
     }
     const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
     const bundle = store.readBundle(runId);
-    return this.start({
-      runId,
-      snapshot,
-      args: store.readArgs(runId),
-      ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
-      ...(options.workdir !== undefined && { workdir: options.workdir }),
-    });
+    const generation = readGeneration(this.options.projectPath, runId);
+    return this.submit(
+      {
+        runId,
+        snapshot,
+        args: store.readArgs(runId),
+        ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+        ...(options.workdir !== undefined && { workdir: options.workdir }),
+      },
+      {
+        key: generationKey(runId, generation),
+        ...(generation > 1 && {
+          checkpoint: store.loadCheckpoint(runId)?.checkpoint,
+          feedContinues: true,
+        }),
+      },
+    );
   }
 
-  async rewind(): Promise<void> {
-    throw new RestateControlUnsupportedError("rewind is not available on the restate backend yet");
+  /**
+   * Rewind on Restate: a run's invocation cannot be cut back, so the run goes on as a new
+   * generation (a new invocation key) that starts from a checkpoint holding the results of
+   * the phases before `phase`. The ended generation's checkpoint is fetched from the
+   * cluster into the run's folder and cut there by the engine's own rewind (the same rule
+   * as on the local backend); the next `resume` submits the new generation with it.
+   */
+  async rewind(runId: string, phase: string): Promise<void> {
+    const { projectPath } = this.options;
+    const store = new FileRunStore(projectPath);
+    if (!store.hasRun(runId)) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
+    const generation = readGeneration(projectPath, runId);
+    // Null while the generation still runs or once Restate dropped it (after a day): the
+    // folder then holds the newest checkpoint this server knows.
+    const ended = await this.runs.checkpoint(generationKey(runId, generation)).catch(() => null);
+    if (ended) await store.writeCheckpoint(runId, ended);
+    await new WorkflowExecutor({ projectPath, workerId: this.options.worker, store }).rewind(
+      runId,
+      phase,
+    );
+    await writeGeneration(projectPath, runId, generation + 1);
   }
 
   async signal(runId: string, name: string, payload?: unknown): Promise<string> {
-    await this.runs.signal(runId, name, payload);
-    return runId;
+    // A run that continued as new passes signals on to its newest successor.
+    let target = runId;
+    const seen = new Set([runId]);
+    for (let next = this.successors.get(target); next !== undefined && !seen.has(next); ) {
+      target = next;
+      seen.add(next);
+      next = this.successors.get(target);
+    }
+    await this.runs.signal(target, name, payload);
+    return target;
   }
 
   async approve(
@@ -109,28 +190,55 @@ export class RestateExecutor implements WorkflowExecutorApi {
     await this.runs.approve(runId, approvalId, decision);
   }
 
-  runExtraStep<T>(runId: string, input: { key: string }): ExtraStepHandle<T> {
-    const refused = Promise.reject(
-      new RestateControlUnsupportedError(
-        "steps outside a template are not available on the restate backend yet",
-      ),
-    );
-    refused.catch(() => {});
-    return { runId, stepKey: input.key, started: refused, done: refused };
+  /**
+   * A step the run's template does not have (a review follow-up), run as on the local
+   * backend (the run's lease in its folder, its log, the board's events, retries) except
+   * that a script or agent attempt is a job for the run's worker, where its worktree is
+   * (see WorkerStepJobs). Refused while the run executes.
+   */
+  runExtraStep<T>(runId: string, input: ExtraStepInput<T>): ExtraStepHandle<T> {
+    if (this.executing.has(runId)) {
+      const refused = Promise.reject(
+        new RunActiveError(
+          `run ${runId} is executing; a step outside its template waits until it stops`,
+        ),
+      );
+      refused.catch(() => {});
+      return { runId, stepKey: input.key, started: refused, done: refused };
+    }
+    const { ingress, admin, worker, projectPath, observer, host } = this.options;
+    return new WorkflowExecutor({
+      projectPath,
+      workerId: worker,
+      store: new FileRunStore(projectPath),
+      ...(observer && { observer }),
+      ...(host && { host }),
+      journal: new WorkerStepJobs({ ingress, admin, worker }),
+    }).runExtraStep<T>(runId, input);
   }
 
   /**
    * Feeds the run's board events (steps, phases, state) to the observer while it runs,
    * in order; `stop` drains what is left once the run has ended.
    */
-  private relay(runId: string): { stop(): Promise<void> } {
+  private relay(runId: string, from = 0): { stop(): Promise<void> } {
     const observer = this.options.observer;
-    let position = 0;
+    let position = from;
     let stopped = false;
     const drain = async () => {
       const events = await this.runs.events(runId, position).catch(() => []);
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         position += 1;
+        if (event.kind === "host_call") {
+          await this.answerHostCall(event.data, events.slice(index + 1));
+          continue;
+        }
+        if (event.kind === "host_answered") {
+          // A feed read again (this server restarted): the runs the host made still need
+          // relaying to their cards.
+          if (event.data.runId !== undefined) this.follow(event.data.runId);
+          continue;
+        }
         const data = event.data as never;
         try {
           if (event.kind === "step_started") await observer?.onStepStarted?.(data);
@@ -161,9 +269,103 @@ export class RestateExecutor implements WorkflowExecutorApi {
     };
   }
 
-  private async attach(runId: string): Promise<RunOutcome> {
+  /**
+   * Answers a run's host call (see JournalRunHost) unless a later `host_answered` says it
+   * was answered already (this feed read again after a restart). A child's or successor's
+   * card gets the same relay as the run, for as long as it runs.
+   */
+  private async answerHostCall(
+    call: { id: string; method: HostMethod; input: unknown },
+    after: RunEvent[],
+  ): Promise<void> {
+    if (after.some((event) => event.kind === "host_answered" && event.data.id === call.id)) return;
+    const host = this.options.host;
+    let value: HostCallAnswers[HostMethod];
     try {
-      return await this.runs.result(runId);
+      if (!host) throw new Error(`this server has no host to answer ${call.method}`);
+      if (call.method === "loadTemplate") {
+        const input = call.input as HostCallInputs["loadTemplate"];
+        const { definition: _definition, ...wire } = await host.loadTemplate(input.reference);
+        value = wire;
+      } else if (call.method === "createChildRun") {
+        const { template, ...input } = call.input as HostCallInputs["createChildRun"];
+        const created = await host.createChildRun({
+          ...input,
+          template: await host.loadTemplate(template),
+        });
+        this.follow(created.runId);
+        value = { ...created, ...this.pinnedArgsOf(created.runId) };
+      } else {
+        const input = call.input as HostCallInputs["createContinuationRun"];
+        if (!host.createContinuationRun) {
+          throw new Error("this server's host cannot create a run's successor");
+        }
+        const created = await host.createContinuationRun(input);
+        this.successors.set(input.previousRunId, created.runId);
+        this.follow(created.runId);
+        value = { ...created, ...this.pinnedArgsOf(created.runId) };
+      }
+    } catch (error) {
+      // Journaled as the call's failure: the run's ctx call throws it.
+      await this.runs.answer(call.id, { error: serializeError(error).message }).catch(() => {});
+      return;
+    }
+    await this.runs.answer(call.id, { value }).catch(() => {});
+  }
+
+  /**
+   * Copies an ended generation's checkpoint into the run's folder (best effort): Restate
+   * keeps finished workflows for a day, the folder for as long as the run exists, so a
+   * later rewind still has the results to keep.
+   */
+  private async keepCheckpoint(runId: string, key: string): Promise<void> {
+    try {
+      const store = new FileRunStore(this.options.projectPath);
+      if (!store.hasRun(runId)) return;
+      const checkpoint = await this.runs.checkpoint(key);
+      if (checkpoint) await store.writeCheckpoint(runId, checkpoint);
+    } catch {
+      // The cluster still has it for a day; rewind reads it from there first.
+    }
+  }
+
+  /** The arguments the host pinned for a run it just created (validated, with defaults). */
+  private pinnedArgsOf(runId: string): { args?: Record<string, unknown> } {
+    const store = new FileRunStore(this.options.projectPath);
+    return store.hasRun(runId) ? { args: store.readArgs(runId) } : {};
+  }
+
+  /**
+   * Relays a run this server did not submit — a child its parent's invocation starts, a
+   * successor — to the board until it ends, and tells the observer how it ended, as the
+   * local backend's executor does for the runs it drives for a parent.
+   */
+  private follow(runId: string): void {
+    if (this.followed.has(runId)) return;
+    this.followed.add(runId);
+    const observer = this.options.observer;
+    void (async () => {
+      await observer?.onRunStatus?.({ runId, status: "running" });
+      const relay = this.relay(runId);
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.attach(runId, () => this.runs.resultOnceStarted(runId));
+      } finally {
+        await relay.stop();
+        await this.keepCheckpoint(runId, runId);
+      }
+      await observer?.onRunStatus?.({
+        runId,
+        status: outcome.status,
+        ...(outcome.error && { error: outcome.error }),
+        ...(outcome.result !== undefined && { result: outcome.result }),
+      });
+    })().catch(() => {});
+  }
+
+  private async attach(runId: string, result: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    try {
+      return await result();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/cancel/i.test(message)) return { runId, status: "cancelled" };

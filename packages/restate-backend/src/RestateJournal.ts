@@ -1,13 +1,20 @@
 import "./polyfillPromiseWithResolvers.js";
 import {
+  type JournaledRun,
   NonRetriableStepError,
   type RunJournal,
+  type RunOutcome,
   type StepJobOutcome,
   serializeError,
   settleStepJob,
 } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
+import { InvocationAwaits } from "./InvocationAwaits.js";
+import type { PhaseboardRun, RestateRunInput } from "./phaseboardRun.js";
 import { stepJobQueue } from "./StepJobQueue.js";
+
+/** By name: `phaseboardRun` itself imports this file. */
+const PHASEBOARD_RUN: Pick<PhaseboardRun, "name"> = { name: "PhaseboardRun" };
 
 /**
  * Rejects with the signal's reason when it aborts first (pause-now, cancel). When Restate
@@ -58,6 +65,12 @@ export class RestateJournal implements RunJournal {
     private workerId: string,
     /** Called when Restate cancels the invocation: cancels the run in the engine. */
     private onCancel: () => void = () => {},
+    /** The repository root on the worker's machine, for child runs and successors. */
+    private projectPath = "",
+    /** The invocation's one sequence of waits (see InvocationAwaits). */
+    private awaits = new InvocationAwaits(),
+    /** The arguments the server pinned for children and successors (see JournalRunHost). */
+    private pinnedArgs = new Map<string, Record<string, unknown>>(),
   ) {}
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
@@ -65,17 +78,19 @@ export class RestateJournal implements RunJournal {
     if (!job) {
       const local = input.local as () => Promise<Awaited<ReturnType<typeof input.local>>>;
       const outcome = await abortable(
-        this.ctx.run<StepJobOutcome>(`${key} #${attempt}`, async () => {
-          try {
-            return { ok: true, result: await local() };
-          } catch (error) {
-            return {
-              ok: false,
-              error: serializeError(error),
-              ...(error instanceof NonRetriableStepError && { nonRetriable: true }),
-            };
-          }
-        }),
+        this.awaits.wait(
+          this.ctx.run<StepJobOutcome>(`${key} #${attempt}`, async () => {
+            try {
+              return { ok: true, result: await local() };
+            } catch (error) {
+              return {
+                ok: false,
+                error: serializeError(error),
+                ...(error instanceof NonRetriableStepError && { nonRetriable: true }),
+              };
+            }
+          }),
+        ),
         signal,
         this.onCancel,
       );
@@ -88,10 +103,60 @@ export class RestateJournal implements RunJournal {
       this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
       this.onCancel();
     };
-    return settleStepJob<T>(await abortable(awakeable.promise, signal, cancelled));
+    return settleStepJob<T>(
+      await abortable(this.awaits.wait(awakeable.promise), signal, cancelled),
+    );
   }
 
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {
-    return abortable(this.ctx.sleep(ms, key), signal, this.onCancel);
+    return abortable(this.awaits.wait(this.ctx.sleep(ms, key)), signal, this.onCancel);
+  }
+
+  /**
+   * The child is a `PhaseboardRun` invocation of its own, keyed by its run id, on the same
+   * worker; the call is a journal entry, so a replayed parent waits on the same child
+   * (never a second one) and its outcome, once journaled, survives the parent's process.
+   * Restate carries a cancel of the parent down to the child.
+   */
+  async child(input: JournaledRun & { parentRunId: string }): Promise<RunOutcome> {
+    const childInput: RestateRunInput = {
+      runId: input.runId,
+      projectPath: this.projectPath,
+      workdir: input.workdir,
+      workerId: this.workerId,
+      snapshot: input.snapshot,
+      args: this.pinnedArgs.get(input.runId) ?? input.args,
+      ...(input.bundle !== undefined && { bundle: input.bundle }),
+      parentRunId: input.parentRunId,
+    };
+    try {
+      return await this.awaits.wait(
+        this.ctx.workflowClient<PhaseboardRun>(PHASEBOARD_RUN, input.runId).run(childInput),
+      );
+    } catch (error) {
+      if (error instanceof restate.CancelledError) {
+        this.onCancel();
+        return { runId: input.runId, status: "cancelled" };
+      }
+      // A child that could not run at all (its pinned template does not load) failed.
+      if (error instanceof restate.TerminalError) {
+        return { runId: input.runId, status: "failed", error: serializeError(error) };
+      }
+      throw error;
+    }
+  }
+
+  /** A one-way send: journaled, so a replayed end does not start a second successor. */
+  continueAsNew(input: JournaledRun): void {
+    const successor: RestateRunInput = {
+      runId: input.runId,
+      projectPath: this.projectPath,
+      workdir: input.workdir,
+      workerId: this.workerId,
+      snapshot: input.snapshot,
+      args: this.pinnedArgs.get(input.runId) ?? input.args,
+      ...(input.bundle !== undefined && { bundle: input.bundle }),
+    };
+    this.ctx.workflowSendClient<PhaseboardRun>(PHASEBOARD_RUN, input.runId).run(successor);
   }
 }

@@ -1,5 +1,5 @@
 import "./polyfillPromiseWithResolvers.js";
-import type { ApprovalDecision, RunOutcome } from "@phaseboard/workflow-engine";
+import type { ApprovalDecision, Checkpoint, RunOutcome } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
 import { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
@@ -40,11 +40,50 @@ export class RestateRuns {
    * Starts the run's invocation and answers its invocation id; submitting the same run id
    * again starts nothing new.
    */
-  async submit(input: RestateRunInput): Promise<string> {
+  async submit(input: RestateRunInput, key: string = input.runId): Promise<string> {
     const submission = await this.ingress
-      .workflowClient<PhaseboardRun>(phaseboardRun, input.runId)
+      .workflowClient<PhaseboardRun>(phaseboardRun, key)
       .workflowSubmit(input);
     return submission.invocationId;
+  }
+
+  /**
+   * Like {@link result}, for a run someone else starts (a parent's child, a successor):
+   * until its invocation exists, Restate answers "not found", which is waited out here.
+   */
+  async resultOnceStarted(key: string, options: { waitMs?: number } = {}): Promise<RunOutcome> {
+    const deadline = Date.now() + (options.waitMs ?? 10 * 60_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.result(key);
+      } catch (error) {
+        const notYet = error instanceof clients.HttpCallError && error.status === 404;
+        if (!notYet || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 1_000)));
+      }
+    }
+  }
+
+  /** The checkpoint an ended run's invocation kept (null while it runs). */
+  async checkpoint(key: string): Promise<Checkpoint | null> {
+    return await this.ingress.workflowClient<PhaseboardRun>(phaseboardRun, key).checkpoint();
+  }
+
+  /**
+   * Answers a run's host call (see JournalRunHost). The run waits for nothing else, so a
+   * dropped connection (a node failing over) is retried, like attaching.
+   */
+  async answer(awakeableId: string, answer: { value: unknown } | { error: string }) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if ("error" in answer) await this.ingress.rejectAwakeable(awakeableId, answer.error);
+        else await this.ingress.resolveAwakeable(awakeableId, answer.value);
+        return;
+      } catch (error) {
+        if (attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
+      }
+    }
   }
 
   /**
@@ -52,11 +91,11 @@ export class RestateRuns {
    * ingress drops (a node killed, a partition leader moving) is attached again, with
    * backoff, for up to about a minute: a failover must not read as the run failing.
    */
-  async result(runId: string): Promise<RunOutcome> {
+  async result(key: string): Promise<RunOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ingress
-          .workflowClient<PhaseboardRun>(phaseboardRun, runId)
+          .workflowClient<PhaseboardRun>(phaseboardRun, key)
           .workflowAttach();
       } catch (error) {
         if (attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;

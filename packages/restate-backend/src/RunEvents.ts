@@ -7,8 +7,18 @@ export type RunEvent =
   | { kind: "step_completed"; data: Record<string, unknown> }
   | { kind: "phase_changed"; data: Record<string, unknown> }
   | { kind: "state"; data: Record<string, unknown> }
+  /**
+   * The run asks its server's host (`RunHost`: a child's or successor's card, a template)
+   * and waits on the awakeable `id`; `host_answered` follows once the answer is journaled,
+   * so a server reading the feed again does not ask its host twice (see JournalRunHost).
+   */
+  | { kind: "host_call"; data: { id: string; method: HostMethod; input: unknown } }
+  | { kind: "host_answered"; data: { id: string; runId?: string } }
   /** The last entry: appended with a call, so every send before it is stored by then. */
   | { kind: "ended"; data: { status: string } };
+
+/** What a run on Restate may ask of the server's host. */
+export type HostMethod = "loadTemplate" | "createChildRun" | "createContinuationRun";
 
 const EVENTS = "events";
 

@@ -1,5 +1,6 @@
 import "./polyfillPromiseWithResolvers.js";
 import {
+  type Checkpoint,
   type DefinitionSnapshot,
   loadDefinitionFromSnapshot,
   type RunHandle,
@@ -8,6 +9,8 @@ import {
   WorkflowExecutor,
 } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
+import { InvocationAwaits } from "./InvocationAwaits.js";
+import { journalRunHost } from "./JournalRunHost.js";
 import { JournalRunStore } from "./JournalRunStore.js";
 import { RestateJournal } from "./RestateJournal.js";
 import { type RunEvent, runEvents } from "./RunEvents.js";
@@ -30,7 +33,17 @@ export interface RestateRunInput {
   args: Record<string, unknown>;
   /** A code template's esbuild bundle. */
   bundle?: string;
+  /** A child run's parent (`ctx.run`), as on the local backend. */
+  parentRunId?: string;
+  /**
+   * Where a rewound run's new generation starts: the checkpoint with the results of the
+   * phases it keeps, replayed from memory instead of the journal (see RestateExecutor.rewind).
+   */
+  checkpoint?: Checkpoint;
 }
+
+/** The run's checkpoint once its invocation ended: what a rewind starts from. */
+const CHECKPOINT = "checkpoint";
 
 /**
  * One generic workflow that executes any Phaseboard run: it rebuilds the template from
@@ -64,12 +77,32 @@ export const phaseboardRun = restate.workflow({
       const send = (event: RunEvent): void => {
         feed.append(JSON.parse(JSON.stringify(event, withoutStack)));
       };
-      const store = new JournalRunStore();
+      const awaits = new InvocationAwaits();
+      const pinnedArgs = new Map<string, Record<string, unknown>>();
+      const store = new JournalRunStore({
+        ...(input.checkpoint !== undefined && { seeds: { [input.runId]: input.checkpoint } }),
+        // After continueAsNew: what this run did not take is its successor's to take.
+        onSignalsMoved: (successor, signals) => {
+          for (const signal of signals) {
+            ctx
+              .objectSendClient(runInbox, successor)
+              .send({ kind: "signal", name: signal.name, payload: signal.payload });
+          }
+        },
+      });
       const executor = new WorkflowExecutor({
         projectPath: input.projectPath,
         workerId: input.workerId,
         store,
-        journal: new RestateJournal(ctx, input.workerId, () => void handle.cancel()),
+        host: journalRunHost(ctx, send, awaits, pinnedArgs),
+        journal: new RestateJournal(
+          ctx,
+          input.workerId,
+          () => void handle.cancel(),
+          input.projectPath,
+          awaits,
+          pinnedArgs,
+        ),
         observer: {
           onStepStarted: (event) => send({ kind: "step_started", data: { ...event } }),
           onStepCompleted: ({ durationMs: _duration, ...event }) =>
@@ -90,6 +123,7 @@ export const phaseboardRun = restate.workflow({
         snapshot: input.snapshot,
         args: input.args,
         ...(input.bundle !== undefined && { bundle: input.bundle }),
+        ...(input.parentRunId !== undefined && { parentRunId: input.parentRunId }),
         workdir,
       });
       for (;;) {
@@ -101,24 +135,38 @@ export const phaseboardRun = restate.workflow({
             `run ${input.runId} could not start: ${serializeError(error).message}`,
           );
         }
+        if (outcome.continuedAs !== undefined) {
+          // Signals that arrived since the engine last read the inbox were never taken:
+          // the successor takes them, after those the engine passed on (arrival order).
+          const successor = ctx.objectSendClient(runInbox, outcome.continuedAs);
+          for (const entry of (await awaits.wait(inbox.read())).slice(seen)) {
+            if (entry.kind === "signal") successor.send(entry);
+          }
+        }
         if (outcome.status !== "waiting") {
+          // Kept with the workflow after it ends, for a rewind to start a generation from.
+          ctx.set(CHECKPOINT, store.loadCheckpoint(input.runId)?.checkpoint ?? null);
           // A call, after the sends: the object takes them in order, so once this answers
           // the feed holds every event of the run and a reader may stop reading.
-          await ctx
-            .objectClient(runEvents, input.runId)
-            .append({ kind: "ended", data: { status: outcome.status } });
+          await awaits.wait(
+            ctx
+              .objectClient(runEvents, input.runId)
+              .append({ kind: "ended", data: { status: outcome.status } }),
+          );
           return outcome;
         }
         const arrived = ctx.awakeable<number>();
-        await inbox.watch({ awakeableId: arrived.id, seen });
+        await awaits.wait(inbox.watch({ awakeableId: arrived.id, seen }));
         if (outcome.wakeAt) {
-          const now = await ctx.date.now();
+          const now = await awaits.wait(ctx.date.now());
           const wait = Math.max(0, Date.parse(outcome.wakeAt) - now);
-          await restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]);
+          await awaits.wait(
+            restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]),
+          );
         } else {
-          await arrived.promise;
+          await awaits.wait(arrived.promise);
         }
-        const entries = await inbox.read();
+        const entries = await awaits.wait(inbox.read());
         for (const entry of entries.slice(seen)) {
           if (entry.kind === "signal") store.recordSignal(input.runId, entry.name, entry.payload);
           else store.writeApproval(input.runId, entry.key, entry.decision);
@@ -127,6 +175,11 @@ export const phaseboardRun = restate.workflow({
         handle = executor.resume(input.runId, { definition, workdir });
       }
     },
+    /** The run's checkpoint once it ended (null before, or when it never started). */
+    checkpoint: restate.handlers.workflow.shared(
+      async (ctx: restate.WorkflowSharedContext): Promise<Checkpoint | null> =>
+        (await ctx.get<Checkpoint>(CHECKPOINT)) ?? null,
+    ),
   },
 });
 

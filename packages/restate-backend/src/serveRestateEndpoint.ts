@@ -3,6 +3,7 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import * as restate from "@restatedev/restate-sdk";
 import { phaseboardRun } from "./phaseboardRun.js";
+import { phaseboardStepJob } from "./phaseboardStepJob.js";
 import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
 import { isRequestIdentityKey } from "./requestIdentity.js";
@@ -42,6 +43,7 @@ export async function serveRestateEndpoint(
   const services = restate
     .endpoint()
     .bind(phaseboardRun)
+    .bind(phaseboardStepJob)
     .bind(stepJobQueue)
     .bind(runInbox)
     .bind(runEvents);

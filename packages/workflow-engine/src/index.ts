@@ -84,7 +84,7 @@ export type {
   StartRunInput,
   WorkflowExecutorApi,
 } from "./types/executor.js";
-export type { RunJournal, StepJob, StepJobOutcome } from "./types/journal.js";
+export type { JournaledRun, RunJournal, StepJob, StepJobOutcome } from "./types/journal.js";
 export type {
   RunObserver,
   RunStatus,

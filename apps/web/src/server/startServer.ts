@@ -31,6 +31,7 @@ export function restateExecutorFactory(
       worker: backend.worker,
       projectPath: options.projectPath,
       observer: options.observer,
+      host: options.host,
     });
 }
 

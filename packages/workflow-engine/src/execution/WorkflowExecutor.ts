@@ -47,6 +47,24 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       options,
       store: this.store,
       startOrResumeChild: (runId, definition, input) => {
+        const journal = options.journal;
+        if (journal?.child) {
+          // The durable engine runs the child as a run of its own; Restate carries cancel
+          // down to it, and a child never pauses on its own there.
+          return {
+            runId,
+            done: journal.child({
+              runId,
+              parentRunId: input.parentRunId,
+              snapshot: input.snapshot as StartRunInput["snapshot"],
+              ...(input.bundle !== undefined && { bundle: input.bundle }),
+              args: input.args,
+              workdir: input.workdir,
+            }),
+            pause: async () => {},
+            cancel: async () => {},
+          };
+        }
         if (this.store.hasRun(runId))
           return this.resume(runId, { definition, workdir: input.workdir });
         return this.start({
@@ -62,6 +80,16 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
       startContinuation: (runId, args, from) => {
         const { parentRunId: _parent, ...snapshot } = this.store.readSnapshot(from.runId);
         const bundle = this.store.readBundle(from.runId);
+        if (options.journal?.continueAsNew) {
+          options.journal.continueAsNew({
+            runId,
+            snapshot,
+            ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+            args,
+            workdir: from.workdir,
+          });
+          return;
+        }
         const handle = this.start({
           runId,
           definition: from.definition,

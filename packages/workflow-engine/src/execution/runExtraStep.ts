@@ -5,8 +5,10 @@ import { serializeError } from "../errors/serializeError.js";
 import { runConfiguredStep } from "../steps/runConfiguredStep.js";
 import type { RunStore } from "../store/RunStore.js";
 import type { ExecutorOptions, ExtraStepHandle, ExtraStepInput } from "../types/executor.js";
-import type { StepResult } from "../types/step.js";
+import type { StepJob } from "../types/journal.js";
+import type { AgentStepConfig, ScriptStepConfig, StepResult } from "../types/step.js";
 import { DurableCall, type DurableRun } from "./durableCall.js";
+import { durationToMs } from "./durationToMs.js";
 import { runStepAttempts } from "./stepAttempts.js";
 import { stepSummary } from "./stepSummary.js";
 
@@ -90,20 +92,38 @@ export function runExtraStep<T>(
           });
           onStarted();
         },
-        attempt: async (n, signal) =>
-          runConfiguredStep(config, {
+        attempt: async (n, signal) => {
+          const local = async () =>
+            runConfiguredStep(config, {
+              stepKey: key,
+              attempt: n,
+              signal,
+              workdir: input.workdir ?? options.projectPath,
+              env: await options.runEnvironment?.(runId),
+              emit,
+              processRecord: store.stepProcessFile?.(runId, key),
+              killGraceMs: options.killGraceMs ?? 1000,
+              runAgent: options.runAgent,
+              declaredAgents: options.declaredAgents,
+              ...(input.resumeSessionId !== undefined && {
+                resumeSessionId: input.resumeSessionId,
+              }),
+            });
+          const journal = options.journal;
+          if (!journal || (config.type !== "script" && config.type !== "agent")) return local();
+          // A durable engine's worker runs it where the run's worktree is (see RunJournal).
+          const job: StepJob = {
+            type: config.type,
+            config: stepInput as AgentStepConfig | ScriptStepConfig,
+            runId,
             stepKey: key,
             attempt: n,
-            signal,
             workdir: input.workdir ?? options.projectPath,
-            env: await options.runEnvironment?.(runId),
-            emit,
-            processRecord: store.stepProcessFile?.(runId, key),
-            killGraceMs: options.killGraceMs ?? 1000,
-            runAgent: options.runAgent,
-            declaredAgents: options.declaredAgents,
+            ...(config.timeout !== undefined && { timeoutMs: durationToMs(config.timeout) }),
             ...(input.resumeSessionId !== undefined && { resumeSessionId: input.resumeSessionId }),
-          }),
+          };
+          return journal.attempt<T>({ key, attempt: n, job, local, signal });
+        },
       });
       const result: StepResult<T> = outcome.ok
         ? { stepId: key, status: "completed", data: outcome.success.data }

@@ -1,4 +1,6 @@
 import type { StepAttemptResult } from "../steps/StepAttempt.js";
+import type { DefinitionSnapshot } from "./definition.js";
+import type { RunOutcome } from "./executor.js";
 import type { AgentStepConfig, ScriptStepConfig } from "./step.js";
 
 /**
@@ -53,4 +55,27 @@ export interface RunJournal {
   }): Promise<StepAttemptResult<T>>;
   /** A durable timer of `ms` milliseconds (`ctx.sleep`). */
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * `ctx.run`: the child run (its id already created by the host and checkpointed) as its
+   * own durable run, started and awaited through the journal, so a replayed parent never
+   * starts it twice and its outcome survives the parent's process. The outcome is final
+   * (completed, failed or cancelled): a child that waits does so inside its own run.
+   * Unset: the child executes in this executor, as on the local backend.
+   */
+  child?(input: JournaledRun & { parentRunId: string }): Promise<RunOutcome>;
+  /**
+   * `ctx.continueAsNew`: starts the successor (its id created by the host) once this run's
+   * end is recorded, as a journal entry, so a replay never starts two. Unset: the
+   * successor executes in this executor.
+   */
+  continueAsNew?(input: JournaledRun): void;
+}
+
+/** A run the journal starts: everything it pins. */
+export interface JournaledRun {
+  runId: string;
+  snapshot: DefinitionSnapshot;
+  bundle?: string;
+  args: Record<string, unknown>;
+  workdir: string;
 }

@@ -1,0 +1,172 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import {
+  RestateExecutor,
+  registerDeployment,
+  StepWorker,
+  serveRestateEndpoint,
+} from "@phaseboard/restate-backend";
+import { restateServerBinary } from "@phaseboard/restate-backend/testing";
+import { tempDir } from "@phaseboard/test-kit";
+import { FileRunStore, loadTemplate, type RunHost } from "@phaseboard/workflow-engine";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalRestateCluster, nodePorts } from "../src/cluster/LocalRestateCluster.js";
+
+const definitions = join(
+  resolve(import.meta.dirname, "..", "..", ".."),
+  ".agent",
+  "workflows",
+  "definitions",
+);
+const binary = restateServerBinary();
+if ("missing" in binary) {
+  console.warn(
+    `\n!!! SKIPPING the 3-node package builder test: restate-server is not installed (${binary.missing}).\n`,
+  );
+}
+
+let cluster: LocalRestateCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+async function freeOffset(): Promise<number> {
+  for (;;) {
+    const offset = 1 + Math.floor(Math.random() * 4_000);
+    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
+  }
+}
+
+async function template(identifier: string) {
+  const loaded = await loadTemplate(join(definitions, `${identifier}.ts`));
+  if (!loaded.ok) throw new Error(`the shipped ${identifier} template must load`);
+  return loaded;
+}
+
+// Four packages need nothing; lib needs a and b; app needs lib and c.
+const GRAPH: Record<string, string[]> = {
+  a: [],
+  b: [],
+  c: [],
+  d: [],
+  lib: ["a", "b"],
+  app: ["lib", "c"],
+};
+
+describe.skipIf("missing" in binary)("the package builder on a 3-node cluster", () => {
+  it("builds every package as a child run of its own, each build once, with replication 2", {
+    timeout: 240_000,
+  }, async () => {
+    const nodes = new LocalRestateCluster({
+      dir: join(tempDir("cluster"), "nodes"),
+      portOffset: await freeOffset(),
+    });
+    cluster = nodes;
+    await nodes.start();
+    const endpoint = await serveRestateEndpoint();
+    const project = tempDir("cluster-packages");
+    writeFileSync(
+      join(project, "packages.json"),
+      JSON.stringify(Object.entries(GRAPH).map(([name, dependsOn]) => ({ name, dependsOn }))),
+    );
+    for (const name of Object.keys(GRAPH))
+      mkdirSync(join(project, "packages", name), { recursive: true });
+    const builds: string[] = [];
+    const worker = new StepWorker({
+      ingressUrl: nodes.ingressUrl,
+      workerId: "w-builder",
+      stateDir: join(project, ".worker"),
+      pollIntervalMs: 20,
+      concurrency: 4,
+      onJob: (event) => {
+        if (event.phase === "started") builds.push(`${event.job.runId}:${event.job.stepKey}`);
+      },
+    });
+    // What the server does for ctx.run: each child's own record, its template pinned.
+    const store = new FileRunStore(project);
+    const children: { runId: string; parentRunId: string }[] = [];
+    const host: RunHost = {
+      loadTemplate: (reference) => template(reference),
+      createChildRun: async ({ parentRunId, template: loaded, args }) => {
+        const runId = `${parentRunId}.${String(args.name)}`;
+        store.pinRun(runId, {
+          snapshot: loaded.snapshot,
+          ...(loaded.bundle !== undefined && { bundle: loaded.bundle }),
+          args,
+          parentRunId,
+        });
+        children.push({ runId, parentRunId });
+        return { runId };
+      },
+    };
+    const ended = new Map<string, string>();
+    try {
+      await registerDeployment(nodes.adminUrl, `http://127.0.0.1:${endpoint.port}`);
+      await worker.start();
+      const executor = new RestateExecutor({
+        ingress: nodes.ingressUrl,
+        admin: nodes.adminUrl,
+        worker: "w-builder",
+        projectPath: project,
+        host,
+        eventPollMs: 100,
+        observer: {
+          onRunStatus: ({ runId, status }) => {
+            if (status !== "running") ended.set(runId, status);
+          },
+        },
+      });
+      const builder = await template("package-builder");
+      const outcome = await executor.start({
+        runId: "builder",
+        snapshot: builder.snapshot,
+        ...(builder.bundle !== undefined && { bundle: builder.bundle }),
+        args: {
+          packagesFile: "packages.json",
+          concurrency: 3,
+          build: "mkdir -p out && echo built > out/done",
+          test: "test -f out/done",
+          attempts: 2,
+          retryDelay: "10ms",
+        },
+      }).done;
+      expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+      expect(
+        [...((outcome.result as { built: string[] } | undefined)?.built ?? [])].sort(),
+      ).toEqual(["a", "app", "b", "c", "d", "lib"]);
+      // One child run per package, each built and tested once on the worker.
+      expect(children.map((child) => child.runId).sort()).toEqual(
+        Object.keys(GRAPH)
+          .map((name) => `builder.${name}`)
+          .sort(),
+      );
+      expect(builds.filter((job) => job.endsWith(":build-1")).sort()).toEqual(
+        Object.keys(GRAPH)
+          .map((name) => `builder.${name}:build-1`)
+          .sort(),
+      );
+      expect(new Set(builds).size).toBe(builds.length);
+      // The board heard each child end.
+      for (const child of children) {
+        for (let i = 0; i < 200 && !ended.has(child.runId); i++) {
+          await new Promise((done) => setTimeout(done, 50));
+        }
+        expect(ended.get(child.runId), child.runId).toBe("completed");
+      }
+    } finally {
+      await worker.stop();
+      await endpoint.close();
+    }
+  });
+});
