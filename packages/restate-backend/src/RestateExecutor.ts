@@ -1,4 +1,6 @@
 import "./polyfillPromiseWithResolvers.js";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   type ExtraStepHandle,
   FileRunStore,
@@ -6,6 +8,7 @@ import {
   RunNotFoundError,
   type RunObserver,
   type RunOutcome,
+  runPaths,
   type StartRunInput,
   serializeError,
   type WorkflowExecutorApi,
@@ -33,21 +36,37 @@ export interface RestateExecutorOptions {
  * The server's executor on the `restate` backend: starting a run submits its pinned
  * snapshot as a `PhaseboardRun` invocation pinned to a worker; `done` attaches to it.
  * Signals and approvals go to the run's inbox; the run's steps, phases and state reach
- * the observer (the board) from its event feed while it runs. Cancel cancels the invocation through the
- * admin API (the engine inside it then runs `finally` steps). Pause and rewind are not
- * offered on this backend: they throw {@link RestateControlUnsupportedError}.
+ * the observer (the board) from its event feed while it runs, and so do its steps' live
+ * progress lines, which the server also appends to each step's events.jsonl under the
+ * project root. Cancel cancels the invocation through the admin API (the engine inside it
+ * then runs `finally` steps). Pause goes to the run's worker queue (see `StepJobQueue`):
+ * the run parks its invocation and `done` answers `paused`; resume releases it. Rewind is
+ * not offered on this backend: it throws {@link RestateControlUnsupportedError}.
  */
 export class RestateExecutor implements WorkflowExecutorApi {
   private runs: RestateRuns;
   private invocations = new Map<string, string>();
+  /** Where this server's relay of each run's feed stands, so a resume does not repeat events. */
+  private positions = new Map<string, { from: number; progressAfter: number }>();
 
   constructor(readonly options: RestateExecutorOptions) {
     this.runs = new RestateRuns(options.ingress);
   }
 
   start(input: Omit<StartRunInput, "definition">): RunHandle {
+    return this.launch(input, false);
+  }
+
+  private launch(input: Omit<StartRunInput, "definition">, resuming: boolean): RunHandle {
     const { runId } = input;
+    let onPaused: () => void = () => {};
+    const paused = new Promise<RunOutcome>((resolve) => {
+      onPaused = () => resolve({ runId, status: "paused" });
+    });
     const done = (async (): Promise<RunOutcome> => {
+      // A paused run's invocation is parked, not ended: resuming releases it (a no-op for
+      // a run that was not parked, e.g. one picked up after a server restart).
+      if (resuming) await this.runs.resume(this.options.worker, runId);
       const invocation = await this.runs.submit({
         runId,
         projectPath: this.options.projectPath,
@@ -59,10 +78,12 @@ export class RestateExecutor implements WorkflowExecutorApi {
       });
       this.invocations.set(runId, invocation);
       await this.options.observer?.onRunStatus?.({ runId, status: "running" });
-      const relay = this.relay(runId);
+      const attached = new AbortController();
+      const relay = this.relay(runId, onPaused);
       try {
-        return await this.attach(runId);
+        return await Promise.race([this.attach(runId, attached.signal), paused]);
       } finally {
+        attached.abort(new Error("the run paused"));
         await relay.stop();
       }
     })();
@@ -83,13 +104,16 @@ export class RestateExecutor implements WorkflowExecutorApi {
     }
     const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
     const bundle = store.readBundle(runId);
-    return this.start({
-      runId,
-      snapshot,
-      args: store.readArgs(runId),
-      ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
-      ...(options.workdir !== undefined && { workdir: options.workdir }),
-    });
+    return this.launch(
+      {
+        runId,
+        snapshot,
+        args: store.readArgs(runId),
+        ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+        ...(options.workdir !== undefined && { workdir: options.workdir }),
+      },
+      true,
+    );
   }
 
   async rewind(): Promise<void> {
@@ -120,29 +144,55 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   /**
-   * Feeds the run's board events (steps, phases, state) to the observer while it runs,
-   * in order; `stop` drains what is left once the run has ended.
+   * Feeds the run's board events (steps, phases, state) and its steps' progress lines to
+   * the observer while it runs, in order; `stop` drains what is left once the run has
+   * ended. A `paused` entry the run has not been resumed from calls `onPaused`.
    */
-  private relay(runId: string): { stop(): Promise<void> } {
+  private relay(runId: string, onPaused: () => void): { stop(): Promise<void> } {
     const observer = this.options.observer;
-    let position = 0;
+    const paths = runPaths(this.options.projectPath, runId);
+    const position = this.positions.get(runId) ?? { from: 0, progressAfter: 0 };
+    this.positions.set(runId, position);
     let stopped = false;
     const drain = async () => {
-      const events = await this.runs.events(runId, position).catch(() => []);
-      for (const event of events) {
-        position += 1;
+      const read = await this.runs
+        .feed(runId, position.from, position.progressAfter)
+        .catch(() => ({ events: [], progress: [] }));
+      for (const event of read.events) {
+        position.from += 1;
         const data = event.data as never;
         try {
-          if (event.kind === "step_started") await observer?.onStepStarted?.(data);
-          else if (event.kind === "step_completed")
+          if (event.kind === "step_started") {
+            // The step's log lives on this server: the worker's lines are appended here.
+            const dir = paths.stepLogDir(String(event.data.stepKey));
+            await observer?.onStepStarted?.({
+              ...(event.data as object),
+              logDir: paths.relative(dir),
+            } as never);
+          } else if (event.kind === "step_completed")
             await observer?.onStepCompleted?.({
               ...(event.data as object),
               durationMs: 0,
             } as never);
           else if (event.kind === "phase_changed") await observer?.onPhaseChanged?.(data);
           else if (event.kind === "state") await observer?.onState?.(data);
+          else if (event.kind === "paused") {
+            const parking = await this.runs.parking(runId);
+            if (parking.resumed < event.data.pause) onPaused();
+          }
         } catch {
           // The board missing one event must not stop the run's feed.
+        }
+      }
+      for (const entry of read.progress) {
+        position.progressAfter = entry.seq;
+        try {
+          const dir = paths.stepLogDir(entry.stepKey);
+          mkdirSync(dir, { recursive: true });
+          appendFileSync(join(dir, "events.jsonl"), `${JSON.stringify(entry.event)}\n`);
+          observer?.onStepProgress?.({ runId, stepKey: entry.stepKey, event: entry.event });
+        } catch {
+          // A line the board misses must not stop the run's feed.
         }
       }
     };
@@ -161,9 +211,9 @@ export class RestateExecutor implements WorkflowExecutorApi {
     };
   }
 
-  private async attach(runId: string): Promise<RunOutcome> {
+  private async attach(runId: string, signal: AbortSignal): Promise<RunOutcome> {
     try {
-      return await this.runs.result(runId);
+      return await this.runs.result(runId, signal);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/cancel/i.test(message)) return { runId, status: "cancelled" };
@@ -175,10 +225,15 @@ export class RestateExecutor implements WorkflowExecutorApi {
     return {
       runId,
       done,
-      pause: async () => {
-        throw new RestateControlUnsupportedError(
-          "pause is not available on the restate backend yet: cancel the run instead",
-        );
+      // Reaches the run through its worker's queue: a queued job is answered "paused",
+      // a running one (now) has its process group stopped by the worker, or else the run's
+      // next job is. The run then parks and `done` answers `paused`.
+      pause: async (options = {}) => {
+        await this.runs.pause(this.options.worker, {
+          runId,
+          now: options.now === true,
+          hold: true,
+        });
       },
       cancel: async () => {
         const invocation = this.invocations.get(runId);

@@ -7,6 +7,7 @@ import {
   settleStepJob,
 } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
+import { isPausedOutcome } from "./pausedOutcome.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 
 /**
@@ -58,6 +59,8 @@ export class RestateJournal implements RunJournal {
     private workerId: string,
     /** Called when Restate cancels the invocation: cancels the run in the engine. */
     private onCancel: () => void = () => {},
+    /** Called when a job answers "paused": pauses the run in the engine now. */
+    private onPause: () => void = () => {},
   ) {}
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
@@ -88,7 +91,18 @@ export class RestateJournal implements RunJournal {
       this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
       this.onCancel();
     };
-    return settleStepJob<T>(await abortable(awakeable.promise, signal, cancelled));
+    const outcome = await abortable(awakeable.promise, signal, cancelled);
+    if (isPausedOutcome(outcome)) {
+      // A journaled answer, so a replay pauses at the same point. The run's other jobs
+      // (parallel steps) stop too: pause-now in the engine abandons their answers.
+      this.ctx
+        .objectSendClient(stepJobQueue, this.workerId)
+        .pause({ runId: job.runId, now: true, hold: false });
+      this.onPause();
+      // The engine's pause aborted this step's signal: its reason sends the step back to pending.
+      if (signal.aborted) throw signal.reason;
+    }
+    return settleStepJob<T>(outcome);
   }
 
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {

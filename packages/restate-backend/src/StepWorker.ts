@@ -4,7 +4,9 @@ import { join } from "node:path";
 import type { AgentRunner } from "@phaseboard/agent-cli";
 import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
+import { type RunEvents, runEvents } from "./RunEvents.js";
 import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+import { StepProgressSender } from "./StepProgressSender.js";
 
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -19,6 +21,10 @@ export interface StepWorkerOptions {
   concurrency?: number;
   /** Wait between polls of an empty queue (ms, default 200). */
   pollIntervalMs?: number;
+  /** Wait between two batches of a step's progress lines to the board (ms, default 200). */
+  progressIntervalMs?: number;
+  /** Progress lines held per step between batches; more are dropped with a marker (default 100). */
+  progressMaxLines?: number;
   /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */
   killGraceMs?: number;
   runAgent?: AgentRunner;
@@ -52,6 +58,7 @@ export function checkWorkerId(workerId: string): string {
  * await worker.stop();
  */
 export class StepWorker {
+  private ingress: clients.Ingress;
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
@@ -61,9 +68,8 @@ export class StepWorker {
 
   constructor(readonly options: StepWorkerOptions) {
     checkWorkerId(options.workerId);
-    this.queue = clients
-      .connect({ url: options.ingressUrl })
-      .objectClient<StepJobQueue>(stepJobQueue, options.workerId);
+    this.ingress = clients.connect({ url: options.ingressUrl });
+    this.queue = this.ingress.objectClient<StepJobQueue>(stepJobQueue, options.workerId);
   }
 
   async start(): Promise<{ requeued: number }> {
@@ -81,7 +87,7 @@ export class StepWorker {
     await Promise.allSettled(this.loops);
   }
 
-  /** Stops the process group of each running job whose run was cancelled. */
+  /** Stops the process group of each running job whose run was cancelled or paused now. */
   private async abortCancelled(): Promise<void> {
     if (this.running.size === 0) return;
     let ids: string[];
@@ -91,7 +97,7 @@ export class StepWorker {
       return;
     }
     for (const id of ids) {
-      this.running.get(id)?.abort(new Error("the run was cancelled"));
+      this.running.get(id)?.abort(new Error("the run was cancelled or paused"));
     }
   }
 
@@ -119,10 +125,26 @@ export class StepWorker {
     const controller = new AbortController();
     this.running.set(id, controller);
     const stop = () => controller.abort(this.stopping.signal.reason);
+    // Live output for the board, outside the journal (a replayed step prints nothing).
+    const feed = this.ingress.objectSendClient<RunEvents>(runEvents, job.runId);
+    const progress = new StepProgressSender({
+      stepKey: job.stepKey,
+      send: (batch) => feed.progress(batch),
+      ...(this.options.progressIntervalMs !== undefined && {
+        intervalMs: this.options.progressIntervalMs,
+      }),
+      ...(this.options.progressMaxLines !== undefined && {
+        maxLines: this.options.progressMaxLines,
+      }),
+    });
     this.stopping.signal.addEventListener("abort", stop, { once: true });
     const outcome = await runStepJob(job, {
       signal: controller.signal,
-      emit: (event) => this.options.onEvent?.(job, { at: new Date().toISOString(), ...event }),
+      emit: (event) => {
+        const full: StepLogEvent = { at: new Date().toISOString(), ...event };
+        this.options.onEvent?.(job, full);
+        progress.push(full);
+      },
       processRecord: join(
         this.options.stateDir,
         `${encodeURIComponent(job.runId)}--${encodeURIComponent(job.stepKey)}.json`,
@@ -136,6 +158,8 @@ export class StepWorker {
       this.running.delete(id);
       this.stopping.signal.removeEventListener("abort", stop);
     });
+    // The last lines reach the feed before the completion does.
+    await progress.close();
     if (this.stopping.signal.aborted) return;
     for (;;) {
       try {

@@ -12,6 +12,7 @@ import { JournalRunStore } from "./JournalRunStore.js";
 import { RestateJournal } from "./RestateJournal.js";
 import { type RunEvent, runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+import { parkWhilePaused } from "./RunParking.js";
 
 function withoutStack(key: string, value: unknown): unknown {
   return key === "stack" ? undefined : value;
@@ -69,7 +70,12 @@ export const phaseboardRun = restate.workflow({
         projectPath: input.projectPath,
         workerId: input.workerId,
         store,
-        journal: new RestateJournal(ctx, input.workerId, () => void handle.cancel()),
+        journal: new RestateJournal(
+          ctx,
+          input.workerId,
+          () => void handle.cancel(),
+          () => void handle.pause({ now: true }),
+        ),
         observer: {
           onStepStarted: (event) => send({ kind: "step_started", data: { ...event } }),
           onStepCompleted: ({ durationMs: _duration, ...event }) =>
@@ -83,6 +89,7 @@ export const phaseboardRun = restate.workflow({
       const inbox = ctx.objectClient(runInbox, input.runId);
       const workdir = input.workdir ?? input.projectPath;
       let seen = 0;
+      let pauses = 0;
       // The journal's cancel hook reads `handle`: always the current execution.
       let handle: RunHandle = executor.start({
         runId: input.runId,
@@ -100,6 +107,16 @@ export const phaseboardRun = restate.workflow({
           throw new restate.TerminalError(
             `run ${input.runId} could not start: ${serializeError(error).message}`,
           );
+        }
+        if (outcome.status === "paused") {
+          // Parked in this invocation, not ended: see ARCHITECTURE.md ("Pause and resume").
+          pauses += 1;
+          await parkWhilePaused(ctx, input.runId, pauses, {
+            paused: (pause) =>
+              ctx.objectClient(runEvents, input.runId).append({ kind: "paused", data: { pause } }),
+          });
+          handle = executor.resume(input.runId, { definition, workdir });
+          continue;
         }
         if (outcome.status !== "waiting") {
           // A call, after the sends: the object takes them in order, so once this answers

@@ -5,6 +5,7 @@ import * as restate from "@restatedev/restate-sdk";
 import { phaseboardRun } from "./phaseboardRun.js";
 import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+import { runParking } from "./RunParking.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 
 export interface RestateEndpointServer {
@@ -15,7 +16,7 @@ export interface RestateEndpointServer {
 
 /**
  * Serves Phaseboard's Restate services (the run workflow, the step job queues, the run
- * inboxes) as one deployment that a Restate cluster calls; register it once with
+ * inboxes, feeds and parking) as one deployment that a Restate cluster calls; register it once with
  * `registerDeployment`.
  *
  * @example
@@ -30,7 +31,8 @@ export async function serveRestateEndpoint(
     .bind(phaseboardRun)
     .bind(stepJobQueue)
     .bind(runInbox)
-    .bind(runEvents);
+    .bind(runEvents)
+    .bind(runParking);
   const server = http2.createServer(endpoint.http2Handler());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
