@@ -77,7 +77,11 @@ export class RestateExecutor implements WorkflowExecutorApi {
         ...(input.bundle !== undefined && { bundle: input.bundle }),
       });
       this.invocations.set(runId, invocation);
-      await this.options.observer?.onRunStatus?.({ runId, status: "running" });
+      await this.options.observer?.onRunStatus?.({
+        runId,
+        status: "running",
+        worker: this.options.worker,
+      });
       const attached = new AbortController();
       const relay = this.relay(runId, onPaused);
       try {
