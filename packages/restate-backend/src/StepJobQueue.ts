@@ -40,6 +40,18 @@ const JOBS = "jobs";
 const HELD = "held";
 /** `runId\0stepKey` → the agent session a paused job left, for the step's next job. */
 const SESSIONS = "sessions";
+/** Awakeables of the worker's long-polls (`PhaseboardStepJobWaits`), woken by new work. */
+const WATCHERS = "watchers";
+/** Long-polls remembered at once; an older one that timed out is forgotten. */
+const MAX_WATCHERS = 32;
+
+/** Wakes every long-poll of this worker: there is a job to take. */
+async function wakeWatchers(ctx: restate.ObjectContext): Promise<void> {
+  const watchers = (await ctx.get<string[]>(WATCHERS)) ?? [];
+  if (watchers.length === 0) return;
+  for (const id of watchers) ctx.resolveAwakeable(id, true);
+  ctx.clear(WATCHERS);
+}
 
 /**
  * The step jobs of the runs pinned to one worker, keyed by the worker's id. A virtual
@@ -85,6 +97,20 @@ export const stepJobQueue = restate.object({
       }
       jobs.push({ id: input.id, job, taken: false });
       ctx.set(JOBS, jobs);
+      await wakeWatchers(ctx);
+    },
+    /**
+     * A worker's long-poll waits on `awakeableId`: resolved now when a job is waiting, else
+     * by the next `enqueue` (or `hello`). Quick, so the object is never held while waiting.
+     */
+    watch: async (ctx: restate.ObjectContext, input: { awakeableId: string }) => {
+      const jobs = (await ctx.get<QueuedJob[]>(JOBS)) ?? [];
+      if (jobs.some((queued) => !queued.taken)) {
+        ctx.resolveAwakeable(input.awakeableId, true);
+        return;
+      }
+      const watchers = (await ctx.get<string[]>(WATCHERS)) ?? [];
+      ctx.set(WATCHERS, [...watchers, input.awakeableId].slice(-MAX_WATCHERS));
     },
     pause: async (ctx: restate.ObjectContext, input: PauseRequest): Promise<{ held: boolean }> => {
       const jobs = (await ctx.get<QueuedJob[]>(JOBS)) ?? [];
@@ -127,6 +153,7 @@ export const stepJobQueue = restate.object({
         JOBS,
         jobs.map((queued) => ({ ...queued, taken: false })),
       );
+      if (requeued > 0) await wakeWatchers(ctx);
       return { requeued };
     },
     next: async (ctx: restate.ObjectContext): Promise<NextJob> => {

@@ -6,6 +6,7 @@ import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflo
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type RunEvents, runEvents } from "./RunEvents.js";
 import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+import { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 import { StepProgressSender } from "./StepProgressSender.js";
 
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -19,7 +20,15 @@ export interface StepWorkerOptions {
   stateDir: string;
   /** Steps run at once (default 4). */
   concurrency?: number;
-  /** Wait between polls of an empty queue (ms, default 200). */
+  /**
+   * How long one long-poll of an empty queue waits for a job (ms, default 20 000): the
+   * worker's idle cost is one request per this long, not one per poll interval.
+   */
+  jobWaitMs?: number;
+  /**
+   * How often the worker asks whether a running step's run was cancelled or paused now, and
+   * the pause before asking again after a failed request (ms, default 200).
+   */
   pollIntervalMs?: number;
   /** Wait between two batches of a step's progress lines to the board (ms, default 200). */
   progressIntervalMs?: number;
@@ -60,6 +69,9 @@ export function checkWorkerId(workerId: string): string {
 export class StepWorker {
   private ingress: clients.Ingress;
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
+  private waits: clients.IngressClient<clients.Service<StepJobWaits>>;
+  /** The one long-poll in flight, shared by every idle loop. */
+  private waiting: Promise<void> | undefined;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
@@ -70,6 +82,7 @@ export class StepWorker {
     checkWorkerId(options.workerId);
     this.ingress = clients.connect({ url: options.ingressUrl });
     this.queue = this.ingress.objectClient<StepJobQueue>(stepJobQueue, options.workerId);
+    this.waits = this.ingress.serviceClient<StepJobWaits>(stepJobWaits);
   }
 
   async start(): Promise<{ requeued: number }> {
@@ -105,19 +118,46 @@ export class StepWorker {
     const signal = this.stopping.signal;
     const pause = this.options.pollIntervalMs ?? 200;
     while (!signal.aborted) {
-      let next: Awaited<ReturnType<typeof this.queue.next>>;
+      let next: Awaited<ReturnType<typeof this.queue.next>> | undefined;
       try {
         next = await this.queue.next();
       } catch {
-        // The cluster moves leaders or restarts: keep asking.
-        next = null;
+        next = undefined;
       }
-      if (!next) {
+      if (next === undefined) {
+        // The cluster moves leaders or restarts: ask again shortly.
         await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
+      if (next === null) {
+        await this.waitForWork();
         continue;
       }
       await this.run(next.id, next.job);
     }
+  }
+
+  /**
+   * Waits until the queue has a job (or the long-poll times out, or the worker stops). One
+   * long-poll serves every idle loop; a failed one waits a poll interval before the next.
+   */
+  private waitForWork(): Promise<void> {
+    this.waiting ??= (async () => {
+      const signal = this.stopping.signal;
+      try {
+        await this.waits.wait(
+          { workerId: this.options.workerId, timeoutMs: this.options.jobWaitMs ?? 20_000 },
+          clients.Opts.from({ signal }),
+        );
+      } catch {
+        if (!signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 200));
+        }
+      }
+    })().finally(() => {
+      this.waiting = undefined;
+    });
+    return this.waiting;
   }
 
   private async run(id: string, job: StepJob): Promise<void> {

@@ -7,6 +7,7 @@ import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
 import { runParking } from "./RunParking.js";
 import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobWaits } from "./StepJobWaits.js";
 
 export interface RestateEndpointServer {
   /** The port it listens on (127.0.0.1 unless `host` says otherwise). */
@@ -32,7 +33,8 @@ export async function serveRestateEndpoint(
     .bind(stepJobQueue)
     .bind(runInbox)
     .bind(runEvents)
-    .bind(runParking);
+    .bind(runParking)
+    .bind(stepJobWaits);
   const server = http2.createServer(endpoint.http2Handler());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
