@@ -2,6 +2,7 @@ import "./polyfillPromiseWithResolvers.js";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
+  type ExecutorOptions,
   type ExtraStepHandle,
   FileRunStore,
   type RunHandle,
@@ -28,6 +29,8 @@ export interface RestateExecutorOptions {
   worker: string;
   projectPath: string;
   observer?: RunObserver | undefined;
+  /** The run's variables for its steps (PHASEBOARD_PORT…): pinned in the run's input. */
+  runEnvironment?: ExecutorOptions["runEnvironment"];
   /** How often a running run's board events are fetched (ms, default 250). */
   eventPollMs?: number;
 }
@@ -67,6 +70,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
       // A paused run's invocation is parked, not ended: resuming releases it (a no-op for
       // a run that was not parked, e.g. one picked up after a server restart).
       if (resuming) await this.runs.resume(this.options.worker, runId);
+      const env = await this.options.runEnvironment?.(runId);
       const invocation = await this.runs.submit({
         runId,
         projectPath: this.options.projectPath,
@@ -75,6 +79,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         snapshot: input.snapshot,
         args: input.args,
         ...(input.bundle !== undefined && { bundle: input.bundle }),
+        ...(env && Object.keys(env).length > 0 && { env: { ...env } }),
       });
       this.invocations.set(runId, invocation);
       await this.options.observer?.onRunStatus?.({

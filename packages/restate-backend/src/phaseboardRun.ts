@@ -31,6 +31,8 @@ export interface RestateRunInput {
   args: Record<string, unknown>;
   /** A code template's esbuild bundle. */
   bundle?: string;
+  /** The run's variables for its steps (PHASEBOARD_PORT…), as the server gave them at start. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -83,6 +85,7 @@ export const phaseboardRun = restate.workflow({
           onPhaseChanged: (event) => send({ kind: "phase_changed", data: { ...event } }),
           onState: (event) => send({ kind: "state", data: { ...event } }),
         },
+        ...(input.env && { runEnvironment: async () => input.env }),
         // Restate is the lease; the engine's heartbeat has nothing to renew.
         heartbeatIntervalMs: 24 * 60 * 60 * 1000,
       });

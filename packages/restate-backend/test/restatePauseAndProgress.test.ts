@@ -318,5 +318,41 @@ describe.skipIf("missing" in binary)(
         await worker.stop();
       }
     });
+
+    it("gives the steps a worker runs the run's variables from the server, such as its preview port", async () => {
+      const project = tempDir("restate-env");
+      const template = join(project, "port.yaml");
+      writeFileSync(
+        template,
+        'name: Port\nphases: [p]\nsteps:\n  - { id: serve, phase: p, type: script, command: "echo port=$PHASEBOARD_PORT" }\n',
+      );
+      const loaded = await loadTemplate(template);
+      if (!loaded.ok) throw new Error("the template must load");
+      const worker = await startWorker(node.ingress, "w-env", join(project, "w"), project);
+      const { progress, observer } = recordingObserver();
+      const executor = new RestateExecutor({
+        ingress: node.ingress,
+        admin: node.admin,
+        worker: "w-env",
+        projectPath: project,
+        observer,
+        eventPollMs: 50,
+        runEnvironment: async (runId) =>
+          runId === "env"
+            ? { PHASEBOARD_PORT: "41200", PHASEBOARD_PORTS: "41200-41209" }
+            : undefined,
+      });
+      try {
+        const outcome = await executor.start({
+          runId: "env",
+          snapshot: loaded.snapshot,
+          args: {},
+        }).done;
+        expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+        expect(progress.map((entry) => entry.event.text)).toEqual(["port=41200"]);
+      } finally {
+        await worker.stop();
+      }
+    });
   },
 );

@@ -31,6 +31,8 @@ export function restateExecutorFactory(
       worker: backend.worker,
       projectPath: options.projectPath,
       observer: options.observer,
+      // The run's preview port block (PHASEBOARD_PORT…), pinned in the run's input for its worker.
+      runEnvironment: options.runEnvironment,
     });
 }
 
