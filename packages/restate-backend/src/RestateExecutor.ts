@@ -89,11 +89,15 @@ export class RestateExecutor implements WorkflowExecutorApi {
       });
       const attached = new AbortController();
       const relay = this.relay(runId, onPaused);
+      let outcome: RunOutcome | undefined;
       try {
-        return await Promise.race([this.attach(runId, attached.signal), paused]);
+        outcome = await Promise.race([this.attach(runId, attached.signal), paused]);
+        return outcome;
       } finally {
         attached.abort(new Error("the run paused"));
         await relay.stop();
+        // A paused run's relay goes on from here when it is resumed; an ended one's is done.
+        if (outcome && outcome.status !== "paused") this.positions.delete(runId);
       }
     })();
     return this.handle(runId, done);

@@ -147,7 +147,11 @@ export const stepJobQueue = restate.object({
       }
     },
     hello: async (ctx: restate.ObjectContext): Promise<{ requeued: number }> => {
-      const jobs = (await ctx.get<QueuedJob[]>(JOBS)) ?? [];
+      const all = (await ctx.get<QueuedJob[]>(JOBS)) ?? [];
+      // A job paused while its worker was dead is answered now, not run again first.
+      const paused = all.filter((queued) => queued.paused);
+      for (const queued of paused) ctx.resolveAwakeable<PausedOutcome>(queued.id, pausedOutcome());
+      const jobs = all.filter((queued) => !queued.paused);
       const requeued = jobs.filter((queued) => queued.taken).length;
       ctx.set(
         JOBS,
