@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type RestateEndpointServer,
@@ -87,6 +88,106 @@ describe.skipIf("missing" in binary)("a server on the restate backend", () => {
     expect(shown.steps.map((step) => [step.step_id, step.status])).toEqual([
       ["research", "completed"],
       ["build", "completed"],
+    ]);
+  });
+
+  it("shows the card's worker and its steps' live output, and pauses now and resumes through the API", async () => {
+    if ("missing" in binary) return;
+    node = await startRestateNode(binary.path, tempDir("restate-node"));
+    endpoint = await serveRestateEndpoint();
+    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    const jobs: string[] = [];
+    worker = new StepWorker({
+      ingressUrl: node.ingress,
+      workerId: "box-2",
+      stateDir: join(tempDir("worker"), "state"),
+      pollIntervalMs: 50,
+      killGraceMs: 200,
+      onJob: (event) => void jobs.push(`${event.phase} ${event.job.stepKey}`),
+    });
+    await worker.start();
+    server = await startTestServer({
+      templates: {
+        "held.yaml": [
+          "name: Held",
+          "phases: [work]",
+          "steps:",
+          '  - { id: talk, name: Talk, phase: work, type: script, command: "echo first-line; echo second-line" }',
+          '  - { id: wait, name: Wait, phase: work, type: script, command: "echo start >> starts.log; while [ -f hold ]; do sleep 0.1; done" }',
+          "",
+        ].join("\n"),
+      },
+      env: {
+        PHASEBOARD_BACKEND: "restate",
+        PHASEBOARD_RESTATE_INGRESS: node.ingress,
+        PHASEBOARD_RESTATE_ADMIN: node.admin,
+        PHASEBOARD_RESTATE_WORKER: "box-2",
+      },
+    });
+    const s = server;
+    const hold = join(s.projectDir, "hold");
+    const starts = join(s.projectDir, "starts.log");
+    writeFileSync(hold, "");
+    const created = await s.api("/api/workflow-executions", {
+      body: { project_id: s.projectId, workflow_definition_id: s.definitionId, args: {} },
+    });
+    expect(created.status).toBe(201);
+    const runId = created.body.data.id as string;
+    const until = async (check: () => boolean | Promise<boolean>, what: string) => {
+      for (let i = 0; i < 600; i++) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`${what} never happened; worker jobs: ${jobs.join(", ")}`);
+    };
+    await until(() => existsSync(starts), "the held step's start");
+    type Detail = {
+      status: string;
+      step_worker?: string | null;
+      steps: { id: string; step_id: string; status: string }[];
+    };
+    const detail = async () =>
+      (await s.api(`/api/workflow-executions/${runId}`)).body.data as Detail;
+    // The card's worker: on the run row, in its detail and in the board's list.
+    await until(
+      async () => (await detail()).step_worker === "box-2",
+      "the run's worker on the row",
+    );
+    const listed = (await s.api(`/api/workflow-executions?project_id=${s.projectId}`)).body
+      .data as { id: string; step_worker?: string | null }[];
+    expect(listed.find((run) => run.id === runId)?.step_worker).toBe("box-2");
+    // The worker's lines reached the server's events.jsonl: the board's log tail reads them.
+    // (The feed is read every 250 ms: the held step may start before the board hears of it.)
+    await until(
+      async () => (await detail()).steps.some((step) => step.step_id === "talk"),
+      "the talk step on the board",
+    );
+    const talk = (await detail()).steps.find((step) => step.step_id === "talk");
+    if (!talk) throw new Error("the talk step is not on the board");
+    const tail = async () =>
+      ((await s.api(`/api/workflow-steps/${talk.id}/logs/events`)).body.data as { content: string })
+        .content;
+    await until(async () => (await tail()).includes("second-line"), "the talk step's lines");
+    expect(await tail()).toContain("first-line");
+
+    // Pause now: the worker stops the held step's process, the run parks as paused.
+    const paused = await s.api(`/api/workflow-executions/${runId}/pause`, { body: { now: true } });
+    expect(paused.status).toBe(200);
+    expect(paused.body.data.status).toBe("paused");
+    await until(() => jobs.includes("completed wait"), "the worker stopping the held step");
+    expect((await detail()).status).toBe("paused");
+    expect(readFileSync(starts, "utf8").trim().split("\n")).toHaveLength(1);
+
+    rmSync(hold);
+    const resumed = await s.api(`/api/workflow-executions/${runId}/resume`, { body: {} });
+    expect(resumed.status).toBe(200);
+    await until(async () => (await detail()).status === "completed", "the resumed run's end");
+    // Only the interrupted step ran again.
+    expect(readFileSync(starts, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(jobs.filter((job) => job.startsWith("started"))).toEqual([
+      "started talk",
+      "started wait",
+      "started wait",
     ]);
   });
 });

@@ -31,6 +31,8 @@ export const runCreatedEventSchema = event("workflow.execution.created", {
 export const runStatusChangedEventSchema = event("workflow.execution.status_changed", {
   status: runStatusSchema,
   error_message: z.string().nullable().optional(),
+  /** Set when the run was handed to a `phaseboard worker` (restate backend). */
+  step_worker: z.string().nullable().optional(),
 });
 
 /** `workflow.execution.phase_changed`: the card moves column. */

@@ -44,6 +44,8 @@ export const runSchema = z.object({
   error_message: z.string().nullable(),
   worker_id: z.string().nullable(),
   heartbeat_at: timestampSchema.nullable(),
+  /** The `phaseboard worker` running the run's steps (restate backend); null on local. */
+  step_worker: z.string().nullable().optional(),
   started_at: timestampSchema.nullable(),
   completed_at: timestampSchema.nullable(),
   paused_at: timestampSchema.nullable(),

@@ -1,6 +1,9 @@
 import "./polyfillPromiseWithResolvers.js";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   type Checkpoint,
+  type ExecutorOptions,
   type ExtraStepHandle,
   type ExtraStepInput,
   FileRunStore,
@@ -10,6 +13,7 @@ import {
   RunNotFoundError,
   type RunObserver,
   type RunOutcome,
+  runPaths,
   type StartRunInput,
   serializeError,
   WorkflowExecutor,
@@ -42,17 +46,21 @@ export interface RestateExecutorOptions {
    * (see JournalRunHost); without a host those calls fail the run.
    */
   host?: RunHost | undefined;
+  /** The run's variables for its steps (PHASEBOARD_PORT…): pinned in the run's input. */
+  runEnvironment?: ExecutorOptions["runEnvironment"];
 }
 
 /**
  * The server's executor on the `restate` backend: starting a run submits its pinned
  * snapshot as a `PhaseboardRun` invocation pinned to a worker; `done` attaches to it.
  * Signals and approvals go to the run's inbox; the run's steps, phases and state reach
- * the observer (the board) from its event feed while it runs. Cancel cancels the invocation through the
- * admin API (the engine inside it then runs `finally` steps). Child runs and successors
- * are asked of the server's host through the run's feed and relayed to the board too.
- * Rewind starts a new generation of the run. Pause is not offered on this backend: it
- * throws {@link RestateControlUnsupportedError}.
+ * the observer (the board) from its event feed while it runs, and so do its steps' live
+ * progress lines, which the server also appends to each step's events.jsonl under the
+ * project root. Cancel cancels the invocation through the admin API (the engine inside it
+ * then runs `finally` steps). Pause goes to the run's worker queue (see `StepJobQueue`):
+ * the run parks its invocation and `done` answers `paused`; resume releases it. Child runs
+ * and successors are asked of the server's host through the run's feed and relayed to the
+ * board too. Rewind starts a new generation of the run.
  */
 export class RestateExecutor implements WorkflowExecutorApi {
   private runs: RestateRuns;
@@ -63,6 +71,8 @@ export class RestateExecutor implements WorkflowExecutorApi {
   private followed = new Set<string>();
   /** A run that continued as new → its successor, so signals follow the chain. */
   private successors = new Map<string, string>();
+  /** Where this server's relay of each run's feed stands, so a resume does not repeat events. */
+  private positions = new Map<string, { from: number; progressAfter: number }>();
 
   constructor(readonly options: RestateExecutorOptions) {
     this.runs = new RestateRuns(options.ingress);
@@ -78,11 +88,24 @@ export class RestateExecutor implements WorkflowExecutorApi {
    */
   private submit(
     input: Omit<StartRunInput, "definition">,
-    generation: { key: string; checkpoint?: Checkpoint | undefined; feedContinues?: boolean },
+    generation: {
+      key: string;
+      checkpoint?: Checkpoint | undefined;
+      feedContinues?: boolean;
+      /** A paused run's invocation is parked, not ended: resuming releases it. */
+      resuming?: boolean;
+    },
   ): RunHandle {
     const { runId } = input;
+    let onPaused: () => void = () => {};
+    const paused = new Promise<RunOutcome>((resolve) => {
+      onPaused = () => resolve({ runId, status: "paused" });
+    });
     const done = (async (): Promise<RunOutcome> => {
+      // A no-op for a run that was not parked, e.g. one picked up after a server restart.
+      if (generation.resuming) await this.runs.resume(this.options.worker, runId);
       const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
+      const env = await this.options.runEnvironment?.(runId);
       const invocation = await this.runs.submit(
         {
           runId,
@@ -94,19 +117,35 @@ export class RestateExecutor implements WorkflowExecutorApi {
           ...(input.bundle !== undefined && { bundle: input.bundle }),
           ...(input.parentRunId !== undefined && { parentRunId: input.parentRunId }),
           ...(generation.checkpoint !== undefined && { checkpoint: generation.checkpoint }),
+          ...(env && Object.keys(env).length > 0 && { env: { ...env } }),
         },
         generation.key,
       );
       this.invocations.set(runId, invocation);
-      await this.options.observer?.onRunStatus?.({ runId, status: "running" });
-      const relay = this.relay(runId, from);
+      await this.options.observer?.onRunStatus?.({
+        runId,
+        status: "running",
+        worker: this.options.worker,
+      });
+      const attached = new AbortController();
+      const relay = this.relay(runId, { from, onPaused });
       this.executing.add(runId);
+      let outcome: RunOutcome | undefined;
       try {
-        return await this.attach(runId, () => this.runs.result(generation.key));
+        outcome = await Promise.race([
+          this.attach(runId, () => this.runs.result(generation.key, attached.signal)),
+          paused,
+        ]);
+        return outcome;
       } finally {
+        attached.abort(new Error("the run paused"));
         this.executing.delete(runId);
         await relay.stop();
-        await this.keepCheckpoint(runId, generation.key);
+        // A paused run's relay goes on from here when it is resumed; an ended one's is done.
+        if (outcome && outcome.status !== "paused") {
+          this.positions.delete(runId);
+          await this.keepCheckpoint(runId, generation.key);
+        }
       }
     })();
     return this.handle(runId, done);
@@ -142,6 +181,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
           checkpoint: store.loadCheckpoint(runId)?.checkpoint,
           feedContinues: true,
         }),
+        resuming: true,
       },
     );
   }
@@ -218,19 +258,28 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   /**
-   * Feeds the run's board events (steps, phases, state) to the observer while it runs,
-   * in order; `stop` drains what is left once the run has ended.
+   * Feeds the run's board events (steps, phases, state) and its steps' progress lines to
+   * the observer while it runs, in order, and answers its host calls; `stop` drains what is
+   * left once the run has ended. A `paused` entry the run has not been resumed from calls
+   * `onPaused`.
    */
-  private relay(runId: string, from = 0): { stop(): Promise<void> } {
+  private relay(
+    runId: string,
+    options: { from?: number; onPaused?: () => void } = {},
+  ): { stop(): Promise<void> } {
     const observer = this.options.observer;
-    let position = from;
+    const paths = runPaths(this.options.projectPath, runId);
+    const position = this.positions.get(runId) ?? { from: options.from ?? 0, progressAfter: 0 };
+    this.positions.set(runId, position);
     let stopped = false;
     const drain = async () => {
-      const events = await this.runs.events(runId, position).catch(() => []);
-      for (const [index, event] of events.entries()) {
-        position += 1;
+      const read = await this.runs
+        .feed(runId, position.from, position.progressAfter)
+        .catch(() => ({ events: [] as RunEvent[], progress: [] }));
+      for (const [index, event] of read.events.entries()) {
+        position.from += 1;
         if (event.kind === "host_call") {
-          await this.answerHostCall(event.data, events.slice(index + 1));
+          await this.answerHostCall(event.data, read.events.slice(index + 1));
           continue;
         }
         if (event.kind === "host_answered") {
@@ -241,16 +290,37 @@ export class RestateExecutor implements WorkflowExecutorApi {
         }
         const data = event.data as never;
         try {
-          if (event.kind === "step_started") await observer?.onStepStarted?.(data);
-          else if (event.kind === "step_completed")
+          if (event.kind === "step_started") {
+            // The step's log lives on this server: the worker's lines are appended here.
+            const dir = paths.stepLogDir(String(event.data.stepKey));
+            await observer?.onStepStarted?.({
+              ...(event.data as object),
+              logDir: paths.relative(dir),
+            } as never);
+          } else if (event.kind === "step_completed")
             await observer?.onStepCompleted?.({
               ...(event.data as object),
               durationMs: 0,
             } as never);
           else if (event.kind === "phase_changed") await observer?.onPhaseChanged?.(data);
           else if (event.kind === "state") await observer?.onState?.(data);
+          else if (event.kind === "paused") {
+            const parking = await this.runs.parking(runId);
+            if (parking.resumed < event.data.pause) options.onPaused?.();
+          }
         } catch {
           // The board missing one event must not stop the run's feed.
+        }
+      }
+      for (const entry of read.progress) {
+        position.progressAfter = entry.seq;
+        try {
+          const dir = paths.stepLogDir(entry.stepKey);
+          mkdirSync(dir, { recursive: true });
+          appendFileSync(join(dir, "events.jsonl"), `${JSON.stringify(entry.event)}\n`);
+          observer?.onStepProgress?.({ runId, stepKey: entry.stepKey, event: entry.event });
+        } catch {
+          // A line the board misses must not stop the run's feed.
         }
       }
     };
@@ -352,6 +422,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         outcome = await this.attach(runId, () => this.runs.resultOnceStarted(runId));
       } finally {
         await relay.stop();
+        this.positions.delete(runId);
         await this.keepCheckpoint(runId, runId);
       }
       await observer?.onRunStatus?.({
@@ -377,10 +448,15 @@ export class RestateExecutor implements WorkflowExecutorApi {
     return {
       runId,
       done,
-      pause: async () => {
-        throw new RestateControlUnsupportedError(
-          "pause is not available on the restate backend yet: cancel the run instead",
-        );
+      // Reaches the run through its worker's queue: a queued job is answered "paused",
+      // a running one (now) has its process group stopped by the worker, or else the run's
+      // next job is. The run then parks and `done` answers `paused`.
+      pause: async (options = {}) => {
+        await this.runs.pause(this.options.worker, {
+          runId,
+          now: options.now === true,
+          hold: true,
+        });
       },
       cancel: async () => {
         const invocation = this.invocations.get(runId);

@@ -10,6 +10,7 @@ import {
 } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
 import { InvocationAwaits } from "./InvocationAwaits.js";
+import { isPausedOutcome } from "./pausedOutcome.js";
 import type { PhaseboardRun, RestateRunInput } from "./phaseboardRun.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 
@@ -71,6 +72,8 @@ export class RestateJournal implements RunJournal {
     private awaits = new InvocationAwaits(),
     /** The arguments the server pinned for children and successors (see JournalRunHost). */
     private pinnedArgs = new Map<string, Record<string, unknown>>(),
+    /** Called when a job answers "paused": pauses the run in the engine now. */
+    private onPause: () => void = () => {},
   ) {}
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
@@ -103,9 +106,18 @@ export class RestateJournal implements RunJournal {
       this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
       this.onCancel();
     };
-    return settleStepJob<T>(
-      await abortable(this.awaits.wait(awakeable.promise), signal, cancelled),
-    );
+    const outcome = await abortable(this.awaits.wait(awakeable.promise), signal, cancelled);
+    if (isPausedOutcome(outcome)) {
+      // A journaled answer, so a replay pauses at the same point. The run's other jobs
+      // (parallel steps) stop too: pause-now in the engine abandons their answers.
+      this.ctx
+        .objectSendClient(stepJobQueue, this.workerId)
+        .pause({ runId: job.runId, now: true, hold: false });
+      this.onPause();
+      // The engine's pause aborted this step's signal: its reason sends the step back to pending.
+      if (signal.aborted) throw signal.reason;
+    }
+    return settleStepJob<T>(outcome);
   }
 
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {

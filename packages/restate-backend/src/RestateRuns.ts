@@ -2,9 +2,15 @@ import "./polyfillPromiseWithResolvers.js";
 import type { ApprovalDecision, Checkpoint, RunOutcome } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
-import { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
+import { type FeedRead, type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 import { type RunInbox, runInbox } from "./RunInbox.js";
-import { type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+import { type ParkingState, type RunParking, runParking } from "./RunParking.js";
+import {
+  type PauseRequest,
+  type QueuedJob,
+  type StepJobQueue,
+  stepJobQueue,
+} from "./StepJobQueue.js";
 
 /** How many times `result` attaches before a dropped connection counts as an error. */
 const ATTACH_ATTEMPTS = 40;
@@ -91,14 +97,14 @@ export class RestateRuns {
    * ingress drops (a node killed, a partition leader moving) is attached again, with
    * backoff, for up to about a minute: a failover must not read as the run failing.
    */
-  async result(key: string): Promise<RunOutcome> {
+  async result(key: string, signal?: AbortSignal): Promise<RunOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ingress
           .workflowClient<PhaseboardRun>(phaseboardRun, key)
-          .workflowAttach();
+          .workflowAttach(signal ? clients.Opts.from({ signal }) : undefined);
       } catch (error) {
-        if (attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;
+        if (signal?.aborted || attempt >= ATTACH_ATTEMPTS || !isTransient(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2_000)));
       }
     }
@@ -114,6 +120,33 @@ export class RestateRuns {
   /** The run's board events from position `from` on. */
   async events(runId: string, from: number): Promise<RunEvent[]> {
     return await this.ingress.objectClient<RunEvents>(runEvents, runId).since(from);
+  }
+
+  /** Board events from position `from` on and progress lines after `progressAfter`, in one read. */
+  async feed(runId: string, from: number, progressAfter: number): Promise<FeedRead> {
+    return await this.ingress
+      .objectClient<RunEvents>(runEvents, runId)
+      .read({ from, progressAfter });
+  }
+
+  /** Pauses a run through the queue of the worker it is pinned to (see `StepJobQueue`). */
+  async pause(workerId: string, request: PauseRequest): Promise<void> {
+    await this.ingress.objectClient<StepJobQueue>(stepJobQueue, workerId).pause(request);
+  }
+
+  /**
+   * Resumes a paused run: drops a pause still held for its next job, then releases its
+   * parked invocation. Answers whether the invocation was parked.
+   */
+  async resume(workerId: string, runId: string): Promise<boolean> {
+    await this.ingress.objectClient<StepJobQueue>(stepJobQueue, workerId).release({ runId });
+    const { resumed } = await this.ingress.objectClient<RunParking>(runParking, runId).resume();
+    return resumed;
+  }
+
+  /** Where the run's pauses stand (parked on which, resumed up to which). */
+  async parking(runId: string): Promise<ParkingState> {
+    return await this.ingress.objectClient<RunParking>(runParking, runId).state();
   }
 
   /** The jobs queued for a worker (taken or not), as the queue holds them. */

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import type { AgentRunner } from "@phaseboard/agent-cli";
 import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
+import { type RunEvents, runEvents } from "./RunEvents.js";
 import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+import { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
+import { StepProgressSender } from "./StepProgressSender.js";
 
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -17,8 +20,20 @@ export interface StepWorkerOptions {
   stateDir: string;
   /** Steps run at once (default 4). */
   concurrency?: number;
-  /** Wait between polls of an empty queue (ms, default 200). */
+  /**
+   * How long one long-poll of an empty queue waits for a job (ms, default 20 000): the
+   * worker's idle cost is one request per this long, not one per poll interval.
+   */
+  jobWaitMs?: number;
+  /**
+   * How often the worker asks whether a running step's run was cancelled or paused now, and
+   * the pause before asking again after a failed request (ms, default 200).
+   */
   pollIntervalMs?: number;
+  /** Wait between two batches of a step's progress lines to the board (ms, default 200). */
+  progressIntervalMs?: number;
+  /** Progress lines held per step between batches; more are dropped with a marker (default 100). */
+  progressMaxLines?: number;
   /** Wait after SIGINT and again after SIGTERM before escalating (ms, default 1 000). */
   killGraceMs?: number;
   runAgent?: AgentRunner;
@@ -52,7 +67,11 @@ export function checkWorkerId(workerId: string): string {
  * await worker.stop();
  */
 export class StepWorker {
+  private ingress: clients.Ingress;
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
+  private waits: clients.IngressClient<clients.Service<StepJobWaits>>;
+  /** The one long-poll in flight, shared by every idle loop. */
+  private waiting: Promise<void> | undefined;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
@@ -61,9 +80,9 @@ export class StepWorker {
 
   constructor(readonly options: StepWorkerOptions) {
     checkWorkerId(options.workerId);
-    this.queue = clients
-      .connect({ url: options.ingressUrl })
-      .objectClient<StepJobQueue>(stepJobQueue, options.workerId);
+    this.ingress = clients.connect({ url: options.ingressUrl });
+    this.queue = this.ingress.objectClient<StepJobQueue>(stepJobQueue, options.workerId);
+    this.waits = this.ingress.serviceClient<StepJobWaits>(stepJobWaits);
   }
 
   async start(): Promise<{ requeued: number }> {
@@ -81,7 +100,7 @@ export class StepWorker {
     await Promise.allSettled(this.loops);
   }
 
-  /** Stops the process group of each running job whose run was cancelled. */
+  /** Stops the process group of each running job whose run was cancelled or paused now. */
   private async abortCancelled(): Promise<void> {
     if (this.running.size === 0) return;
     let ids: string[];
@@ -91,7 +110,7 @@ export class StepWorker {
       return;
     }
     for (const id of ids) {
-      this.running.get(id)?.abort(new Error("the run was cancelled"));
+      this.running.get(id)?.abort(new Error("the run was cancelled or paused"));
     }
   }
 
@@ -99,19 +118,46 @@ export class StepWorker {
     const signal = this.stopping.signal;
     const pause = this.options.pollIntervalMs ?? 200;
     while (!signal.aborted) {
-      let next: Awaited<ReturnType<typeof this.queue.next>>;
+      let next: Awaited<ReturnType<typeof this.queue.next>> | undefined;
       try {
         next = await this.queue.next();
       } catch {
-        // The cluster moves leaders or restarts: keep asking.
-        next = null;
+        next = undefined;
       }
-      if (!next) {
+      if (next === undefined) {
+        // The cluster moves leaders or restarts: ask again shortly.
         await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
+      if (next === null) {
+        await this.waitForWork();
         continue;
       }
       await this.run(next.id, next.job);
     }
+  }
+
+  /**
+   * Waits until the queue has a job (or the long-poll times out, or the worker stops). One
+   * long-poll serves every idle loop; a failed one waits a poll interval before the next.
+   */
+  private waitForWork(): Promise<void> {
+    this.waiting ??= (async () => {
+      const signal = this.stopping.signal;
+      try {
+        await this.waits.wait(
+          { workerId: this.options.workerId, timeoutMs: this.options.jobWaitMs ?? 20_000 },
+          clients.Opts.from({ signal }),
+        );
+      } catch {
+        if (!signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 200));
+        }
+      }
+    })().finally(() => {
+      this.waiting = undefined;
+    });
+    return this.waiting;
   }
 
   private async run(id: string, job: StepJob): Promise<void> {
@@ -119,10 +165,26 @@ export class StepWorker {
     const controller = new AbortController();
     this.running.set(id, controller);
     const stop = () => controller.abort(this.stopping.signal.reason);
+    // Live output for the board, outside the journal (a replayed step prints nothing).
+    const feed = this.ingress.objectSendClient<RunEvents>(runEvents, job.runId);
+    const progress = new StepProgressSender({
+      stepKey: job.stepKey,
+      send: (batch) => feed.progress(batch),
+      ...(this.options.progressIntervalMs !== undefined && {
+        intervalMs: this.options.progressIntervalMs,
+      }),
+      ...(this.options.progressMaxLines !== undefined && {
+        maxLines: this.options.progressMaxLines,
+      }),
+    });
     this.stopping.signal.addEventListener("abort", stop, { once: true });
     const outcome = await runStepJob(job, {
       signal: controller.signal,
-      emit: (event) => this.options.onEvent?.(job, { at: new Date().toISOString(), ...event }),
+      emit: (event) => {
+        const full: StepLogEvent = { at: new Date().toISOString(), ...event };
+        this.options.onEvent?.(job, full);
+        progress.push(full);
+      },
       processRecord: join(
         this.options.stateDir,
         `${encodeURIComponent(job.runId)}--${encodeURIComponent(job.stepKey)}.json`,
@@ -136,6 +198,8 @@ export class StepWorker {
       this.running.delete(id);
       this.stopping.signal.removeEventListener("abort", stop);
     });
+    // The last lines reach the feed before the completion does.
+    await progress.close();
     if (this.stopping.signal.aborted) return;
     for (;;) {
       try {

@@ -10,8 +10,16 @@ export {
 export { RestateJournal } from "./RestateJournal.js";
 export { RestateRuns } from "./RestateRuns.js";
 export { RestateUnreachableError } from "./RestateUnreachableError.js";
-export { type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
+export {
+  type FeedRead,
+  type ProgressBatch,
+  type ProgressEntry,
+  type RunEvent,
+  type RunEvents,
+  runEvents,
+} from "./RunEvents.js";
 export { type InboxEntry, type RunInbox, runInbox } from "./RunInbox.js";
+export { type ParkingState, type RunParking, runParking } from "./RunParking.js";
 export {
   isRequestIdentityKey,
   loadOrCreateRequestIdentity,
@@ -23,6 +31,14 @@ export {
   type RestateAddresses,
   registerDeployment,
 } from "./restateAdmin.js";
-export { type NextJob, type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+export {
+  type NextJob,
+  type PauseRequest,
+  type QueuedJob,
+  type StepJobQueue,
+  stepJobQueue,
+} from "./StepJobQueue.js";
+export { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
+export { StepProgressSender, type StepProgressSenderOptions } from "./StepProgressSender.js";
 export { checkWorkerId, StepWorker, type StepWorkerOptions } from "./StepWorker.js";
 export { type RestateEndpointServer, serveRestateEndpoint } from "./serveRestateEndpoint.js";

@@ -15,6 +15,7 @@ import { JournalRunStore } from "./JournalRunStore.js";
 import { RestateJournal } from "./RestateJournal.js";
 import { type RunEvent, runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+import { parkWhilePaused } from "./RunParking.js";
 
 function withoutStack(key: string, value: unknown): unknown {
   return key === "stack" ? undefined : value;
@@ -40,6 +41,8 @@ export interface RestateRunInput {
    * phases it keeps, replayed from memory instead of the journal (see RestateExecutor.rewind).
    */
   checkpoint?: Checkpoint;
+  /** The run's variables for its steps (PHASEBOARD_PORT…), as the server gave them at start. */
+  env?: Record<string, string>;
 }
 
 /** The run's checkpoint once its invocation ended: what a rewind starts from. */
@@ -102,6 +105,7 @@ export const phaseboardRun = restate.workflow({
           input.projectPath,
           awaits,
           pinnedArgs,
+          () => void handle.pause({ now: true }),
         ),
         observer: {
           onStepStarted: (event) => send({ kind: "step_started", data: { ...event } }),
@@ -110,12 +114,14 @@ export const phaseboardRun = restate.workflow({
           onPhaseChanged: (event) => send({ kind: "phase_changed", data: { ...event } }),
           onState: (event) => send({ kind: "state", data: { ...event } }),
         },
+        ...(input.env && { runEnvironment: async () => input.env }),
         // Restate is the lease; the engine's heartbeat has nothing to renew.
         heartbeatIntervalMs: 24 * 60 * 60 * 1000,
       });
       const inbox = ctx.objectClient(runInbox, input.runId);
       const workdir = input.workdir ?? input.projectPath;
       let seen = 0;
+      let pauses = 0;
       // The journal's cancel hook reads `handle`: always the current execution.
       let handle: RunHandle = executor.start({
         runId: input.runId,
@@ -142,6 +148,26 @@ export const phaseboardRun = restate.workflow({
           for (const entry of (await awaits.wait(inbox.read())).slice(seen)) {
             if (entry.kind === "signal") successor.send(entry);
           }
+        }
+        if (outcome.status === "paused") {
+          // Parked in this invocation, not ended: see ARCHITECTURE.md ("Pause and resume").
+          pauses += 1;
+          await parkWhilePaused(
+            ctx,
+            input.runId,
+            pauses,
+            {
+              paused: (pause) =>
+                awaits.wait(
+                  ctx
+                    .objectClient(runEvents, input.runId)
+                    .append({ kind: "paused", data: { pause } }),
+                ),
+            },
+            (promise) => awaits.wait(promise),
+          );
+          handle = executor.resume(input.runId, { definition, workdir });
+          continue;
         }
         if (outcome.status !== "waiting") {
           // Kept with the workflow after it ends, for a rewind to start a generation from.

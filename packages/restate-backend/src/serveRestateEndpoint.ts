@@ -6,8 +6,10 @@ import { phaseboardRun } from "./phaseboardRun.js";
 import { phaseboardStepJob } from "./phaseboardStepJob.js";
 import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
+import { runParking } from "./RunParking.js";
 import { isRequestIdentityKey } from "./requestIdentity.js";
 import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobWaits } from "./StepJobWaits.js";
 
 export interface RestateEndpointServer {
   /** The port it listens on (127.0.0.1 unless `host` says otherwise). */
@@ -17,7 +19,7 @@ export interface RestateEndpointServer {
 
 /**
  * Serves Phaseboard's Restate services (the run workflow, the step job queues, the run
- * inboxes) as one deployment that a Restate cluster calls; register it once with
+ * inboxes, feeds and parking) as one deployment that a Restate cluster calls; register it once with
  * `registerDeployment`.
  *
  * @example
@@ -46,7 +48,9 @@ export async function serveRestateEndpoint(
     .bind(phaseboardStepJob)
     .bind(stepJobQueue)
     .bind(runInbox)
-    .bind(runEvents);
+    .bind(runEvents)
+    .bind(runParking)
+    .bind(stepJobWaits);
   const endpoint = keys.length > 0 ? services.withIdentityV1(...keys) : services;
   const server = http2.createServer(endpoint.http2Handler());
   await new Promise<void>((resolve, reject) => {

@@ -32,6 +32,8 @@ export function restateExecutorFactory(
       projectPath: options.projectPath,
       observer: options.observer,
       host: options.host,
+      // The run's preview port block (PHASEBOARD_PORT…), pinned in the run's input for its worker.
+      runEnvironment: options.runEnvironment,
     });
 }
 

@@ -510,17 +510,24 @@ export class RunExecution implements DurableRun {
             attempt: (n, signal) => {
               const local = () => this.attemptHere(spec, n, signal, emit);
               if (!journal) return local();
-              const resumeSessionId = this.checkpoint.pending.agent_sessions[key];
-              const job: StepJob | undefined = spec.job && {
-                ...spec.job,
-                runId: this.runId,
-                stepKey: key,
-                attempt: n,
-                workdir: this.workdir,
-                ...(policy.timeout !== undefined && { timeoutMs: durationToMs(policy.timeout) }),
-                ...(resumeSessionId !== undefined && { resumeSessionId }),
-              };
-              return journal.attempt({ key, attempt: n, job, local, signal });
+              // The run's variables are asked for only for a job (no extra tick on local).
+              return (async () => {
+                const resumeSessionId = this.checkpoint.pending.agent_sessions[key];
+                const runEnvironment = this.owner.options.runEnvironment;
+                const env =
+                  spec.job && runEnvironment ? await runEnvironment(this.runId) : undefined;
+                const job: StepJob | undefined = spec.job && {
+                  ...spec.job,
+                  runId: this.runId,
+                  stepKey: key,
+                  attempt: n,
+                  workdir: this.workdir,
+                  ...(policy.timeout !== undefined && { timeoutMs: durationToMs(policy.timeout) }),
+                  ...(resumeSessionId !== undefined && { resumeSessionId }),
+                  ...(env && { env }),
+                };
+                return journal.attempt({ key, attempt: n, job, local, signal });
+              })();
             },
           });
           // Outside the attempts: a failure to record (disk full) fails the run; it must

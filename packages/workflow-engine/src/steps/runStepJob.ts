@@ -41,6 +41,7 @@ export async function runStepJob(job: StepJob, runtime: StepJobRuntime): Promise
     workdir: job.workdir,
     signal: controller.signal,
     ...(job.resumeSessionId !== undefined && { resumeSessionId: job.resumeSessionId }),
+    ...(job.env && { env: { ...runtime.env, ...job.env } }),
   };
   try {
     const result: StepAttemptResult =

@@ -22,6 +22,8 @@ export interface StepJob {
   timeoutMs?: number;
   /** An agent session an interrupted attempt left, to continue. */
   resumeSessionId?: string;
+  /** The run's variables for its steps (ExecutorOptions.runEnvironment: PHASEBOARD_PORT…). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** What a job's attempt came to, as it crosses the journal. */

@@ -29,6 +29,8 @@ export interface RunObserver {
     status: RunStatus;
     error?: SerializedError;
     result?: unknown;
+    /** With `running`: the worker that runs the run's steps, when not this process (restate). */
+    worker?: string;
   }): void | Promise<void>;
   onPhaseChanged?(event: { runId: string; phase: string; stepIndex: number }): void | Promise<void>;
   onStepStarted?(event: {

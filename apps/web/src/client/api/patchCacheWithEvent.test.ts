@@ -135,6 +135,20 @@ describe("patchCacheWithEvent", () => {
     expect(detail()).toMatchObject({ status: "failed", error_message: "exit code 1" });
   });
 
+  it("puts the worker a run was handed to on its card and run page as it is handed over", () => {
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.status_changed",
+      data: { ...base, status: "running", step_worker: "box-1" },
+    });
+    expect(board()[0]?.step_worker).toBe("box-1");
+    expect(detail()?.step_worker).toBe("box-1");
+    patchCacheWithEvent(client, {
+      type: "workflow.execution.status_changed",
+      data: { ...base, status: "completed" },
+    });
+    expect(board()[0]?.step_worker).toBe("box-1");
+  });
+
   it("adds a started step to the card and the run page, counts it, then marks it completed", () => {
     patchCacheWithEvent(client, started("s1", "Research", "research"));
     expect(detail()?.steps).toMatchObject([{ id: "s1", name: "Research", status: "running" }]);

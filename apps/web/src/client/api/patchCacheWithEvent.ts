@@ -81,6 +81,7 @@ export function patchCacheWithEvent(
         ...run,
         status,
         ...(e.data.error_message !== undefined ? { error_message: e.data.error_message } : {}),
+        ...(e.data.step_worker !== undefined ? { step_worker: e.data.step_worker } : {}),
         ...(status === "running" && !run.started_at ? { started_at: now } : {}),
         ...(status === "running" ? { completed_at: null } : {}),
         ...(status === "paused" ? { paused_at: now } : {}),

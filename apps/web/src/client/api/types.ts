@@ -127,6 +127,8 @@ export interface Run {
   workspace_branch?: string | null;
   workspace_base_ref?: string | null;
   workspace_base_commit?: string | null;
+  /** The `phaseboard worker` running the run's steps (restate backend). */
+  step_worker?: string | null;
   archived_at?: string | null;
   /** What the run's own agent steps spent: dollars, and input + output tokens. */
   cost_usd?: number;

@@ -1,4 +1,13 @@
-import { Bot, Clock, CornerLeftUp, GitFork, Link2, MessageSquare, Paperclip } from "lucide-react";
+import {
+  Bot,
+  Clock,
+  CornerLeftUp,
+  GitFork,
+  Link2,
+  MessageSquare,
+  Paperclip,
+  Server,
+} from "lucide-react";
 import type { Run } from "../api/types";
 import type { LinkRole, RunLinks } from "../dependencies/runLinks";
 import { PullRequestLinkView } from "../review/PullRequestButton";
@@ -141,6 +150,18 @@ export function RunCard({
           <span className="inline-flex items-center gap-1" title="Agent">
             <Bot aria-hidden className="size-3" />
             {facts.agent}
+          </span>
+        ) : null}
+        {run.step_worker ? (
+          // Restate backend only: the machine whose worker runs this card's steps.
+          <span
+            className="inline-flex min-w-0 items-center gap-1"
+            title={`Steps run on worker ${run.step_worker}`}
+            data-step-worker={run.step_worker}
+          >
+            <Server aria-hidden className="size-3 shrink-0" />
+            <span className="sr-only">Worker:</span>
+            <span className="truncate">{run.step_worker}</span>
           </span>
         ) : null}
         <span className="ml-auto inline-flex items-center gap-2.5">

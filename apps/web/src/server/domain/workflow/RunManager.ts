@@ -453,12 +453,36 @@ export class RunManager {
     return executor;
   }
 
+  /** The worker the executor handed the run to (restate): on the row and on the card. */
+  async #recordStepWorker(runId: string, worker: string): Promise<void> {
+    const { db, hub } = this.options;
+    const run = await db.workflowRun.update({
+      where: { id: runId },
+      data: { step_worker: worker },
+      select: { project_id: true, status: true, error_message: true },
+    });
+    hub.publish({
+      type: "workflow.execution.status_changed",
+      data: {
+        execution_id: runId,
+        project_id: run.project_id,
+        status: run.status as RunStatus,
+        error_message: run.error_message,
+        step_worker: worker,
+      },
+    });
+  }
+
   async #onDrivenStatus(event: {
     runId: string;
     status: string;
     error?: { message: string };
     result?: unknown;
+    worker?: string;
   }): Promise<void> {
+    if (event.status === "running" && event.worker) {
+      await this.#recordStepWorker(event.runId, event.worker).catch(() => undefined);
+    }
     if (this.#active.has(event.runId)) return;
     const { db } = this.options;
     const run = await db.workflowRun.findUnique({ where: { id: event.runId } });

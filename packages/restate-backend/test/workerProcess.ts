@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { delimiter, join } from "node:path";
+import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Waits (polling every 50 ms, at most 30 s) until `check` holds; else fails with `explain()`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  explain: () => string,
+): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(explain());
+}
+
+/** A `phaseboard worker` in its own process (test/fixtures/workerMain.ts), ready to pull. */
+export async function startWorker(
+  ingress: string,
+  workerId: string,
+  stateDir: string,
+  pathPrefix: string,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "fixtures", "workerMain.ts"),
+      ingress,
+      workerId,
+      stateDir,
+    ],
+    {
+      env: {
+        ...process.env,
+        PATH: `${pathPrefix}${delimiter}${fakeAgentsPath()}${delimiter}${process.env.PATH}`,
+        FAKE_AGENT_SCENARIO: "success",
+        PHASEBOARD_PASS_ENV: "FAKE_AGENT_*",
+        ...env,
+      },
+      cwd: join(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += String(chunk);
+  });
+  await waitFor(
+    () => output.includes("ready"),
+    () => `worker never became ready:\n${output}`,
+  );
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
