@@ -1,4 +1,11 @@
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  constants,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
@@ -59,20 +66,38 @@ function withSteps(n: number): Checkpoint {
   return checkpoint;
 }
 
-/** Makes the `nth` fdatasync of any file handle (1-based, counted from now) fail with EIO. */
-async function failNthDatasync(dir: string, nth: number) {
+type HandleProto = Record<"write" | "sync" | "datasync", (...args: unknown[]) => Promise<unknown>>;
+
+/** The prototype of node's FileHandle, whose methods every file write goes through. */
+async function fileHandleProto(dir: string): Promise<HandleProto> {
   const probe = await open(join(dir, "probe"), "w");
-  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  const proto = Object.getPrototypeOf(probe) as HandleProto;
   await probe.close();
-  const original = proto.datasync;
+  return proto;
+}
+
+/**
+ * Makes the `nth` FileHandle.write from now on (1-based; journal appends, as snapshots use
+ * writeFile) fail with EIO after its bytes reached the file, as a disk error would.
+ */
+async function failNthWrite(dir: string, nth: number) {
+  const proto = await fileHandleProto(dir);
+  const original = proto.write;
   let count = 0;
-  return vi.spyOn(proto, "datasync").mockImplementation(function (this: unknown) {
+  return vi.spyOn(proto, "write").mockImplementation(async function (this: unknown, ...args) {
     count += 1;
-    if (count === nth) {
-      return Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
-    }
-    return original.call(this);
+    const written = await original.apply(this, args);
+    if (count === nth) throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+    return written;
   });
+}
+
+/** The open flags of a file descriptor of this process (Linux). */
+function fdFlags(fd: number): number | undefined {
+  const info = `/proc/self/fdinfo/${fd}`;
+  if (!existsSync(info)) return undefined;
+  const flags = /flags:\s+(\d+)/.exec(readFileSync(info, "utf8"))?.[1];
+  return flags === undefined ? undefined : Number.parseInt(flags, 8);
 }
 
 afterEach(() => {
@@ -182,13 +207,13 @@ describe("CheckpointJournal", () => {
     });
     const calls: string[] = [];
     const def = steps(3, calls);
-    // datasync 1: s0's record; 2: s1's record fails (its bytes reached the file first)
-    const spy = await failNthDatasync(projectPath, 2);
+    // write 1: s0's record; 2: s1's record fails (its bytes reached the file first)
+    const spy = await failNthWrite(projectPath, 2);
     const outcome = await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
     spy.mockRestore();
     expect(outcome).toMatchObject({
       status: "failed",
-      error: { message: "EIO: i/o error, fdatasync" },
+      error: { message: "EIO: i/o error, write" },
     });
     expect(calls).toEqual(["s0", "s1"]);
     expect(announced).toEqual(["s0"]);
@@ -210,17 +235,17 @@ describe("CheckpointJournal", () => {
     expect(calls).toEqual(["s0", "s1", "s1", "s2"]);
   });
 
-  it("syncs once per step: one fdatasync of the journal, none for the step's log files", async () => {
+  it("makes each step durable with one synchronized append, and syncs nothing for its log files", async () => {
     const projectPath = tempDir("journal");
-    const probe = await open(join(projectPath, "probe"), "w");
-    const proto = Object.getPrototypeOf(probe) as Record<string, () => Promise<void>>;
-    await probe.close();
-    const counts = { sync: 0, datasync: 0 };
-    for (const method of ["sync", "datasync"] as const) {
-      const original = proto[method] as () => Promise<void>;
-      vi.spyOn(proto, method).mockImplementation(function (this: unknown) {
+    const proto = await fileHandleProto(projectPath);
+    const counts = { write: 0, sync: 0, datasync: 0 };
+    const appendFlags: (number | undefined)[] = [];
+    for (const method of ["write", "sync", "datasync"] as const) {
+      const original = proto[method];
+      vi.spyOn(proto, method).mockImplementation(function (this: { fd: number }, ...args) {
         counts[method] += 1;
-        return original.call(this);
+        if (method === "write") appendFlags.push(fdFlags(this.fd));
+        return original.apply(this, args);
       });
     }
     let before = { ...counts };
@@ -232,13 +257,20 @@ describe("CheckpointJournal", () => {
       for (let i = 0; i < 20; i++) {
         await ctx.step(`s${i}`, { type: "function", phase: "build", fn: () => i });
       }
-      during.push({ sync: counts.sync - before.sync, datasync: counts.datasync - before.datasync });
+      during.push({
+        write: counts.write - before.write,
+        sync: counts.sync - before.sync,
+        datasync: counts.datasync - before.datasync,
+      });
     });
     const executor = new WorkflowExecutor({ projectPath, workerId: "w" });
-    expect(
-      (await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done).status,
-    ).toBe("completed");
-    expect(during).toEqual([{ sync: 0, datasync: 20 }]);
+    const outcome = await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done;
+    expect(outcome.status).toBe("completed");
+    // One write per step, to a file opened with O_DSYNC: it returns once the data is durable.
+    expect(during).toEqual([{ write: 20, sync: 0, datasync: 0 }]);
+    for (const flags of appendFlags) {
+      if (flags !== undefined) expect(flags & constants.O_DSYNC).toBe(constants.O_DSYNC);
+    }
   });
 
   it("keeps two snapshots and the journal a fallback needs, so a corrupt newest snapshot loses nothing", async () => {

@@ -503,9 +503,10 @@ export class RunExecution implements DurableRun {
           agentSession?: StepAttemptResult["agentSession"],
         ): Promise<StepResult<T>> => {
           if (this.crashed) return NEVER;
-          await log.close(result, stepSummary(key, info, result, attempt));
-          // Disk first: what did not reach the checkpoint is never announced.
-          if (!(await call.complete(result, meta(attempt), agentSession))) return NEVER;
+          // Disk first: the log files and the checkpoint record are written (side by side)
+          // before anyone is told, and what did not reach the checkpoint is never announced.
+          const closeLog = () => log.close(result, stepSummary(key, info, result, attempt));
+          if (!(await call.complete(result, meta(attempt), agentSession, closeLog))) return NEVER;
           return result;
         };
         let attempt = 0;
