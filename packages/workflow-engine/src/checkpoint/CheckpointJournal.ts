@@ -22,11 +22,11 @@ export const DEFAULT_COMPACT_EVERY = 100;
 /**
  * A run's checkpoints as seed 004's snapshots (`step-N.json`, the whole checkpoint) plus
  * an append-only journal of what each write changed (`journal-N.jsonl`: the writes after
- * snapshot N, one line each). A write appends one line and fdatasyncs once: O(change), not
- * O(run). Every `compactEvery` records, and whenever the run stops running (end, pause,
- * waiting), the state is also written as the next snapshot, and the journal goes on in a
- * new file; a running run does not wait for that snapshot. Each holder of the run's lease
- * starts with a snapshot and a journal of its own ({@link restart}), so it never appends
+ * snapshot N, one line each). A write of a running run appends one line with one
+ * synchronized write: O(change), not O(run). Every `compactEvery` records the state is
+ * also written as a snapshot, without holding the write, and the journal goes on in a new
+ * file. A write of a run that stops running (end, pause, waiting) is a snapshot, and so is
+ * the first write of each holder of the run's lease ({@link restart}), so nobody appends
  * after a line a crash tore.
  *
  * Loading takes the newest readable snapshot and replays the journal records after it, in
@@ -63,7 +63,9 @@ export class CheckpointJournal {
    */
   write(checkpoint: Checkpoint): Promise<void> {
     const journal = this.journal;
-    if (journal) {
+    // A run that stops running (end, pause, waiting) is written as a snapshot: the next
+    // execution starts from one file.
+    if (journal && checkpoint.status === "running") {
       const seq = this.sequence + 1;
       const line = this.diff.next(seq, checkpoint);
       if (line !== undefined) {
@@ -75,34 +77,40 @@ export class CheckpointJournal {
           if (this.journal === journal) this.restart();
         });
         this.sinceSnapshot += 1;
-        const stopped = checkpoint.status !== "running";
-        if (!stopped && this.sinceSnapshot < this.compactEvery) return appended;
-        const snapshot = this.compact(seq, checkpoint);
-        if (!stopped) {
-          snapshot.catch(() => {}); // the journal still has every record; the next compaction retries
-          return appended;
+        if (this.sinceSnapshot >= this.compactEvery) {
+          // The journal still has every record; a failed snapshot is retried by the next.
+          this.compact(seq, checkpoint).catch(() => {});
         }
-        return Promise.all([appended, snapshot]).then(() => {});
+        return appended;
       }
     }
     return this.startJournal(checkpoint);
   }
 
-  /** Writes `checkpoint` as a snapshot numbered after everything on disk; records follow it. */
+  /**
+   * Writes `checkpoint` as a snapshot after everything written so far; later records follow
+   * it in a new journal file, created (for a running run) before the snapshot's directory
+   * sync, so that sync makes both names durable.
+   */
   private startJournal(checkpoint: Checkpoint): Promise<void> {
+    const seq = (this.journal ? this.sequence : Math.max(this.sequence, this.newestOnDisk())) + 1;
     this.restart();
-    const seq = Math.max(this.sequence, this.newestOnDisk()) + 1;
     this.sequence = seq;
     const bytes = JSON.stringify(checkpoint);
     this.diff.reset(checkpoint);
     this.sinceSnapshot = 0;
-    mkdirSync(this.dir, { recursive: true });
+    // (Only when missing: something else in its place fails the write below, with its error.)
+    if (!existsSync(this.dir)) mkdirSync(this.dir, { recursive: true });
+    let journal: JournalFile | undefined;
     const snapshot = this.last
       .catch(() => {})
-      .then(() => writeFileAtomicAsync(join(this.dir, `step-${seq}.json`), bytes))
+      .then(async () => {
+        if (checkpoint.status === "running") await journal?.create();
+        await writeFileAtomicAsync(join(this.dir, `step-${seq}.json`), bytes);
+      })
       .then(() => this.dropOld());
     this.last = snapshot;
-    const journal = new JournalFile(join(this.dir, `journal-${seq}.jsonl`), snapshot);
+    journal = new JournalFile(join(this.dir, `journal-${seq}.jsonl`), snapshot);
     this.journal = journal;
     snapshot.catch(() => {
       if (this.journal === journal) this.restart();
@@ -295,6 +303,12 @@ class JournalFile {
       if (this.flushing) return;
       this.flushing = this.ready ? this.drain() : this.waitThenDrain();
     });
+  }
+
+  /** Creates the (empty) file now, so its first append needs no directory sync. */
+  async create(): Promise<void> {
+    this.handle ??= await open(this.path, APPEND_DURABLY, 0o644);
+    if (this.released && !this.flushing) await this.close();
   }
 
   /** No more appends: the file is closed once what was appended is written. */
