@@ -2,6 +2,7 @@ import {
   appendFileSync,
   constants,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   writeFileSync,
@@ -10,6 +11,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { CheckpointCorruptError } from "../errors/CheckpointCorruptError.js";
 import { WorkflowExecutor } from "../execution/WorkflowExecutor.js";
 import { FileRunStore } from "../store/FileRunStore.js";
 import type { WorkflowContext } from "../types/context.js";
@@ -271,6 +273,15 @@ describe("CheckpointJournal", () => {
     for (const flags of appendFlags) {
       if (flags !== undefined) expect(flags & constants.O_DSYNC).toBe(constants.O_DSYNC);
     }
+  });
+
+  it("reads a run whose first snapshot has not landed yet as having no checkpoint, and journal records without any snapshot as corrupt", () => {
+    const dir = join(tempDir("journal"), "checkpoints");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "journal-0.jsonl"), "");
+    expect(new CheckpointJournal(dir).load()).toBeUndefined();
+    writeFileSync(join(dir, "journal-0.jsonl"), '{"seq":1,"set":{"status":"running"}}\n');
+    expect(() => new CheckpointJournal(dir).load()).toThrow(CheckpointCorruptError);
   });
 
   it("keeps two snapshots and the journal a fallback needs, so a corrupt newest snapshot loses nothing", async () => {

@@ -1,4 +1,4 @@
-import { constants, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { type FileHandle, open, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CheckpointCorruptError } from "../errors/CheckpointCorruptError.js";
@@ -192,7 +192,13 @@ export class CheckpointJournal {
 
   private loadOnce(): LoadedCheckpoint | undefined {
     const { snapshots, journals } = this.list();
-    if (snapshots.length === 0 && journals.length === 0) return undefined;
+    if (snapshots.length === 0) {
+      // A run's first snapshot creates its journal file just before it lands.
+      const records = journals.some(
+        (base) => statSync(join(this.dir, `journal-${base}.jsonl`)).size > 0,
+      );
+      if (!records) return undefined;
+    }
     const skipped: LoadedCheckpoint["skipped"] = [];
     let base: { checkpoint: Checkpoint; sequence: number } | undefined;
     for (const sequence of snapshots) {

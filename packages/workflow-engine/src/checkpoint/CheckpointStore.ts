@@ -13,7 +13,7 @@ export const CHECKPOINTS_KEPT = 2;
 
 export interface LoadedCheckpoint {
   checkpoint: Checkpoint;
-  /** The N of step-N.json it came from. */
+  /** The number of the last write it holds (the N of step-N.json, or of a journal record). */
   sequence: number;
   /** Newer files that were truncated or corrupt and were skipped. */
   skipped: { file: string; reason: string }[];
