@@ -4,10 +4,12 @@
  */
 import {
   closeSync,
+  fdatasyncSync,
   fsyncSync,
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -19,6 +21,7 @@ import { join } from "node:path";
 import { WorkflowExecutor } from "../src/execution/WorkflowExecutor.js";
 import { runPaths } from "../src/storage/runPaths.js";
 import { fsyncDirectory } from "../src/storage/writeFileAtomic.js";
+import { FileRunStore } from "../src/store/FileRunStore.js";
 import type { DefinitionSnapshot, WorkflowDefinition } from "../src/types/definition.js";
 import { restatePerStep } from "./restate.bench.js";
 
@@ -51,7 +54,7 @@ const median = (xs: number[]) => {
 };
 const project = () => mkdtempSync(join(tmpdir(), "phaseboard-bench-"));
 
-/** The physical floor: write + fsync + rename of the given bytes (optionally + dir fsync). */
+/** The old layout's floor: write + fsync + rename of the whole checkpoint (+ dir fsync). */
 function floorWrite(dir: string, bytes: Buffer, i: number, dirSync: boolean): number {
   const t = process.hrtime.bigint();
   const tmp = join(dir, `f-${i}.tmp`);
@@ -64,8 +67,16 @@ function floorWrite(dir: string, bytes: Buffer, i: number, dirSync: boolean): nu
   return Number(process.hrtime.bigint() - t) / 1000;
 }
 
-/** The floor plus what seed 004's tree asks of every step: logs/{id}/ with three files. */
-function floorWithStepLogs(dir: string, bytes: Buffer, i: number): number {
+/** The journal's floor: append the same record bytes to an open file and fdatasync it. */
+function floorAppend(fd: number, bytes: Buffer): number {
+  const t = process.hrtime.bigint();
+  writeSync(fd, bytes);
+  fdatasyncSync(fd);
+  return Number(process.hrtime.bigint() - t) / 1000;
+}
+
+/** The append floor plus what seed 004's tree asks of every step: logs/{id}/ with three files. */
+function floorWithStepLogs(dir: string, fd: number, bytes: Buffer, i: number): number {
   const t = process.hrtime.bigint();
   const logs = join(dir, `logs-${i}`);
   mkdirSync(logs);
@@ -73,7 +84,16 @@ function floorWithStepLogs(dir: string, bytes: Buffer, i: number): number {
     writeFileSync(join(logs, name), "{}");
   }
   const took = Number(process.hrtime.bigint() - t) / 1000;
-  return took + floorWrite(dir, bytes, i, true);
+  return took + floorAppend(fd, bytes);
+}
+
+/** The last line of the run's newest journal file: the record the last step wrote. */
+function lastRecord(checkpoints: string): Buffer {
+  const newest = readdirSync(checkpoints)
+    .filter((name) => name.startsWith("journal-"))
+    .sort((a, b) => Number(b.slice(8, -6)) - Number(a.slice(8, -6)))[0];
+  const lines = readFileSync(join(checkpoints, newest as string), "utf8").split("\n");
+  return Buffer.from(`${lines[lines.length - 2]}\n`);
 }
 
 async function perStepOverhead() {
@@ -81,14 +101,19 @@ async function perStepOverhead() {
   const projectPath = project();
   const floorDir = join(projectPath, "floor");
   mkdirSync(floorDir);
+  const floorJournal = openSync(join(floorDir, "journal.jsonl"), "a");
+  const store = new FileRunStore(projectPath);
   const checkpoints = runPaths(projectPath, "r").checkpoints;
   const perCall: number[] = [];
-  const floor: number[] = [];
-  const floorDirSync: number[] = [];
-  const floorWithLogs: number[] = [];
-  let bytes = 0;
-  // Interleaved: after each step, the floor writes the very checkpoint that step wrote,
-  // so both see the same disk load (this machine's fsync latency varies a lot).
+  const append: number[] = [];
+  const appendWithLogs: number[] = [];
+  const whole: number[] = [];
+  const wholeDirSync: number[] = [];
+  let recordBytes = 0;
+  let checkpointBytes = 0;
+  // Interleaved: after each step, the floors write what that step wrote (its journal
+  // record; for the old layout the whole checkpoint), so all see the same disk load (this
+  // machine's fsync latency varies a lot).
   const def: WorkflowDefinition = {
     name: "bench",
     phases: ["p"],
@@ -98,38 +123,43 @@ async function perStepOverhead() {
         const t = process.hrtime.bigint();
         await ctx.step(`s${i}`, noop);
         perCall.push(Number(process.hrtime.bigint() - t) / 1000);
-        // step-0 is the "running" write at start; step i+1 holds step i's result
-        const same = readFileSync(join(checkpoints, `step-${i + 1}.json`));
-        bytes = same.length;
-        floor.push(floorWrite(floorDir, same, i, false));
-        floorDirSync.push(floorWrite(floorDir, same, i, true));
-        floorWithLogs.push(floorWithStepLogs(floorDir, same, i));
+        const record = lastRecord(checkpoints);
+        recordBytes = record.length;
+        append.push(floorAppend(floorJournal, record));
+        appendWithLogs.push(floorWithStepLogs(floorDir, floorJournal, record, i));
+        const checkpoint = Buffer.from(JSON.stringify(store.loadCheckpoint("r")?.checkpoint));
+        checkpointBytes = checkpoint.length;
+        whole.push(floorWrite(floorDir, checkpoint, i, false));
+        wholeDirSync.push(floorWrite(floorDir, checkpoint, i, true));
       }
     },
   };
-  await new WorkflowExecutor({ projectPath, workerId: "bench" }).start({
+  await new WorkflowExecutor({ projectPath, workerId: "bench", store }).start({
     runId: "r",
     definition: def,
     snapshot,
     args: {},
   }).done;
+  closeSync(floorJournal);
   rmSync(projectPath, { recursive: true, force: true });
   const step = median(perCall);
-  const f = median(floor);
-  const fd = median(floorDirSync);
+  const a = median(append);
+  const al = median(appendWithLogs);
+  const w = median(whole);
+  const wd = median(wholeDirSync);
+  const ratio = (floor: number) => `${(step / floor).toFixed(2)}×`;
   console.log(
-    `1) per-step overhead, no-op function step, ${N} steps, checkpoint up to ${Math.round(bytes / 1024)} KB`,
+    `1) per-step overhead, no-op function step, ${N} steps, journal record ${recordBytes} B, whole checkpoint up to ${Math.round(checkpointBytes / 1024)} KB`,
   );
-  console.log(`   median step (ctx.step call → return):  ${step.toFixed(0)} µs`);
+  console.log(`   median step (ctx.step call → return):        ${step.toFixed(0)} µs`);
   console.log(
-    `   floor write+fsync+rename, same bytes:   ${f.toFixed(0)} µs  → ratio ${(step / f).toFixed(2)}×`,
+    `   floor: append the record + fdatasync:        ${a.toFixed(0)} µs  → ratio ${ratio(a)}`,
   );
   console.log(
-    `   floor + directory fsync (what we do):  ${fd.toFixed(0)} µs  → ratio ${(step / fd).toFixed(2)}×`,
+    `   floor + seed 004's step log files:           ${al.toFixed(0)} µs  → ratio ${ratio(al)}`,
   );
-  const fl = median(floorWithLogs);
   console.log(
-    `   floor + seed 004's step log files:      ${fl.toFixed(0)} µs  → ratio ${(step / fl).toFixed(2)}×`,
+    `   old layout: whole checkpoint write+fsync+rename: ${w.toFixed(0)} µs, + dir fsync ${wd.toFixed(0)} µs`,
   );
   const restate = await restatePerStep(101, 15);
   if (restate === undefined) {
@@ -138,7 +168,7 @@ async function perStepOverhead() {
     );
   } else {
     console.log(
-      `   Restate single node, per added ctx.run: ${restate.toFixed(0)} µs  → engine/Restate ${(step / restate).toFixed(2)}×, Restate/floor ${(restate / fd).toFixed(2)}×`,
+      `   Restate single node, per added ctx.run:      ${restate.toFixed(0)} µs  → engine/Restate ${(step / restate).toFixed(2)}×, Restate/floor ${(restate / a).toFixed(2)}×`,
     );
   }
 }

@@ -13,7 +13,7 @@ export const CHECKPOINTS_KEPT = 2;
 
 export interface LoadedCheckpoint {
   checkpoint: Checkpoint;
-  /** The N of step-N.json it came from. */
+  /** The number of the last write it holds (the N of step-N.json, or of a journal record). */
   sequence: number;
   /** Newer files that were truncated or corrupt and were skipped. */
   skipped: { file: string; reason: string }[];
@@ -22,7 +22,9 @@ export interface LoadedCheckpoint {
 /**
  * Seed 004's `checkpoints/step-N.json` files, each a full snapshot written atomically.
  * Only the newest {@link CHECKPOINTS_KEPT} stay: total disk use is bounded by two
- * snapshots instead of growing with the square of the step count.
+ * snapshots instead of growing with the square of the step count. This is the layout runs
+ * were written in before `CheckpointJournal` (which `FileRunStore` uses, and which reads
+ * these files as they are); it stays for tools and tests that write that layout.
  */
 export class CheckpointStore {
   private sequence: number;

@@ -383,15 +383,38 @@ export class RunExecution implements DurableRun {
   }
 
   async record(key: string, result: StepResult, meta: StepMeta): Promise<boolean> {
-    this.checkpoint.step_results[key] = result;
-    this.checkpoint.step_meta[key] = meta;
-    this.checkpoint.completed_step_ids.push(key);
-    this.checkpoint.current_step_index = this.checkpoint.completed_step_ids.length;
-    delete this.checkpoint.pending.agent_sessions[key];
-    delete this.checkpoint.pending.timers[key];
-    delete this.checkpoint.pending.children[key];
-    delete this.checkpoint.pending.child_workdirs?.[key];
-    return this.save();
+    const checkpoint = this.checkpoint;
+    const { pending } = checkpoint;
+    const before = {
+      session: pending.agent_sessions[key],
+      timer: pending.timers[key],
+      child: pending.children[key],
+      workdir: pending.child_workdirs?.[key],
+    };
+    checkpoint.step_results[key] = result;
+    checkpoint.step_meta[key] = meta;
+    checkpoint.completed_step_ids.push(key);
+    checkpoint.current_step_index = checkpoint.completed_step_ids.length;
+    delete pending.agent_sessions[key];
+    delete pending.timers[key];
+    delete pending.children[key];
+    delete pending.child_workdirs?.[key];
+    try {
+      return await this.save();
+    } catch (error) {
+      // Not written, so not recorded: a later write (the run's end) must not carry it.
+      delete checkpoint.step_results[key];
+      delete checkpoint.step_meta[key];
+      checkpoint.completed_step_ids = checkpoint.completed_step_ids.filter((id) => id !== key);
+      checkpoint.current_step_index = checkpoint.completed_step_ids.length;
+      if (before.session !== undefined) pending.agent_sessions[key] = before.session;
+      if (before.timer !== undefined) pending.timers[key] = before.timer;
+      if (before.child !== undefined) pending.children[key] = before.child;
+      if (before.workdir !== undefined) {
+        pending.child_workdirs = { ...pending.child_workdirs, [key]: before.workdir };
+      }
+      throw error;
+    }
   }
 
   logRef(key: string): string {
@@ -480,9 +503,10 @@ export class RunExecution implements DurableRun {
           agentSession?: StepAttemptResult["agentSession"],
         ): Promise<StepResult<T>> => {
           if (this.crashed) return NEVER;
-          await log.close(result, stepSummary(key, info, result, attempt));
-          // Disk first: what did not reach the checkpoint is never announced.
-          if (!(await call.complete(result, meta(attempt), agentSession))) return NEVER;
+          // Disk first: the log files and the checkpoint record are written (side by side)
+          // before anyone is told, and what did not reach the checkpoint is never announced.
+          const closeLog = () => log.close(result, stepSummary(key, info, result, attempt));
+          if (!(await call.complete(result, meta(attempt), agentSession, closeLog))) return NEVER;
           return result;
         };
         let attempt = 0;

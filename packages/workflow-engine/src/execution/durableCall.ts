@@ -132,14 +132,18 @@ export class DurableCall {
 
   /**
    * Records the result and, once it is on disk, reports it. False when nothing was
-   * written (the process is "dead"): then nothing is announced.
+   * written (the process is "dead"): then nothing is announced. `alongside` (the step's
+   * log files) starts once the record is on its way and is done before the report too, so
+   * the two overlap instead of adding up.
    */
   async complete(
     result: StepResult,
     meta: StepMeta,
     agentSession?: StepAttemptResult["agentSession"],
+    alongside?: () => Promise<void>,
   ): Promise<boolean> {
-    const written = await this.run.record(this.key, result, meta);
+    const recording = this.run.record(this.key, result, meta);
+    const [written] = await Promise.all([recording, alongside?.()]);
     if (!written) return false;
     await this.report(result, meta.attempt, result.status, agentSession);
     return true;

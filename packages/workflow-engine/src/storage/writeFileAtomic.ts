@@ -61,11 +61,21 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
     throw error;
   }
   await file.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), "r");
   try {
-    await dir.sync();
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await fsyncDirectoryAsync(dirname(path));
+}
+
+/** {@link fsyncDirectory} on the thread pool. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
   } finally {
-    await dir.close();
+    await handle.close();
   }
 }

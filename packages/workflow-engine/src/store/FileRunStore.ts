@@ -10,7 +10,8 @@ import {
 } from "node:fs";
 import { basename, join } from "node:path";
 import type { Checkpoint } from "../checkpoint/Checkpoint.js";
-import { CheckpointStore, type LoadedCheckpoint } from "../checkpoint/CheckpointStore.js";
+import { CheckpointJournal } from "../checkpoint/CheckpointJournal.js";
+import type { LoadedCheckpoint } from "../checkpoint/CheckpointStore.js";
 import { ExecutionsDirNotWritableError } from "../errors/ExecutionsDirNotWritableError.js";
 import { DEFAULT_STALE_AFTER_MS, isLockStale, RunLock, readLockOwner } from "../lease/RunLock.js";
 import { pinBundle } from "../storage/pinBundle.js";
@@ -32,10 +33,16 @@ import type { PinnedRun, RunLease, RunStore, StepLogWriter, StoredSignal } from 
  * store.loadCheckpoint(runId)?.checkpoint.status; // "running" | "paused" | …
  */
 export class FileRunStore implements RunStore {
-  /** One checkpoint writer per run, so a run's checkpoint numbers never collide. */
-  private checkpointStores = new Map<string, CheckpointStore>();
+  /** One checkpoint journal per run, so a run's writes are numbered and ordered in one place. */
+  private journals = new Map<string, CheckpointJournal>();
 
-  constructor(readonly projectPath: string) {}
+  constructor(
+    readonly projectPath: string,
+    private readonly options: {
+      /** Journal records between two checkpoint snapshots of a running run (default 100). */
+      compactEvery?: number;
+    } = {},
+  ) {}
 
   /** The run's files; for code that must hand a path to something outside the engine. */
   paths(runId: string): RunPaths {
@@ -110,23 +117,20 @@ export class FileRunStore implements RunStore {
   }
 
   loadCheckpoint(runId: string): LoadedCheckpoint | undefined {
-    const store = this.checkpoints(runId);
-    // Another process may have written since: number on from the newest file on disk.
-    store.catchUp();
-    return store.load();
+    return this.journal(runId).load();
   }
 
   async writeCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void> {
-    await this.checkpoints(runId).write(checkpoint);
+    await this.journal(runId).write(checkpoint);
   }
 
-  private checkpoints(runId: string): CheckpointStore {
-    let store = this.checkpointStores.get(runId);
-    if (!store) {
-      store = new CheckpointStore(this.paths(runId).checkpoints);
-      this.checkpointStores.set(runId, store);
+  private journal(runId: string): CheckpointJournal {
+    let journal = this.journals.get(runId);
+    if (!journal) {
+      journal = new CheckpointJournal(this.paths(runId).checkpoints, this.options);
+      this.journals.set(runId, journal);
     }
-    return store;
+    return journal;
   }
 
   stepLog(runId: string, stepKey: string): StepLogWriter {
@@ -191,6 +195,9 @@ export class FileRunStore implements RunStore {
   acquireLease(runId: string, workerId: string, staleAfterMs?: number): RunLease {
     const lock = new RunLock(this.paths(runId).lock, workerId, staleAfterMs);
     lock.acquire();
+    // A new holder never appends after a line a crashed one may have torn: its first
+    // write is a snapshot that starts a journal of its own.
+    this.journal(runId).restart();
     return { touch: () => lock.touch(), release: () => lock.release() };
   }
 
