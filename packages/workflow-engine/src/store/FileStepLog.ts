@@ -16,6 +16,7 @@ import type { StepLogWriter } from "./RunStore.js";
 export class FileStepLog implements StepLogWriter {
   private fd: number | undefined;
   private opened = false;
+  private broken = false;
 
   constructor(
     readonly dir: string,
@@ -28,11 +29,20 @@ export class FileStepLog implements StepLogWriter {
     this.opened = true;
   }
 
-  /** events.jsonl is created on the first event: a silent step costs one file less. */
+  /**
+   * events.jsonl is created on the first event: a silent step costs one file less. A line
+   * that cannot be written (the run's folder was removed, the disk is full) is dropped, as
+   * are the step's later ones: this runs in a process's output handler, where a throw
+   * would end the server, and the log is not the record of the step's result.
+   */
   append(event: StepLogEvent): void {
-    if (!this.opened) return;
-    this.fd ??= openSync(join(this.dir, "events.jsonl"), "a");
-    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    if (!this.opened || this.broken) return;
+    try {
+      this.fd ??= openSync(join(this.dir, "events.jsonl"), "a");
+      writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    } catch {
+      this.broken = true;
+    }
   }
 
   async close(result: StepResult, summary: string): Promise<void> {
