@@ -16,7 +16,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -27,7 +26,11 @@ import {
 } from "@phaseboard/restate-backend";
 import { restateServerBinary } from "@phaseboard/restate-backend/testing";
 import { loadTemplate } from "@phaseboard/workflow-engine";
-import { LocalRestateCluster, nodePorts } from "../src/cluster/LocalRestateCluster.js";
+import {
+  freePortOffset,
+  LocalRestateCluster,
+  nodePorts,
+} from "../src/cluster/LocalRestateCluster.js";
 
 process.env.RESTATE_LOGGING ??= "ERROR";
 const RUNS = Number(process.env.BENCH_RUNS ?? 1000);
@@ -36,22 +39,6 @@ const root = mkdtempSync(join(tmpdir(), "phaseboard-bench-scale-"));
 const cli = resolve(import.meta.dirname, "..", "dist", "phaseboard.mjs");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-async function freeOffset(): Promise<number> {
-  for (;;) {
-    const offset = 1 + Math.floor(Math.random() * 4_000);
-    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
-  }
-}
 
 async function template(name: string, commands: string[]) {
   const file = join(root, `${name}.yaml`);
@@ -239,7 +226,7 @@ if ("missing" in binary) {
 } else {
   const cluster = new LocalRestateCluster({
     dir: join(root, "cluster"),
-    portOffset: await freeOffset(),
+    portOffset: await freePortOffset(),
   });
   try {
     await cluster.start();

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { nodePorts } from "../src/cluster/LocalRestateCluster.js";
+import { freePortOffset } from "../src/cluster/LocalRestateCluster.js";
 import { phaseboard, type Sandbox, sandbox } from "./phaseboardBinary.js";
 
 let box: Sandbox | undefined;
@@ -21,21 +20,6 @@ afterEach(() => {
 });
 
 /** A port offset under which all nine of the cluster's ports are free right now. */
-async function freeOffset(): Promise<number> {
-  for (;;) {
-    const offset = 1 + Math.floor(Math.random() * 4_000);
-    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 type Status = {
   nodes: { name: string; running: boolean; member: boolean; pid?: number }[];
@@ -44,7 +28,7 @@ type Status = {
 describe("phaseboard cluster", () => {
   it("brings up a 3-node Restate cluster under PHASEBOARD_HOME, sees 3 members, and takes it down", async () => {
     box = sandbox();
-    box.env.PHASEBOARD_CLUSTER_PORT_OFFSET = String(await freeOffset());
+    box.env.PHASEBOARD_CLUSTER_PORT_OFFSET = String(await freePortOffset());
     const before = await phaseboard(box, ["cluster", "status", "--json"]);
     expect(before.code).toBe(0);
     expect((JSON.parse(before.stdout) as Status).nodes.map((node) => node.running)).toEqual([

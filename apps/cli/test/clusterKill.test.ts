@@ -1,5 +1,4 @@
 import { rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { delimiter, join, resolve } from "node:path";
 import {
   RestateRuns,
@@ -11,7 +10,11 @@ import { fakePnpm, restateServerBinary } from "@phaseboard/restate-backend/testi
 import { tempDir } from "@phaseboard/test-kit";
 import { loadTemplate } from "@phaseboard/workflow-engine";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalRestateCluster, nodePorts } from "../src/cluster/LocalRestateCluster.js";
+import {
+  freePortOffset,
+  LocalRestateCluster,
+  nodePorts,
+} from "../src/cluster/LocalRestateCluster.js";
 
 const definitions = join(
   resolve(import.meta.dirname, "..", "..", ".."),
@@ -32,22 +35,6 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-async function freeOffset(): Promise<number> {
-  for (;;) {
-    const offset = 1 + Math.floor(Math.random() * 4_000);
-    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
-  }
-}
-
 /** Polls `check` for up to 90 s (each check may spawn restatectl, slow on a busy machine). */
 async function waitFor(check: () => boolean | Promise<boolean>, explain: () => string) {
   const deadline = Date.now() + 90_000;
@@ -67,7 +54,7 @@ describe.skipIf("missing" in binary)("the restate backend on a 3-node cluster", 
   }, async () => {
     const nodes = new LocalRestateCluster({
       dir: join(tempDir("cluster"), "nodes"),
-      portOffset: await freeOffset(),
+      portOffset: await freePortOffset(),
     });
     cluster = nodes;
     await nodes.start();

@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import {
   RestateExecutor,
@@ -11,7 +10,7 @@ import { restateServerBinary } from "@phaseboard/restate-backend/testing";
 import { tempDir } from "@phaseboard/test-kit";
 import { FileRunStore, loadTemplate, type RunHost } from "@phaseboard/workflow-engine";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalRestateCluster, nodePorts } from "../src/cluster/LocalRestateCluster.js";
+import { freePortOffset, LocalRestateCluster } from "../src/cluster/LocalRestateCluster.js";
 
 const definitions = join(
   resolve(import.meta.dirname, "..", "..", ".."),
@@ -31,22 +30,6 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-async function freeOffset(): Promise<number> {
-  for (;;) {
-    const offset = 1 + Math.floor(Math.random() * 4_000);
-    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
-  }
-}
 
 async function template(identifier: string) {
   const loaded = await loadTemplate(join(definitions, `${identifier}.ts`));
@@ -70,7 +53,7 @@ describe.skipIf("missing" in binary)("the package builder on a 3-node cluster", 
   }, async () => {
     const nodes = new LocalRestateCluster({
       dir: join(tempDir("cluster"), "nodes"),
-      portOffset: await freeOffset(),
+      portOffset: await freePortOffset(),
     });
     cluster = nodes;
     await nodes.start();

@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { platform } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -42,6 +43,26 @@ export function nodePorts(node: number, offset = 0): NodePorts {
     ingress: node * 10_000 + 8080 + offset,
     admin: node * 10_000 + 9070 + offset,
   };
+}
+
+/**
+ * A port offset (1–4000) at which all three nodes' ports are free on loopback now: a
+ * cluster of its own for a test or a benchmark beside any other.
+ */
+export async function freePortOffset(): Promise<number> {
+  for (;;) {
+    const offset = 1 + Math.floor(Math.random() * 4_000);
+    const ports = [1, 2, 3].flatMap((node) => Object.values(nodePorts(node, offset)));
+    if ((await Promise.all(ports.map(isFreePort))).every(Boolean)) return offset;
+  }
+}
+
+function isFreePort(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
 }
 
 export interface NodeStatus {
