@@ -352,11 +352,12 @@ describe("WorkflowExecutor", () => {
 
   it("fails with SignalTimeoutError when resumed after a signal's deadline passed", async () => {
     const { executor } = setup();
-    const def = workflow(async (ctx) => ctx.waitForSignal("go", { timeout: "20ms" }));
+    // Long enough that a loaded machine still reaches the wait before the deadline.
+    const def = workflow(async (ctx) => ctx.waitForSignal("go", { timeout: "400ms" }));
     expect(
       (await executor.start({ runId: "r", definition: def, snapshot, args: {} }).done).status,
     ).toBe("waiting");
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 450));
     const outcome = await executor.resume("r").done;
     expect(outcome.error).toMatchObject({ name: "SignalTimeoutError", code: "SIGNAL_TIMEOUT" });
   });
