@@ -129,11 +129,18 @@ export const phaseboardRun = restate.workflow({
       let waitAbort: AbortController | undefined;
       let pausedWhileWaiting = false;
       let armedOnce = false;
+      let runEnded = false;
+      // A pause given to the engine that has not parked the run yet: it also holds for the
+      // next execution when the engine had just ended `waiting` as it came.
+      let heldPause: PauseOrder | undefined;
       const watchPause = (): restate.RestatePromise<void> | undefined => {
         const order = ctx.awakeable<PauseOrder>();
         awaits.interrupt(order.promise, ({ now }) => {
-          // Armed again at once, for a later pause (a pause-now after a pause).
+          // Armed again at once, for a later pause (a pause-now after a pause), unless the
+          // run has ended and only its last feed entry is on the way.
+          if (runEnded) return;
           watchPause();
+          heldPause = { now: now || heldPause?.now === true };
           if (waitAbort) {
             pausedWhileWaiting = true;
             waitAbort.abort(new Error("the run paused"));
@@ -180,6 +187,7 @@ export const phaseboardRun = restate.workflow({
         if (outcome.status === "paused" || pausedWhileWaiting) {
           // Parked in this invocation, not ended: see ARCHITECTURE.md ("Pause and resume").
           pausedWhileWaiting = false;
+          heldPause = undefined;
           pauses += 1;
           await parkWhilePaused(
             ctx,
@@ -201,6 +209,7 @@ export const phaseboardRun = restate.workflow({
         if (outcome.status !== "waiting") {
           // Kept with the workflow after it ends, for a rewind to start a generation from.
           ctx.set(CHECKPOINT, store.loadCheckpoint(input.runId)?.checkpoint ?? null);
+          runEnded = true;
           ctx.objectSendClient(runParking, input.runId).ended();
           // A call, after the sends: the object takes them in order, so once this answers
           // the feed holds every event of the run and a reader may stop reading.
@@ -210,6 +219,11 @@ export const phaseboardRun = restate.workflow({
               .append({ kind: "ended", data: { status: outcome.status } }),
           );
           return outcome;
+        }
+        if (heldPause) {
+          // Paused as the engine ended waiting: park now.
+          pausedWhileWaiting = true;
+          continue;
         }
         const arrived = ctx.awakeable<number>();
         waitAbort = new AbortController();
@@ -240,6 +254,7 @@ export const phaseboardRun = restate.workflow({
         }
         seen = entries.length;
         handle = executor.resume(input.runId, { definition, workdir });
+        if (heldPause) void handle.pause(heldPause);
       }
     },
     /** The run's checkpoint once it ended (null before, or when it never started). */
