@@ -27,7 +27,11 @@ const repositoryRoot = resolve(import.meta.dirname, "..", "..", "..");
 const definitions = join(repositoryRoot, ".agent", "workflows", "definitions");
 const fixtures = join(import.meta.dirname, "fixtures", "flow");
 const binary = restateServerBinary();
-const counts = globalThis as { __napperWoke?: number };
+const counts = globalThis as {
+  __napperWoke?: number;
+  __slowRelease?: boolean;
+  __slowNext?: number;
+};
 
 async function pinnedTemplate(project: string, runId: string, path: string, args = {}) {
   const loaded = await loadTemplate(path);
@@ -329,5 +333,37 @@ describe.skipIf("missing" in binary)("host steps and pause reaching the run on r
     const outcome = await executor.resume("paused-listener").done;
     expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
     expect(outcome.result).toEqual({ packages: "late" });
+  });
+
+  it("pauses a run inside a function step once that step finishes, before its next step", async () => {
+    const project = tempDir("restate-pause-function");
+    const { heard, observer } = heardSteps();
+    const executor = new RestateExecutor({
+      ingress: node.ingress,
+      admin: node.admin,
+      worker: "nobody",
+      projectPath: project,
+      observer,
+      eventPollMs: 50,
+    });
+    counts.__slowRelease = false;
+    counts.__slowNext = 0;
+    const run = executor.start(
+      await pinnedTemplate(project, "slow-step", join(fixtures, "slowStep.ts")),
+    );
+    await waitFor(
+      () => heard.includes("started slow"),
+      () => `the slow step never started: ${heard.join(", ")}`,
+    );
+    await run.pause();
+    counts.__slowRelease = true;
+    expect((await run.done).status).toBe("paused");
+    expect(heard).toContain("completed slow");
+    expect(counts.__slowNext).toBe(0);
+
+    const outcome = await executor.resume("slow-step").done;
+    expect(outcome.status, JSON.stringify(outcome)).toBe("completed");
+    expect(counts.__slowNext).toBe(1);
+    expect(heard.filter((line) => line === "completed slow")).toHaveLength(1);
   });
 });
