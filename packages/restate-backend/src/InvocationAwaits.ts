@@ -28,21 +28,50 @@ type Settled = { index: number; value?: unknown; failure?: restate.TerminalError
 export class InvocationAwaits {
   private waiting: Waiting[] = [];
   private driving = false;
+  /** Raced with whatever is waited on, never waited on alone (see `interrupt`). */
+  private interruption:
+    | { promise: restate.RestatePromise<unknown>; onFire: (value: unknown) => void }
+    | undefined;
 
   /**
    * Waits for `promise` (a Restate operation) as part of the run's one deterministic
-   * sequence of wake-ups; anything else is awaited as it is.
+   * sequence of wake-ups; anything else is awaited as it is. `signal` gives the wait up:
+   * aborted from a wake-up (an interruption), it leaves the race at the same point on replay.
    */
-  wait<T>(promise: restate.RestatePromise<T> | Promise<T>): Promise<T> {
+  wait<T>(promise: restate.RestatePromise<T> | Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (!restate.isRestatePromise(promise)) return promise;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({
+      const entry: Waiting = {
         promise: promise as restate.RestatePromise<unknown>,
         resolve: resolve as (value: unknown) => void,
         reject,
-      });
+      };
+      this.waiting.push(entry);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          if (!this.waiting.includes(entry)) return;
+          this.waiting = this.waiting.filter((other) => other !== entry);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       if (!this.driving) void this.drive();
     });
+  }
+
+  /**
+   * Raced with every wait from now on, until it wins once: then `onFire` runs inside the
+   * wake-up, like a woken branch (a pause reaching a sleeping or waiting run). It is never
+   * waited on alone, so an invocation with nothing else to wait for ends. One at a time:
+   * setting another replaces it.
+   */
+  interrupt<T>(promise: restate.RestatePromise<T>, onFire: (value: T) => void): void {
+    this.interruption = {
+      promise: promise as restate.RestatePromise<unknown>,
+      onFire: onFire as (value: unknown) => void,
+    };
   }
 
   private async drive(): Promise<void> {
@@ -53,12 +82,17 @@ export class InvocationAwaits {
         // promise chaining only), so the race below sees the same set live and on replay.
         await new Promise((done) => setImmediate(done));
         await new Promise((done) => setImmediate(done));
+        if (this.waiting.length === 0) break;
         const entries = [...this.waiting];
+        const interruption = this.interruption;
+        const raced = interruption
+          ? [...entries.map((entry) => entry.promise), interruption.promise]
+          : entries.map((entry) => entry.promise);
         let settled: Settled;
         try {
           settled = await restate.RestatePromise.race(
-            entries.map((entry, index) =>
-              entry.promise.map(
+            raced.map((promise, index) =>
+              promise.map(
                 (value, failure): Settled => ({
                   index,
                   ...(failure === undefined ? { value } : { failure }),
@@ -73,6 +107,11 @@ export class InvocationAwaits {
           // its `finally` steps, whose waits start a new round here.
           this.waiting = this.waiting.filter((entry) => !entries.includes(entry));
           for (const entry of entries) entry.reject(error);
+          continue;
+        }
+        if (interruption && settled.index === entries.length) {
+          if (this.interruption === interruption) this.interruption = undefined;
+          if (settled.failure === undefined) interruption.onFire(settled.value);
           continue;
         }
         const winner = entries[settled.index];

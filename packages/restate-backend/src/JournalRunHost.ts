@@ -2,6 +2,9 @@ import "./polyfillPromiseWithResolvers.js";
 import type {
   DefinitionSnapshot,
   LoadedTemplate,
+  OpenedPullRequest,
+  PullRequestOptions,
+  RunDiff,
   RunHost,
   WorkflowDefinition,
 } from "@phaseboard/workflow-engine";
@@ -23,6 +26,11 @@ export interface HostCallInputs {
     workspace?: "own";
   };
   createContinuationRun: { previousRunId: string; args: Record<string, unknown> };
+  signalRuns: { fromRunId: string; template: string; name: string; payload?: unknown };
+  diffOfRun: { runId: string };
+  mergeRun: { runId: string; mode: "ff" | "squash"; message?: string };
+  openPullRequest: { runId: string } & PullRequestOptions;
+  removeRunWorktree: { runId: string };
 }
 
 /**
@@ -33,6 +41,11 @@ export interface HostCallAnswers {
   loadTemplate: WireTemplate;
   createChildRun: { runId: string; workdir?: string; args?: Record<string, unknown> };
   createContinuationRun: { runId: string; args?: Record<string, unknown> };
+  signalRuns: { runIds: string[] };
+  diffOfRun: RunDiff;
+  mergeRun: { commit: string };
+  openPullRequest: OpenedPullRequest;
+  removeRunWorktree: null;
 }
 
 /**
@@ -60,7 +73,10 @@ export function journalRunHost(
     let made: string | undefined;
     try {
       const value = await awaits.wait(answer.promise);
-      if ("runId" in value) made = value.runId;
+      // A run the host made (a child, a successor): the server relays it to its card.
+      if (method === "createChildRun" || method === "createContinuationRun") {
+        made = (value as { runId: string }).runId;
+      }
       return value;
     } finally {
       send({
@@ -102,5 +118,14 @@ export function journalRunHost(
         }),
       ),
     createContinuationRun: async (input) => pinned(await call("createContinuationRun", input)),
+    // Steps whose body is this one call (RunJournal.attempt's `hostCall`): the answer is
+    // the step's recorded outcome, so a replay never signals or merges twice.
+    signalRuns: (input) => call("signalRuns", input),
+    diffOfRun: (runId) => call("diffOfRun", { runId }),
+    mergeRun: (runId, options) => call("mergeRun", { runId, ...options }),
+    openPullRequest: (input) => call("openPullRequest", input),
+    removeRunWorktree: async (runId) => {
+      await call("removeRunWorktree", { runId });
+    },
   };
 }

@@ -103,7 +103,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
     });
     const done = (async (): Promise<RunOutcome> => {
       // A no-op for a run that was not parked, e.g. one picked up after a server restart.
-      if (generation.resuming) await this.runs.resume(this.options.worker, runId);
+      if (generation.resuming) await this.runs.resume(runId);
       const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
       const env = await this.options.runEnvironment?.(runId);
       const invocation = await this.runs.submit(
@@ -365,6 +365,8 @@ export class RestateExecutor implements WorkflowExecutorApi {
         });
         this.follow(created.runId);
         value = { ...created, ...this.pinnedArgsOf(created.runId) };
+      } else if (call.method !== "createContinuationRun") {
+        value = await this.answerStepHostCall(host, call.method, call.input);
       } else {
         const input = call.input as HostCallInputs["createContinuationRun"];
         if (!host.createContinuationRun) {
@@ -381,6 +383,46 @@ export class RestateExecutor implements WorkflowExecutorApi {
       return;
     }
     await this.runs.answer(call.id, { value }).catch(() => {});
+  }
+
+  /**
+   * A step whose body is one host call (`ctx.sendSignal`, the workspace steps): the host's
+   * answer, or its error, is the step attempt's outcome in the run's journal.
+   */
+  private async answerStepHostCall(
+    host: RunHost,
+    method: Exclude<HostMethod, "loadTemplate" | "createChildRun" | "createContinuationRun">,
+    input: unknown,
+  ): Promise<HostCallAnswers[HostMethod]> {
+    const missing = (what: string) => new Error(`this server's host cannot ${what}`);
+    switch (method) {
+      case "signalRuns": {
+        if (!host.signalRuns) throw missing("signal runs");
+        return await host.signalRuns(input as HostCallInputs["signalRuns"]);
+      }
+      case "diffOfRun": {
+        if (!host.diffOfRun) throw missing("diff a run's worktree");
+        return await host.diffOfRun((input as HostCallInputs["diffOfRun"]).runId);
+      }
+      case "mergeRun": {
+        if (!host.mergeRun) throw missing("merge a run's branch");
+        const { runId, ...options } = input as HostCallInputs["mergeRun"];
+        return await host.mergeRun(runId, options);
+      }
+      case "openPullRequest": {
+        if (!host.openPullRequest) throw missing("open pull requests");
+        return await host.openPullRequest(input as HostCallInputs["openPullRequest"]);
+      }
+      case "removeRunWorktree": {
+        if (!host.removeRunWorktree) throw missing("remove a run's worktree");
+        await host.removeRunWorktree((input as HostCallInputs["removeRunWorktree"]).runId);
+        return null;
+      }
+      default: {
+        const never: never = method;
+        throw new Error(`unknown host call ${String(never)}`);
+      }
+    }
   }
 
   /**
@@ -448,15 +490,13 @@ export class RestateExecutor implements WorkflowExecutorApi {
     return {
       runId,
       done,
-      // Reaches the run through its worker's queue: a queued job is answered "paused",
-      // a running one (now) has its process group stopped by the worker, or else the run's
-      // next job is. The run then parks and `done` answers `paused`.
+      // Reaches the run's invocation (a sleep or a wait parks at once, a function step
+      // finishes first unless now) and the queue of the worker the run is pinned to — the
+      // one its invocation records, whatever this server's default is: a queued job is
+      // answered "paused", a running one (now) has its process group stopped by the worker.
+      // The run then parks and `done` answers `paused`.
       pause: async (options = {}) => {
-        await this.runs.pause(this.options.worker, {
-          runId,
-          now: options.now === true,
-          hold: true,
-        });
+        await this.runs.pause(runId, { now: options.now === true, worker: this.options.worker });
       },
       cancel: async () => {
         const invocation = this.invocations.get(runId);

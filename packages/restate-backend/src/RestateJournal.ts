@@ -61,6 +61,9 @@ function abortable<T>(
  * Every entry's position is fixed by the engine's call order, which is the template's.
  */
 export class RestateJournal implements RunJournal {
+  /** Each sleep's wake-up time (journal clock), kept across a pause of this invocation. */
+  private wakeAts = new Map<string, number>();
+
   constructor(
     private ctx: restate.WorkflowContext,
     private workerId: string,
@@ -78,6 +81,29 @@ export class RestateJournal implements RunJournal {
 
   async attempt<T>(input: Parameters<RunJournal["attempt"]>[0]) {
     const { key, attempt, job, signal } = input;
+    if (!job && input.hostCall) {
+      // The body is one host call (ctx.sendSignal, the workspace steps), journaled itself
+      // (see JournalRunHost): run as it is, never inside ctx.run, where the invocation's
+      // awakeables cannot be awaited. The host's answer or error is the attempt's outcome.
+      const local = input.local as () => Promise<Awaited<ReturnType<typeof input.local>>>;
+      const outcome = await abortable(
+        local().then(
+          (result): StepJobOutcome => ({ ok: true, result }),
+          (error: unknown): StepJobOutcome => {
+            // Restate's cancel is the run's cancel, not a failed attempt (see abortable).
+            if (error instanceof restate.CancelledError) throw error;
+            return {
+              ok: false,
+              error: serializeError(error),
+              ...(error instanceof NonRetriableStepError && { nonRetriable: true }),
+            };
+          },
+        ),
+        signal,
+        this.onCancel,
+      );
+      return settleStepJob<T>(outcome);
+    }
     if (!job) {
       const local = input.local as () => Promise<Awaited<ReturnType<typeof input.local>>>;
       const outcome = await abortable(
@@ -120,8 +146,25 @@ export class RestateJournal implements RunJournal {
     return settleStepJob<T>(outcome);
   }
 
-  sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {
-    return abortable(this.awaits.wait(this.ctx.sleep(ms, key)), signal, this.onCancel);
+  /**
+   * A durable timer that ends when the sleep's first call said: a sleep interrupted by a
+   * pause goes on, once resumed, with the time that was left (none when the pause outlasted
+   * it), as on the local backend, whose wake-up time is absolute. The start is the
+   * journal's clock (`ctx.date.now`), so a replay computes the same timers.
+   */
+  async sleep(key: string, ms: number, signal: AbortSignal): Promise<void> {
+    const now = await this.awaits.wait(this.ctx.date.now());
+    let wakeAt = this.wakeAts.get(key);
+    if (wakeAt === undefined) {
+      wakeAt = now + ms;
+      this.wakeAts.set(key, wakeAt);
+    }
+    if (signal.aborted) throw signal.reason;
+    await abortable(
+      this.awaits.wait(this.ctx.sleep(Math.max(0, wakeAt - now), key)),
+      signal,
+      this.onCancel,
+    );
   }
 
   /**

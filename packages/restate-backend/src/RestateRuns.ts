@@ -5,12 +5,7 @@ import { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phase
 import { type FeedRead, type RunEvent, type RunEvents, runEvents } from "./RunEvents.js";
 import { type RunInbox, runInbox } from "./RunInbox.js";
 import { type ParkingState, type RunParking, runParking } from "./RunParking.js";
-import {
-  type PauseRequest,
-  type QueuedJob,
-  type StepJobQueue,
-  stepJobQueue,
-} from "./StepJobQueue.js";
+import { type QueuedJob, type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
 
 /** How many times `result` attaches before a dropped connection counts as an error. */
 const ATTACH_ATTEMPTS = 40;
@@ -129,17 +124,23 @@ export class RestateRuns {
       .read({ from, progressAfter });
   }
 
-  /** Pauses a run through the queue of the worker it is pinned to (see `StepJobQueue`). */
-  async pause(workerId: string, request: PauseRequest): Promise<void> {
-    await this.ingress.objectClient<StepJobQueue>(stepJobQueue, workerId).pause(request);
+  /**
+   * Pauses a run through its parking object (see `RunParking.pause`): the run's invocation
+   * hears it at once, and the queue of the worker the run is pinned to stops its jobs.
+   * `worker` is used only if the invocation has not said its own yet. Answers the worker.
+   */
+  async pause(runId: string, request: { now: boolean; worker: string }): Promise<string> {
+    const { worker } = await this.ingress
+      .objectClient<RunParking>(runParking, runId)
+      .pause({ runId, ...request });
+    return worker;
   }
 
   /**
-   * Resumes a paused run: drops a pause still held for its next job, then releases its
+   * Resumes a paused run: drops a pause that had not reached it yet, then releases its
    * parked invocation. Answers whether the invocation was parked.
    */
-  async resume(workerId: string, runId: string): Promise<boolean> {
-    await this.ingress.objectClient<StepJobQueue>(stepJobQueue, workerId).release({ runId });
+  async resume(runId: string): Promise<boolean> {
     const { resumed } = await this.ingress.objectClient<RunParking>(runParking, runId).resume();
     return resumed;
   }

@@ -40,7 +40,16 @@ export interface FeedRead {
 }
 
 /** What a run on Restate may ask of the server's host. */
-export type HostMethod = "loadTemplate" | "createChildRun" | "createContinuationRun";
+export type HostMethod =
+  | "loadTemplate"
+  | "createChildRun"
+  | "createContinuationRun"
+  /** The steps whose body is one host call: `ctx.sendSignal` and the workspace steps. */
+  | "signalRuns"
+  | "diffOfRun"
+  | "mergeRun"
+  | "openPullRequest"
+  | "removeRunWorktree";
 
 const EVENTS = "events";
 const PROGRESS = "progress";

@@ -15,7 +15,7 @@ import { JournalRunStore } from "./JournalRunStore.js";
 import { RestateJournal } from "./RestateJournal.js";
 import { type RunEvent, runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
-import { parkWhilePaused } from "./RunParking.js";
+import { type PauseOrder, parkWhilePaused, runParking } from "./RunParking.js";
 
 function withoutStack(key: string, value: unknown): unknown {
   return key === "stack" ? undefined : value;
@@ -122,6 +122,41 @@ export const phaseboardRun = restate.workflow({
       const workdir = input.workdir ?? input.projectPath;
       let seen = 0;
       let pauses = 0;
+      // A pause reaches the invocation itself (see ARCHITECTURE.md, "Pause and resume"): an
+      // awakeable registered with the run's parking object, raced with everything the
+      // invocation waits on. Executing, the engine pauses (a sleep at once, a running step
+      // first finishes unless now); waiting for a signal or approval, the wait is given up.
+      let waitAbort: AbortController | undefined;
+      let pausedWhileWaiting = false;
+      let armedOnce = false;
+      let runEnded = false;
+      // A pause given to the engine that has not parked the run yet: it also holds for the
+      // next execution when the engine had just ended `waiting` as it came.
+      let heldPause: PauseOrder | undefined;
+      const watchPause = (): restate.RestatePromise<void> | undefined => {
+        const order = ctx.awakeable<PauseOrder>();
+        awaits.interrupt(order.promise, ({ now }) => {
+          // Armed again at once, for a later pause (a pause-now after a pause), unless the
+          // run has ended and only its last feed entry is on the way.
+          if (runEnded) return;
+          watchPause();
+          heldPause = { now: now || heldPause?.now === true };
+          if (waitAbort) {
+            pausedWhileWaiting = true;
+            waitAbort.abort(new Error("the run paused"));
+          } else void handle.pause({ now });
+        });
+        const request = { awakeableId: order.id, workerId: input.workerId };
+        if (armedOnce) {
+          ctx.objectSendClient(runParking, input.runId).watchPause(request);
+          return undefined;
+        }
+        armedOnce = true;
+        return ctx.objectClient(runParking, input.runId).watchPause(request);
+      };
+      // Awaited once, before any step: from then on the parking object knows the run's worker.
+      const armed = watchPause();
+      if (armed) await awaits.wait(armed);
       // The journal's cancel hook reads `handle`: always the current execution.
       let handle: RunHandle = executor.start({
         runId: input.runId,
@@ -149,8 +184,10 @@ export const phaseboardRun = restate.workflow({
             if (entry.kind === "signal") successor.send(entry);
           }
         }
-        if (outcome.status === "paused") {
+        if (outcome.status === "paused" || pausedWhileWaiting) {
           // Parked in this invocation, not ended: see ARCHITECTURE.md ("Pause and resume").
+          pausedWhileWaiting = false;
+          heldPause = undefined;
           pauses += 1;
           await parkWhilePaused(
             ctx,
@@ -172,6 +209,8 @@ export const phaseboardRun = restate.workflow({
         if (outcome.status !== "waiting") {
           // Kept with the workflow after it ends, for a rewind to start a generation from.
           ctx.set(CHECKPOINT, store.loadCheckpoint(input.runId)?.checkpoint ?? null);
+          runEnded = true;
+          ctx.objectSendClient(runParking, input.runId).ended();
           // A call, after the sends: the object takes them in order, so once this answers
           // the feed holds every event of the run and a reader may stop reading.
           await awaits.wait(
@@ -181,17 +220,33 @@ export const phaseboardRun = restate.workflow({
           );
           return outcome;
         }
-        const arrived = ctx.awakeable<number>();
-        await awaits.wait(inbox.watch({ awakeableId: arrived.id, seen }));
-        if (outcome.wakeAt) {
-          const now = await awaits.wait(ctx.date.now());
-          const wait = Math.max(0, Date.parse(outcome.wakeAt) - now);
-          await awaits.wait(
-            restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]),
-          );
-        } else {
-          await awaits.wait(arrived.promise);
+        if (heldPause) {
+          // Paused as the engine ended waiting: park now.
+          pausedWhileWaiting = true;
+          continue;
         }
+        const arrived = ctx.awakeable<number>();
+        waitAbort = new AbortController();
+        try {
+          await awaits.wait(inbox.watch({ awakeableId: arrived.id, seen }));
+          if (outcome.wakeAt) {
+            const now = await awaits.wait(ctx.date.now());
+            const wait = Math.max(0, Date.parse(outcome.wakeAt) - now);
+            await awaits.wait(
+              restate.RestatePromise.race([arrived.promise, ctx.sleep(wait, "signal timeout")]),
+              waitAbort.signal,
+            );
+          } else {
+            await awaits.wait(arrived.promise, waitAbort.signal);
+          }
+        } catch (error) {
+          if (!pausedWhileWaiting) throw error;
+        } finally {
+          waitAbort = undefined;
+        }
+        // Paused while waiting: park; once resumed the engine waits again (taking what
+        // arrived meanwhile).
+        if (pausedWhileWaiting) continue;
         const entries = await awaits.wait(inbox.read());
         for (const entry of entries.slice(seen)) {
           if (entry.kind === "signal") store.recordSignal(input.runId, entry.name, entry.payload);
@@ -199,6 +254,7 @@ export const phaseboardRun = restate.workflow({
         }
         seen = entries.length;
         handle = executor.resume(input.runId, { definition, workdir });
+        if (heldPause) void handle.pause(heldPause);
       }
     },
     /** The run's checkpoint once it ended (null before, or when it never started). */

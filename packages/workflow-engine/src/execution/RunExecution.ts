@@ -61,6 +61,12 @@ export interface StepSpec<T> {
   attempt: (attempt: StepAttempt) => Promise<StepAttemptResult<T>>;
   /** The step as a job another process can run (script and agent steps). */
   job?: Pick<StepJob, "type" | "config" | "allowNonZeroExit">;
+  /**
+   * A function step whose body is one call of the executor's host (`ctx.sendSignal`, the
+   * workspace steps): a journal may record the host call's answer as the attempt's outcome
+   * instead of running the body inside its own side-effect record (see RunJournal.attempt).
+   */
+  hostCall?: boolean;
 }
 
 /**
@@ -550,7 +556,14 @@ export class RunExecution implements DurableRun {
                   ...(resumeSessionId !== undefined && { resumeSessionId }),
                   ...(env && { env }),
                 };
-                return journal.attempt({ key, attempt: n, job, local, signal });
+                return journal.attempt({
+                  key,
+                  attempt: n,
+                  job,
+                  local,
+                  signal,
+                  ...(spec.hostCall && { hostCall: true }),
+                });
               })();
             },
           });

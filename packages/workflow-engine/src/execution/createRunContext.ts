@@ -45,6 +45,32 @@ export function createRunContext(run: RunExecution): WorkflowContext {
   const options = run.owner.options;
   let commentCalls = 0;
 
+  /** `ctx.step`; `hostCall`: the body is one host call (see StepSpec.hostCall). */
+  const configuredStep = <T>(id: string, config: StepConfig<T>, hostCall = false) => {
+    const { fn: _fn, ...input } = config as StepConfig<T> & { fn?: unknown };
+    return run.runStep<T>({
+      key: keys.next(id),
+      info: { type: config.type, name: config.name ?? id, phase: config.phase, input },
+      policy: config,
+      attempt: (attempt) => runConfiguredStep(config, attempt),
+      ...(config.type !== "function" && {
+        job: { type: config.type, config: input as AgentStepConfig | ScriptStepConfig },
+      }),
+      ...(hostCall && { hostCall }),
+    });
+  };
+  /** A step whose whole body is one call of the host: the helpers below. */
+  const hostStep = async <T>(
+    id: string,
+    config: { name: string; phase: string; fn: () => Promise<T> },
+  ): Promise<T> => {
+    const result = await configuredStep<T>(id, { type: "function", ...config }, true);
+    if (result.status !== "completed") {
+      throw new Error(result.error?.message ?? `${config.name} failed`);
+    }
+    return result.data as T;
+  };
+
   const ctx: WorkflowContext = {
     runId: run.runId,
     projectPath: options.projectPath,
@@ -57,16 +83,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
     },
 
     step<T>(id: string, config: StepConfig<T>) {
-      const { fn: _fn, ...input } = config as StepConfig<T> & { fn?: unknown };
-      return run.runStep<T>({
-        key: keys.next(id),
-        info: { type: config.type, name: config.name ?? id, phase: config.phase, input },
-        policy: config,
-        attempt: (attempt) => runConfiguredStep(config, attempt),
-        ...(config.type !== "function" && {
-          job: { type: config.type, config: input as AgentStepConfig | ScriptStepConfig },
-        }),
-      });
+      return configuredStep(id, config);
     },
 
     parallel<I, R>(items: readonly I[], parallel: ParallelOptions<I>, fn: (item: I) => Promise<R>) {
@@ -216,16 +233,12 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         throw new HostMissingError("ctx.sendSignal needs an executor whose host can signal runs");
       }
       const signalRuns = host.signalRuns.bind(host);
-      const result = await ctx.step<{ runIds: string[] }>(sendOptions.id ?? `signal-${template}`, {
-        type: "function",
+      const result = await hostStep<{ runIds: string[] }>(sendOptions.id ?? `signal-${template}`, {
         name: `Signal ${name} to ${template}`,
         phase: sendOptions.phase ?? run.currentPhase,
         fn: () => signalRuns({ fromRunId: run.runId, template, name, payload }),
       });
-      if (result.status !== "completed") {
-        throw new Error(result.error?.message ?? `could not signal ${template}`);
-      }
-      return result.data ?? { runIds: [] };
+      return result ?? { runIds: [] };
     },
 
     diffOfRun(runId: string, diffOptions: { id?: string; phase?: string } = {}) {
@@ -234,7 +247,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         throw new HostMissingError("ctx.diffOfRun needs an executor whose host has worktrees");
       }
       const diffOfRun = host.diffOfRun.bind(host);
-      return workspaceStep(ctx, diffOptions.id ?? `diff-${runId}`, {
+      return hostStep(diffOptions.id ?? `diff-${runId}`, {
         name: `Diff of run ${runId}`,
         phase: diffOptions.phase ?? run.currentPhase,
         fn: () => diffOfRun(runId),
@@ -251,7 +264,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
       }
       const mergeRun = host.mergeRun.bind(host);
       const mode = mergeOptions.mode ?? "squash";
-      return workspaceStep(ctx, mergeOptions.id ?? `merge-${runId}`, {
+      return hostStep(mergeOptions.id ?? `merge-${runId}`, {
         name: `Merge run ${runId} (${mode})`,
         phase: mergeOptions.phase ?? run.currentPhase,
         fn: () =>
@@ -271,7 +284,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
       }
       const openPullRequest = host.openPullRequest.bind(host);
       const { id, phase, ...request } = prOptions;
-      return workspaceStep(ctx, id ?? "pull-request", {
+      return hostStep(id ?? "pull-request", {
         name: request.draft ? "Open a draft pull request" : "Open a pull request",
         phase: phase ?? run.currentPhase,
         fn: () => openPullRequest({ runId: run.runId, ...request }),
@@ -286,7 +299,7 @@ export function createRunContext(run: RunExecution): WorkflowContext {
         );
       }
       const removeRunWorktree = host.removeRunWorktree.bind(host);
-      await workspaceStep(ctx, removeOptions.id ?? `remove-worktree-${runId}`, {
+      await hostStep(removeOptions.id ?? `remove-worktree-${runId}`, {
         name: `Remove the worktree of run ${runId}`,
         phase: removeOptions.phase ?? run.currentPhase,
         fn: async () => {
@@ -497,18 +510,6 @@ export function createRunContext(run: RunExecution): WorkflowContext {
 }
 
 /** A host call as a durable function step: its result, or its error thrown again. */
-async function workspaceStep<T>(
-  ctx: WorkflowContext,
-  id: string,
-  config: { name: string; phase: string; fn: () => Promise<T> },
-): Promise<T> {
-  const result = await ctx.step<T>(id, { type: "function", ...config });
-  if (result.status !== "completed") {
-    throw new Error(result.error?.message ?? `${config.name} failed`);
-  }
-  return result.data as T;
-}
-
 /** `prerequisites.json`, written by the host when the run's prerequisites completed. */
 function readPrerequisites(runDir: string): Record<string, Prerequisite> {
   try {

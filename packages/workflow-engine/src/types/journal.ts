@@ -54,6 +54,13 @@ export interface RunJournal {
     job: StepJob | undefined;
     local: () => Promise<StepAttemptResult<T>>;
     signal: AbortSignal;
+    /**
+     * Set when `local` is one call of the executor's host (`ctx.sendSignal`, `ctx.mergeRun`…):
+     * a journal whose host calls are journaled themselves runs `local` as it is, so the
+     * host's answer is the attempt's recorded outcome (a body run inside a side-effect
+     * record could not reach a host that answers through the journal).
+     */
+    hostCall?: boolean;
   }): Promise<StepAttemptResult<T>>;
   /** A durable timer of `ms` milliseconds (`ctx.sleep`). */
   sleep(key: string, ms: number, signal: AbortSignal): Promise<void>;
