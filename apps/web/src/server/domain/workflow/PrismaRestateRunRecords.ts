@@ -1,0 +1,80 @@
+import type { DbClient } from "@phaseboard/db";
+import type { ProgressEntry, RestateRunRecords } from "@phaseboard/restate-backend";
+import type { Checkpoint } from "@phaseboard/workflow-engine";
+import { StepLogLines } from "./StepLogLines.js";
+
+/**
+ * The restate backend's run records in the board's database, so that a server keeps
+ * nothing of a run but its rows and any server of the board can serve it: its steps' log
+ * lines (`step_log_lines`), the checkpoint its generation ended with and its generation
+ * (`restate_runs`). All of them go with the run's row.
+ */
+export class PrismaRestateRunRecords implements RestateRunRecords {
+  private lines: StepLogLines;
+
+  /** `linesKept`: a step's log lines kept (see `StepLogLines`). */
+  constructor(
+    private readonly db: DbClient,
+    options: { linesKept?: number } = {},
+  ) {
+    this.lines = new StepLogLines(db, options.linesKept);
+  }
+
+  /** No folder: the board's log tail reads the database (`StepService`). */
+  stepLogDir(): undefined {
+    return undefined;
+  }
+
+  async progressKept(runId: string): Promise<number> {
+    return await this.lines.lastSeq(runId);
+  }
+
+  async keepProgress(runId: string, entries: ProgressEntry[]): Promise<void> {
+    await this.lines.append(
+      runId,
+      entries.map((entry) => ({
+        stepKey: entry.stepKey,
+        seq: entry.seq,
+        text: JSON.stringify(entry.event),
+      })),
+    );
+  }
+
+  async generation(runId: string): Promise<number> {
+    const row = await this.db.restateRun.findUnique({
+      where: { workflow_run_id: runId },
+      select: { generation: true },
+    });
+    return row?.generation ?? 1;
+  }
+
+  async checkpoint(runId: string): Promise<Checkpoint | undefined> {
+    const row = await this.db.restateRun.findUnique({
+      where: { workflow_run_id: runId },
+      select: { checkpoint: true },
+    });
+    return (row?.checkpoint ?? undefined) as Checkpoint | undefined;
+  }
+
+  async keepCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void> {
+    const data = { checkpoint: checkpoint as object };
+    await this.db.restateRun.upsert({
+      where: { workflow_run_id: runId },
+      create: { workflow_run_id: runId, ...data },
+      update: data,
+    });
+  }
+
+  async startGeneration(
+    runId: string,
+    generation: number,
+    checkpoint: Checkpoint | undefined,
+  ): Promise<void> {
+    const data = { generation, ...(checkpoint && { checkpoint: checkpoint as object }) };
+    await this.db.restateRun.upsert({
+      where: { workflow_run_id: runId },
+      create: { workflow_run_id: runId, ...data },
+      update: data,
+    });
+  }
+}
