@@ -19,7 +19,12 @@ import {
   type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { HostCallAnswers, HostCallInputs } from "./JournalRunHost.js";
-import { FileRestateRunRecords, type RestateRunRecords } from "./RestateRunRecords.js";
+import {
+  FileRestateRunRecords,
+  type PinnedRestateRun,
+  pinnedInFolder,
+  type RestateRunRecords,
+} from "./RestateRunRecords.js";
 import { RestateRuns } from "./RestateRuns.js";
 import type { HostMethod, RunEvent } from "./RunEvents.js";
 import { generationKey } from "./runGenerations.js";
@@ -99,7 +104,18 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   start(input: Omit<StartRunInput, "definition">): RunHandle {
-    return this.submit(input, { key: input.runId });
+    const pending = (async () => {
+      // Kept so that a server without this run's folder can submit it again (rewind, resume).
+      await this.records
+        .pin(input.runId, {
+          snapshot: input.snapshot,
+          args: input.args,
+          ...(input.bundle !== undefined && { bundle: input.bundle }),
+        })
+        .catch(() => {});
+      return { input, generation: { key: input.runId } };
+    })();
+    return this.submit(input.runId, pending);
   }
 
   /**
@@ -107,16 +123,17 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * A new generation's feed continues the run's: the board hears only what it adds.
    */
   private submit(
-    input: Omit<StartRunInput, "definition">,
-    pending: GenerationToSubmit | Promise<GenerationToSubmit>,
+    runId: string,
+    pending:
+      | { input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }
+      | Promise<{ input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }>,
   ): RunHandle {
-    const { runId } = input;
     let onPaused: () => void = () => {};
     const paused = new Promise<RunOutcome>((resolve) => {
       onPaused = () => resolve({ runId, status: "paused" });
     });
     const done = (async (): Promise<RunOutcome> => {
-      const generation = await pending;
+      const { input, generation } = await pending;
       // A no-op for a run that was not parked, e.g. one picked up after a server restart.
       if (generation.resuming) await this.runs.resume(this.options.worker, runId);
       const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
@@ -173,17 +190,10 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * resumes as its newest generation, from the checkpoint the rewind left.
    */
   resume(runId: string, options: { workdir?: string } = {}): RunHandle {
-    const store = new FileRunStore(this.options.projectPath);
-    if (!store.hasRun(runId)) {
-      const refused = Promise.reject(new RunNotFoundError(`run ${runId} has no pinned snapshot`));
-      refused.catch(() => {});
-      return this.handle(runId, refused);
-    }
-    const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
-    const bundle = store.readBundle(runId);
-    const generation = (async (): Promise<GenerationToSubmit> => {
+    const pending = (async () => {
+      const pinned = await this.pinned(runId);
       const number = await this.records.generation(runId);
-      return {
+      const generation: GenerationToSubmit = {
         key: generationKey(runId, number),
         ...(number > 1 && {
           checkpoint: await this.records.checkpoint(runId),
@@ -191,17 +201,33 @@ export class RestateExecutor implements WorkflowExecutorApi {
         }),
         resuming: true,
       };
-    })();
-    return this.submit(
-      {
+      const input: Omit<StartRunInput, "definition"> = {
         runId,
-        snapshot,
-        args: store.readArgs(runId),
-        ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+        snapshot: pinned.snapshot,
+        args: pinned.args,
+        ...(pinned.bundle !== undefined && { bundle: pinned.bundle }),
         ...(options.workdir !== undefined && { workdir: options.workdir }),
-      },
-      generation,
-    );
+      };
+      return { input, generation };
+    })();
+    // Refused before anything is submitted when the run has no pinned snapshot anywhere.
+    pending.catch(() => {});
+    return this.submit(runId, pending);
+  }
+
+  /**
+   * The run as pinned: from its folder when this server has it (and then kept in the
+   * records, so a server without the folder can submit it too), else from the records.
+   */
+  private async pinned(runId: string): Promise<PinnedRestateRun> {
+    const inFolder = pinnedInFolder(new FileRunStore(this.options.projectPath), runId);
+    if (inFolder) {
+      await this.records.pin(runId, inFolder);
+      return inFolder;
+    }
+    const kept = await this.records.pinned(runId);
+    if (!kept) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
+    return kept;
   }
 
   /**
@@ -212,9 +238,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * same as on the local backend); the next `resume` submits the new generation with it.
    */
   async rewind(runId: string, phase: string): Promise<void> {
-    const store = new FileRunStore(this.options.projectPath);
-    if (!store.hasRun(runId)) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
-    const phases = store.readSnapshot(runId).phases ?? [];
+    const phases = (await this.pinned(runId)).snapshot.phases ?? [];
     const generation = await this.records.generation(runId);
     // Null while the generation still runs or once Restate dropped it (after a day): the
     // records then hold the newest checkpoint a server kept.

@@ -1,11 +1,25 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Checkpoint, FileRunStore, runPaths } from "@phaseboard/workflow-engine";
+import {
+  type Checkpoint,
+  type DefinitionSnapshot,
+  FileRunStore,
+  runPaths,
+} from "@phaseboard/workflow-engine";
 import type { ProgressEntry } from "./RunEvents.js";
 import { readGeneration, writeGeneration } from "./runGenerations.js";
 
+/** A run as the server pinned it at creation: what each of its generations is submitted with. */
+export interface PinnedRestateRun {
+  snapshot: DefinitionSnapshot;
+  args: Record<string, unknown>;
+  /** A code template's esbuild bundle; absent for YAML. */
+  bundle?: string;
+}
+
 /**
- * What a server keeps of a run on the restate backend beyond its card: its steps' progress
+ * What a server keeps of a run on the restate backend beyond its card: the run as pinned
+ * (so a server without the run's folder can submit it again), its steps' progress
  * lines (the board's log tail), the checkpoint its last generation ended with (what a
  * rewind cuts; Restate keeps a finished invocation for a day), and its generation. The
  * server keeps them in its database (`PrismaRestateRunRecords` in apps/web), so every
@@ -13,6 +27,10 @@ import { readGeneration, writeGeneration } from "./runGenerations.js";
  * folder, for one server alone (the package's tests, the CLI's embedded runs).
  */
 export interface RestateRunRecords {
+  /** The run as pinned, or undefined when these records do not have it. */
+  pinned(runId: string): Promise<PinnedRestateRun | undefined>;
+  /** Keeps the run as pinned (the first time; a pin never changes). */
+  pin(runId: string, run: PinnedRestateRun): Promise<void>;
   /**
    * The folder to report as a step's log directory (relative to the project), or
    * undefined when the step's lines are not kept in a folder.
@@ -42,6 +60,14 @@ export class FileRestateRunRecords implements RestateRunRecords {
 
   constructor(private readonly projectPath: string) {
     this.store = new FileRunStore(projectPath);
+  }
+
+  async pinned(runId: string): Promise<PinnedRestateRun | undefined> {
+    return pinnedInFolder(this.store, runId);
+  }
+
+  async pin(): Promise<void> {
+    // The run's folder is where it was pinned.
   }
 
   stepLogDir(runId: string, stepKey: string): string {
@@ -87,4 +113,16 @@ export class FileRestateRunRecords implements RestateRunRecords {
     if (checkpoint) await this.store.writeCheckpoint(runId, checkpoint);
     await writeGeneration(this.projectPath, runId, generation);
   }
+}
+
+/** The run as pinned in its folder (definition.json, args.json, the bundle), if it is there. */
+export function pinnedInFolder(store: FileRunStore, runId: string): PinnedRestateRun | undefined {
+  if (!store.hasRun(runId)) return undefined;
+  const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
+  const bundle = store.readBundle(runId);
+  return {
+    snapshot,
+    args: store.readArgs(runId),
+    ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
+  };
 }

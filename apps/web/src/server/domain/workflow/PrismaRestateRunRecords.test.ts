@@ -123,6 +123,13 @@ describe("the restate backend's run records in the database", () => {
     expect(await records.generation(runId)).toBe(2);
     expect(await records.checkpoint(runId)).toEqual(cut);
     await records.keepProgress(runId, [line(1, "a", "x")]);
+    // The run as pinned is kept once: a pin never changes.
+    expect(await records.pinned(runId)).toBeUndefined();
+    const pinned = { snapshot: { name: "T", phases: ["a"] }, args: { n: 1 }, bundle: "code" };
+    await records.pin(runId, pinned as never);
+    await records.pin(runId, { ...pinned, args: { n: 2 } } as never);
+    expect(await records.pinned(runId)).toEqual(pinned);
+    expect(await records.checkpoint(runId)).toEqual(cut);
 
     await db.workflowRun.delete({ where: { id: runId } });
     expect(await db.stepLogLine.count()).toBe(0);

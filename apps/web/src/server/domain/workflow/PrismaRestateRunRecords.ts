@@ -1,13 +1,17 @@
 import type { DbClient } from "@phaseboard/db";
-import type { ProgressEntry, RestateRunRecords } from "@phaseboard/restate-backend";
+import type {
+  PinnedRestateRun,
+  ProgressEntry,
+  RestateRunRecords,
+} from "@phaseboard/restate-backend";
 import type { Checkpoint } from "@phaseboard/workflow-engine";
 import { StepLogLines } from "./StepLogLines.js";
 
 /**
  * The restate backend's run records in the board's database, so that a server keeps
  * nothing of a run but its rows and any server of the board can serve it: its steps' log
- * lines (`step_log_lines`), the checkpoint its generation ended with and its generation
- * (`restate_runs`). All of them go with the run's row.
+ * lines (`step_log_lines`), the run as pinned, the checkpoint its generation ended with and
+ * its generation (`restate_runs`). All of them go with the run's row.
  */
 export class PrismaRestateRunRecords implements RestateRunRecords {
   private lines: StepLogLines;
@@ -18,6 +22,25 @@ export class PrismaRestateRunRecords implements RestateRunRecords {
     options: { linesKept?: number } = {},
   ) {
     this.lines = new StepLogLines(db, options.linesKept);
+  }
+
+  async pinned(runId: string): Promise<PinnedRestateRun | undefined> {
+    const row = await this.db.restateRun.findUnique({
+      where: { workflow_run_id: runId },
+      select: { pinned: true },
+    });
+    return (row?.pinned ?? undefined) as PinnedRestateRun | undefined;
+  }
+
+  async pin(runId: string, run: PinnedRestateRun): Promise<void> {
+    // A pin never changes: written once, by the first submission.
+    if (await this.pinned(runId)) return;
+    const data = { pinned: run as unknown as object };
+    await this.db.restateRun.upsert({
+      where: { workflow_run_id: runId },
+      create: { workflow_run_id: runId, ...data },
+      update: data,
+    });
   }
 
   /** No folder: the board's log tail reads the database (`StepService`). */

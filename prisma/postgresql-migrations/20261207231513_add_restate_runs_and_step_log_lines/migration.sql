@@ -2,6 +2,7 @@
 CREATE TABLE "restate_runs" (
     "workflow_run_id" TEXT NOT NULL,
     "generation" INTEGER NOT NULL DEFAULT 1,
+    "pinned" JSONB,
     "checkpoint" JSONB,
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMP(3) NOT NULL,

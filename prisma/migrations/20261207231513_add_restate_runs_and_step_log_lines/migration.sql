@@ -2,6 +2,7 @@
 CREATE TABLE "restate_runs" (
     "workflow_run_id" TEXT NOT NULL PRIMARY KEY,
     "generation" INTEGER NOT NULL DEFAULT 1,
+    "pinned" JSONB,
     "checkpoint" JSONB,
     "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" DATETIME NOT NULL,
