@@ -39,10 +39,14 @@ export class StepLogLines {
    */
   async append(runId: string, lines: StepLogLineInput[], retry = true): Promise<void> {
     if (lines.length === 0) return;
-    const kept = await this.db.stepLogLine.findMany({
-      where: { workflow_run_id: runId, seq: { in: lines.map((line) => line.seq) } },
-      select: { seq: true },
-    });
+    // Optimistic: a relay reads on after the newest kept line, so its lines are new. Only
+    // when the insert conflicts (another server kept some) are the kept ones looked up.
+    const kept = retry
+      ? []
+      : await this.db.stepLogLine.findMany({
+          where: { workflow_run_id: runId, seq: { in: lines.map((line) => line.seq) } },
+          select: { seq: true },
+        });
     const seen = new Set(kept.map((row) => row.seq));
     const rows: {
       workflow_run_id: string;
@@ -91,8 +95,8 @@ export class StepLogLines {
     try {
       await this.db.stepLogLine.createMany({ data: rows });
     } catch (error) {
-      // Another server kept lines of these steps meanwhile (one statement: none of these
-      // went in): number them again from what is kept, once.
+      // Another server kept some of these lines, or lines of these steps, meanwhile (one
+      // statement: none of these went in): skip the kept ones and number the rest again.
       for (const row of rows) this.next.delete(`${runId}\0${row.step_id}`);
       if (!retry) throw error;
       await this.append(runId, lines, false);

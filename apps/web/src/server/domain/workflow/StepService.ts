@@ -54,7 +54,8 @@ export class StepService {
       include: { run: { include: { project: true } } },
     });
     if (!step) throw new HttpError("NOT_FOUND", `No step ${id}`);
-    // A step that ran on a worker (restate backend) has no log folder: its lines are rows.
+    // A step that ran on a worker (restate backend) has no log folder: its lines are rows,
+    // read by line (`after`); a byte `offset` means nothing there and is not used.
     if (
       type === "events" &&
       step.log_directory_path === null &&
@@ -71,7 +72,13 @@ export class StepService {
         content: read.content,
         truncated: read.more,
         next_after: after + read.lines.length,
-        events: read.lines.map((line) => JSON.parse(line) as unknown),
+        events: read.lines.map((line) => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            return { kind: "log", text: line };
+          }
+        }),
       };
     }
     const root = step.run.project.path;
