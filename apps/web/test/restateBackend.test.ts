@@ -156,7 +156,7 @@ describe.skipIf("missing" in binary)("a server on the restate backend", () => {
     const listed = (await s.api(`/api/workflow-executions?project_id=${s.projectId}`)).body
       .data as { id: string; step_worker?: string | null }[];
     expect(listed.find((run) => run.id === runId)?.step_worker).toBe("box-2");
-    // The worker's lines reached the server's events.jsonl: the board's log tail reads them.
+    // The worker's lines reached the board's database, where its log tail reads them.
     // (The feed is read every 250 ms: the held step may start before the board hears of it.)
     await until(
       async () => (await detail()).steps.some((step) => step.step_id === "talk"),

@@ -1,6 +1,8 @@
 // The production layout in small: one Restate node, two workers, two servers on one
 // PostgreSQL board. Each server pins the runs it launches to its own machine's worker;
-// either server's board shows every card moving.
+// either server's board shows every card moving. A server keeps nothing of a run but the
+// database: a run one server relayed is read, rewound and resumed through the other.
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   type RestateEndpointServer,
@@ -127,5 +129,55 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
       );
       expect(statuses).toMatchObject({ [fromA]: "completed", [fromB]: "completed" });
     }
+
+    // The output lines of a step A relayed are read through B's log endpoint (the board's):
+    // they are rows of the board's database, not a file under the server's project root.
+    type Detail = { status: string; steps: { id: string; step_id: string; status: string }[] };
+    const detailOn = async (s: TestServer, runId: string) =>
+      (await s.api(`/api/workflow-executions/${runId}`)).body.data as Detail;
+    const research = (await detailOn(b, fromA)).steps.find((step) => step.step_id === "research");
+    if (!research) throw new Error("the research step is not on server b's board");
+    const log = (await b.api(`/api/workflow-steps/${research.id}/logs/events`)).body.data as {
+      events: { kind: string; text?: string }[];
+      next_after: number;
+    };
+    expect(log.events).toContainEqual(expect.objectContaining({ kind: "stdout", text: "hi" }));
+    // A tail goes on after the lines it read: nothing new yet.
+    const tail = await b.api(
+      `/api/workflow-steps/${research.id}/logs/events?after=${log.next_after}`,
+    );
+    expect(tail.body.data.events).toEqual([]);
+    const runFolder = join(a.projectDir, ".agent", "workflows", "executions", fromA);
+    expect(existsSync(join(runFolder, "logs", "research", "events.jsonl"))).toBe(false);
+
+    // Rewound to `implement` and resumed through B, which has no folder of the run (the two
+    // servers share a project folder here; on two machines B's disk never had it): the kept
+    // phase's step does not run again, the rewound one does (on B's worker, the server that
+    // resumed it), and both boards see the card complete again. The run as pinned, the
+    // checkpoint cut and the generation are all read from the database.
+    rmSync(runFolder, { recursive: true, force: true });
+    const seenBefore = boards.map((board) => board.messages.length);
+    const rewound = await b.api(`/api/workflow-executions/${fromA}/rewind`, {
+      body: { phase: "implement" },
+    });
+    expect(rewound.status).toBe(200);
+    for (const [index, board] of boards.entries()) {
+      await board.waitFor(
+        (m) =>
+          board.messages.indexOf(m) >= (seenBefore[index] ?? 0) &&
+          m.type === "workflow.execution.status_changed" &&
+          m.data.execution_id === fromA &&
+          m.data.status === "completed",
+      );
+    }
+    expect(ran.get(fromA)).toEqual(["box-a", "box-a", "box-b"]);
+    const rerun = await detailOn(a, fromA);
+    expect(rerun.status).toBe("completed");
+    expect(rerun.steps.map((step) => [step.step_id, step.status])).toEqual([
+      ["research", "completed"],
+      ["build", "completed"],
+    ]);
+    // Nothing of the run was written back to a folder.
+    expect(existsSync(runFolder)).toBe(false);
   });
 });

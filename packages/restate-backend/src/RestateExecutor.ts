@@ -1,6 +1,4 @@
 import "./polyfillPromiseWithResolvers.js";
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   type Checkpoint,
   type ExecutorOptions,
@@ -13,16 +11,23 @@ import {
   RunNotFoundError,
   type RunObserver,
   type RunOutcome,
-  runPaths,
+  rewindCheckpoint,
   type StartRunInput,
   serializeError,
+  UnknownPhaseError,
   WorkflowExecutor,
   type WorkflowExecutorApi,
 } from "@phaseboard/workflow-engine";
 import type { HostCallAnswers, HostCallInputs } from "./JournalRunHost.js";
+import {
+  FileRestateRunRecords,
+  type PinnedRestateRun,
+  pinnedInFolder,
+  type RestateRunRecords,
+} from "./RestateRunRecords.js";
 import { RestateRuns } from "./RestateRuns.js";
 import type { HostMethod, RunEvent } from "./RunEvents.js";
-import { generationKey, readGeneration, writeGeneration } from "./runGenerations.js";
+import { generationKey } from "./runGenerations.js";
 import { WorkerStepJobs } from "./WorkerStepJobs.js";
 
 /** A control the restate backend does not offer yet; the message says which. */
@@ -48,6 +53,21 @@ export interface RestateExecutorOptions {
   host?: RunHost | undefined;
   /** The run's variables for its steps (PHASEBOARD_PORT…): pinned in the run's input. */
   runEnvironment?: ExecutorOptions["runEnvironment"];
+  /**
+   * Where the server keeps its runs' progress lines, kept checkpoints and generations.
+   * The board's server gives its database, so any of its servers can serve the run;
+   * the default is the run folder under `projectPath`, for a server alone.
+   */
+  records?: RestateRunRecords | undefined;
+}
+
+/** One generation of a run as `submit` starts it. */
+interface GenerationToSubmit {
+  key: string;
+  checkpoint?: Checkpoint | undefined;
+  feedContinues?: boolean;
+  /** A paused run's invocation is parked, not ended: resuming releases it. */
+  resuming?: boolean;
 }
 
 /**
@@ -71,15 +91,31 @@ export class RestateExecutor implements WorkflowExecutorApi {
   private followed = new Set<string>();
   /** A run that continued as new → its successor, so signals follow the chain. */
   private successors = new Map<string, string>();
-  /** Where this server's relay of each run's feed stands, so a resume does not repeat events. */
-  private positions = new Map<string, { from: number; progressAfter: number }>();
+  /**
+   * Where this server's relay of each run's feed stands, so a resume does not repeat events.
+   * `progressAfter` is undefined until read from the records (the lines kept, by any server).
+   */
+  private positions = new Map<string, { from: number; progressAfter: number | undefined }>();
+  private records: RestateRunRecords;
 
   constructor(readonly options: RestateExecutorOptions) {
     this.runs = new RestateRuns(options.ingress);
+    this.records = options.records ?? new FileRestateRunRecords(options.projectPath);
   }
 
   start(input: Omit<StartRunInput, "definition">): RunHandle {
-    return this.submit(input, { key: input.runId });
+    const pending = (async () => {
+      // Kept so that a server without this run's folder can submit it again (rewind, resume).
+      await this.records
+        .pin(input.runId, {
+          snapshot: input.snapshot,
+          args: input.args,
+          ...(input.bundle !== undefined && { bundle: input.bundle }),
+        })
+        .catch(() => {});
+      return { input, generation: { key: input.runId } };
+    })();
+    return this.submit(input.runId, pending);
   }
 
   /**
@@ -87,21 +123,17 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * A new generation's feed continues the run's: the board hears only what it adds.
    */
   private submit(
-    input: Omit<StartRunInput, "definition">,
-    generation: {
-      key: string;
-      checkpoint?: Checkpoint | undefined;
-      feedContinues?: boolean;
-      /** A paused run's invocation is parked, not ended: resuming releases it. */
-      resuming?: boolean;
-    },
+    runId: string,
+    pending:
+      | { input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }
+      | Promise<{ input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }>,
   ): RunHandle {
-    const { runId } = input;
     let onPaused: () => void = () => {};
     const paused = new Promise<RunOutcome>((resolve) => {
       onPaused = () => resolve({ runId, status: "paused" });
     });
     const done = (async (): Promise<RunOutcome> => {
+      const { input, generation } = await pending;
       // A no-op for a run that was not parked, e.g. one picked up after a server restart.
       if (generation.resuming) await this.runs.resume(runId);
       const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
@@ -158,55 +190,65 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * resumes as its newest generation, from the checkpoint the rewind left.
    */
   resume(runId: string, options: { workdir?: string } = {}): RunHandle {
-    const store = new FileRunStore(this.options.projectPath);
-    if (!store.hasRun(runId)) {
-      const refused = Promise.reject(new RunNotFoundError(`run ${runId} has no pinned snapshot`));
-      refused.catch(() => {});
-      return this.handle(runId, refused);
-    }
-    const { parentRunId: _parent, ...snapshot } = store.readSnapshot(runId);
-    const bundle = store.readBundle(runId);
-    const generation = readGeneration(this.options.projectPath, runId);
-    return this.submit(
-      {
-        runId,
-        snapshot,
-        args: store.readArgs(runId),
-        ...(bundle.expected && bundle.text !== undefined && { bundle: bundle.text }),
-        ...(options.workdir !== undefined && { workdir: options.workdir }),
-      },
-      {
-        key: generationKey(runId, generation),
-        ...(generation > 1 && {
-          checkpoint: store.loadCheckpoint(runId)?.checkpoint,
+    const pending = (async () => {
+      const pinned = await this.pinned(runId);
+      const number = await this.records.generation(runId);
+      const generation: GenerationToSubmit = {
+        key: generationKey(runId, number),
+        ...(number > 1 && {
+          checkpoint: await this.records.checkpoint(runId),
           feedContinues: true,
         }),
         resuming: true,
-      },
-    );
+      };
+      const input: Omit<StartRunInput, "definition"> = {
+        runId,
+        snapshot: pinned.snapshot,
+        args: pinned.args,
+        ...(pinned.bundle !== undefined && { bundle: pinned.bundle }),
+        ...(options.workdir !== undefined && { workdir: options.workdir }),
+      };
+      return { input, generation };
+    })();
+    // Refused before anything is submitted when the run has no pinned snapshot anywhere.
+    pending.catch(() => {});
+    return this.submit(runId, pending);
+  }
+
+  /**
+   * The run as pinned: from its folder when this server has it (and then kept in the
+   * records, so a server without the folder can submit it too), else from the records.
+   */
+  private async pinned(runId: string): Promise<PinnedRestateRun> {
+    const inFolder = pinnedInFolder(new FileRunStore(this.options.projectPath), runId);
+    if (inFolder) {
+      await this.records.pin(runId, inFolder);
+      return inFolder;
+    }
+    const kept = await this.records.pinned(runId);
+    if (!kept) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
+    return kept;
   }
 
   /**
    * Rewind on Restate: a run's invocation cannot be cut back, so the run goes on as a new
    * generation (a new invocation key) that starts from a checkpoint holding the results of
-   * the phases before `phase`. The ended generation's checkpoint is fetched from the
-   * cluster into the run's folder and cut there by the engine's own rewind (the same rule
-   * as on the local backend); the next `resume` submits the new generation with it.
+   * the phases before `phase`. The ended generation's checkpoint is read from the cluster
+   * (or, once Restate dropped it, from the records) and cut by the engine's own rule (the
+   * same as on the local backend); the next `resume` submits the new generation with it.
    */
   async rewind(runId: string, phase: string): Promise<void> {
-    const { projectPath } = this.options;
-    const store = new FileRunStore(projectPath);
-    if (!store.hasRun(runId)) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
-    const generation = readGeneration(projectPath, runId);
+    const phases = (await this.pinned(runId)).snapshot.phases ?? [];
+    const generation = await this.records.generation(runId);
     // Null while the generation still runs or once Restate dropped it (after a day): the
-    // folder then holds the newest checkpoint this server knows.
+    // records then hold the newest checkpoint a server kept.
     const ended = await this.runs.checkpoint(generationKey(runId, generation)).catch(() => null);
-    if (ended) await store.writeCheckpoint(runId, ended);
-    await new WorkflowExecutor({ projectPath, workerId: this.options.worker, store }).rewind(
-      runId,
-      phase,
-    );
-    await writeGeneration(projectPath, runId, generation + 1);
+    const checkpoint = ended ?? (await this.records.checkpoint(runId));
+    if (!phases.includes(phase)) {
+      throw new UnknownPhaseError(`cannot rewind to "${phase}": phases are ${phases.join(", ")}`);
+    }
+    const cut = checkpoint && rewindCheckpoint(checkpoint, phases, phase);
+    await this.records.startGeneration(runId, generation + 1, cut);
   }
 
   async signal(runId: string, name: string, payload?: unknown): Promise<string> {
@@ -268,13 +310,17 @@ export class RestateExecutor implements WorkflowExecutorApi {
     options: { from?: number; onPaused?: () => void } = {},
   ): { stop(): Promise<void> } {
     const observer = this.options.observer;
-    const paths = runPaths(this.options.projectPath, runId);
-    const position = this.positions.get(runId) ?? { from: options.from ?? 0, progressAfter: 0 };
+    const position = this.positions.get(runId) ?? {
+      from: options.from ?? 0,
+      progressAfter: undefined,
+    };
     this.positions.set(runId, position);
     let stopped = false;
     const drain = async () => {
+      // Lines a server kept already (this one before a restart, or another) are not kept twice.
+      position.progressAfter ??= await this.records.progressKept(runId).catch(() => undefined);
       const read = await this.runs
-        .feed(runId, position.from, position.progressAfter)
+        .feed(runId, position.from, position.progressAfter ?? 0)
         .catch(() => ({ events: [] as RunEvent[], progress: [] }));
       for (const [index, event] of read.events.entries()) {
         position.from += 1;
@@ -291,11 +337,13 @@ export class RestateExecutor implements WorkflowExecutorApi {
         const data = event.data as never;
         try {
           if (event.kind === "step_started") {
-            // The step's log lives on this server: the worker's lines are appended here.
-            const dir = paths.stepLogDir(String(event.data.stepKey));
+            // The worker's lines are kept by the records (see `keepProgress` below), not in
+            // the folder the invocation's engine names.
+            const { logDir: _invocations, ...started } = event.data;
+            const logDir = this.records.stepLogDir(runId, String(event.data.stepKey));
             await observer?.onStepStarted?.({
-              ...(event.data as object),
-              logDir: paths.relative(dir),
+              ...started,
+              ...(logDir !== undefined && { logDir }),
             } as never);
           } else if (event.kind === "step_completed")
             await observer?.onStepCompleted?.({
@@ -312,12 +360,13 @@ export class RestateExecutor implements WorkflowExecutorApi {
           // The board missing one event must not stop the run's feed.
         }
       }
+      if (read.progress.length > 0) {
+        // Kept before the board hears them, so a board that reads the log on an event has them.
+        await this.records.keepProgress(runId, read.progress).catch(() => {});
+        position.progressAfter = read.progress[read.progress.length - 1]?.seq;
+      }
       for (const entry of read.progress) {
-        position.progressAfter = entry.seq;
         try {
-          const dir = paths.stepLogDir(entry.stepKey);
-          mkdirSync(dir, { recursive: true });
-          appendFileSync(join(dir, "events.jsonl"), `${JSON.stringify(entry.event)}\n`);
           observer?.onStepProgress?.({ runId, stepKey: entry.stepKey, event: entry.event });
         } catch {
           // A line the board misses must not stop the run's feed.
@@ -426,16 +475,14 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   /**
-   * Copies an ended generation's checkpoint into the run's folder (best effort): Restate
-   * keeps finished workflows for a day, the folder for as long as the run exists, so a
-   * later rewind still has the results to keep.
+   * Keeps an ended generation's checkpoint in the records (best effort): Restate keeps
+   * finished workflows for a day, the records for as long as the run exists, so a later
+   * rewind still has the results to keep.
    */
   private async keepCheckpoint(runId: string, key: string): Promise<void> {
     try {
-      const store = new FileRunStore(this.options.projectPath);
-      if (!store.hasRun(runId)) return;
       const checkpoint = await this.runs.checkpoint(key);
-      if (checkpoint) await store.writeCheckpoint(runId, checkpoint);
+      if (checkpoint) await this.records.keepCheckpoint(runId, checkpoint);
     } catch {
       // The cluster still has it for a day; rewind reads it from there first.
     }

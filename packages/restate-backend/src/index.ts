@@ -8,6 +8,11 @@ export {
   type RestateExecutorOptions,
 } from "./RestateExecutor.js";
 export { RestateJournal } from "./RestateJournal.js";
+export {
+  FileRestateRunRecords,
+  type PinnedRestateRun,
+  type RestateRunRecords,
+} from "./RestateRunRecords.js";
 export { RestateRuns } from "./RestateRuns.js";
 export { RestateUnreachableError } from "./RestateUnreachableError.js";
 export {

@@ -3,6 +3,7 @@
 // execution
 export type { Checkpoint, StepMeta } from "./checkpoint/Checkpoint.js";
 export { CHECKPOINTS_KEPT, CheckpointStore } from "./checkpoint/CheckpointStore.js";
+export { rewindCheckpoint } from "./checkpoint/rewindCheckpoint.js";
 export { AgentRunnerMissingError } from "./errors/AgentRunnerMissingError.js";
 export { AgentStepFailedError } from "./errors/AgentStepFailedError.js";
 export { CheckpointCorruptError } from "./errors/CheckpointCorruptError.js";

@@ -1,13 +1,14 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runAgent } from "@phaseboard/agent-cli";
-import { createDbClient, migrateDatabase } from "@phaseboard/db";
+import { createDbClient, type DbClient, migrateDatabase } from "@phaseboard/db";
 import { checkRestateReachable, RestateExecutor } from "@phaseboard/restate-backend";
 import { WorkflowExecutor, writeFileAtomic } from "@phaseboard/workflow-engine";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { type BuildAppOptions, buildApp } from "./buildApp.js";
 import type { ExecutionBackend, ServerConfig } from "./config.js";
 import { registerProject } from "./domain/project/registerProject.js";
+import { PrismaRestateRunRecords } from "./domain/workflow/PrismaRestateRunRecords.js";
 import type { ExecutorFactory } from "./domain/workflow/RunManager.js";
 import { EventHub } from "./events/EventHub.js";
 import { relayEvents } from "./events/relayEvents.js";
@@ -19,13 +20,18 @@ export const defaultExecutorFactory: ExecutorFactory = (options) =>
 
 /**
  * The `restate` backend: runs are invocations on the cluster, pinned to a worker that
- * runs their steps; the server only submits, signals and attaches.
+ * runs their steps; the server only submits, signals and attaches. What it keeps of a run
+ * beside the cluster (step log lines, the ended generation's checkpoint, the generation)
+ * is in the database, so several servers can serve one board.
  */
 export function restateExecutorFactory(
   backend: Extract<ExecutionBackend, { kind: "restate" }>,
+  db: DbClient,
 ): ExecutorFactory {
+  const records = new PrismaRestateRunRecords(db);
   return (options) =>
     new RestateExecutor({
+      records,
       ingress: backend.ingress,
       admin: backend.admin,
       worker: backend.worker,
@@ -97,7 +103,7 @@ export async function startServer(
       "executorFactory" in appOptions
         ? appOptions.executorFactory
         : config.backend.kind === "restate"
-          ? restateExecutorFactory(config.backend)
+          ? restateExecutorFactory(config.backend, db)
           : defaultExecutorFactory;
     // Known once listening; agent steps start after that.
     let boardUrl: string | undefined;

@@ -1,4 +1,5 @@
 import type { Checkpoint } from "../checkpoint/Checkpoint.js";
+import { rewindCheckpoint } from "../checkpoint/rewindCheckpoint.js";
 import { DefinitionRequiredError } from "../errors/DefinitionRequiredError.js";
 import { RunActiveError } from "../errors/RunActiveError.js";
 import { RunEndedError } from "../errors/RunEndedError.js";
@@ -152,8 +153,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     if (!this.store.hasRun(runId))
       throw new RunNotFoundError(`no execution directory for run ${runId}`);
     const phases = this.store.readSnapshot(runId).phases ?? [];
-    const target = phases.indexOf(phase);
-    if (target < 0) {
+    if (!phases.includes(phase)) {
       throw new UnknownPhaseError(`cannot rewind to "${phase}": phases are ${phases.join(", ")}`);
     }
     // The lock keeps another process from executing the run while its history is cut.
@@ -161,28 +161,7 @@ export class WorkflowExecutor implements WorkflowExecutorApi {
     try {
       const checkpoint = this.store.loadCheckpoint(runId)?.checkpoint;
       if (!checkpoint) return;
-      const keep = checkpoint.completed_step_ids.filter((key) => {
-        const meta = checkpoint.step_meta[key];
-        return meta !== undefined && phases.indexOf(meta.phase) < target;
-      });
-      const kept = new Set(keep);
-      for (const key of Object.keys(checkpoint.step_results)) {
-        if (!kept.has(key)) {
-          delete checkpoint.step_results[key];
-          delete checkpoint.step_meta[key];
-          // What the dropped steps took is there to take again.
-          delete checkpoint.signals_taken?.[key];
-        }
-      }
-      checkpoint.completed_step_ids = keep;
-      checkpoint.current_step_index = keep.length;
-      checkpoint.current_phase = phase;
-      checkpoint.pending = { timers: {}, children: {}, agent_sessions: {} };
-      checkpoint.status = "paused";
-      delete checkpoint.result;
-      delete checkpoint.error;
-      delete checkpoint.continued_as;
-      checkpoint.timestamp = new Date().toISOString();
+      rewindCheckpoint(checkpoint, phases, phase);
       await this.store.writeCheckpoint(runId, checkpoint);
     } finally {
       lease.release();

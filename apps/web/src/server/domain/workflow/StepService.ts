@@ -4,6 +4,7 @@ import type { DbClient } from "@phaseboard/db";
 import { HttpError } from "../../HttpError.js";
 import { readLogRange } from "./readLogRange.js";
 import { runStoreFor } from "./runStoreFor.js";
+import { StepLogLines } from "./StepLogLines.js";
 
 const LOG_FILES: Record<StepLogType, string> = {
   input: "input.json",
@@ -14,7 +15,11 @@ const LOG_FILES: Record<StepLogType, string> = {
 
 /** Steps and the log files the engine writes under `logs/{stepKey}/`. */
 export class StepService {
-  constructor(private readonly db: DbClient) {}
+  private lines: StepLogLines;
+
+  constructor(private readonly db: DbClient) {
+    this.lines = new StepLogLines(db);
+  }
 
   async get(id: string) {
     const step = await this.db.workflowRunStep.findUnique({
@@ -49,6 +54,33 @@ export class StepService {
       include: { run: { include: { project: true } } },
     });
     if (!step) throw new HttpError("NOT_FOUND", `No step ${id}`);
+    // A step that ran on a worker (restate backend) has no log folder: its lines are rows,
+    // read by line (`after`); a byte `offset` means nothing there and is not used.
+    if (
+      type === "events" &&
+      step.log_directory_path === null &&
+      (await this.lines.has(step.workflow_run_id, step.step_id))
+    ) {
+      const after = range.after ?? 0;
+      const read = await this.lines.read(step.workflow_run_id, step.step_id, {
+        after,
+        ...(range.limit !== undefined && { limit: range.limit }),
+      });
+      return {
+        type,
+        step_id: id,
+        content: read.content,
+        truncated: read.more,
+        next_after: after + read.lines.length,
+        events: read.lines.map((line) => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            return { kind: "log", text: line };
+          }
+        }),
+      };
+    }
     const root = step.run.project.path;
     const dir = resolve(
       root,
