@@ -5,6 +5,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
+  findInvocation,
   type RestateEndpointServer,
   registerDeployment,
   StepWorker,
@@ -31,19 +32,26 @@ if (missing) {
   console.warn(`\n!!! SKIPPING two servers and two workers on restate: ${missing} missing.\n`);
 }
 
+const SLOW_TEMPLATE = `name: Slow
+phases: [work]
+steps:
+  - { id: wait, name: Wait, phase: work, type: script, command: "sleep 60" }
+`;
+
 const servers: TestServer[] = [];
 const workers: StepWorker[] = [];
 let node: RestateNode | undefined;
 let endpoint: RestateEndpointServer | undefined;
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  await Promise.all(workers.map((worker) => worker.stop()));
-  await endpoint?.close();
-  await node?.stop();
-});
 
 describe.skipIf(Boolean(missing))("two servers and two workers on one cluster and board", () => {
   if (!missing) runServersOnPostgres();
+  // Registered after the database's hooks, so it runs before they stop PostgreSQL.
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await endpoint?.close();
+    await node?.stop();
+  });
 
   it("runs each server's cards on its own worker, and both boards see every card move", {
     timeout: 240_000,
@@ -70,7 +78,7 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
     const database = await createPostgresDatabase();
     const serverOn = async (workerId: string, projectDir?: string) => {
       const server = await startTestServer({
-        templates: { "implement-feature.yaml": FEATURE_TEMPLATE },
+        templates: { "implement-feature.yaml": FEATURE_TEMPLATE, "slow.yaml": SLOW_TEMPLATE },
         ...(projectDir ? { projectDir } : {}),
         env: {
           DATABASE_URL: database,
@@ -94,11 +102,18 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
       }),
     );
 
+    const definitionOf = async (name: string) =>
+      (
+        await a.app.db.workflowDefinition.findFirstOrThrow({
+          where: { project_id: a.projectId, name },
+        })
+      ).id;
+    const feature = await definitionOf("Implement Feature");
     const launch = async (s: TestServer, featureName: string) => {
       const created = await s.api("/api/workflow-executions", {
         body: {
           project_id: s.projectId,
-          workflow_definition_id: s.definitionId,
+          workflow_definition_id: feature,
           args: { featureName },
         },
       });
@@ -152,8 +167,8 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
 
     // Rewound to `implement` and resumed through B, which has no folder of the run (the two
     // servers share a project folder here; on two machines B's disk never had it): the kept
-    // phase's step does not run again, the rewound one does (on B's worker, the server that
-    // resumed it), and both boards see the card complete again. The run as pinned, the
+    // phase's step does not run again, the rewound one does — on the run's own worker, where
+    // its worktree is, not B's — and both boards see the card complete again. The run as pinned, the
     // checkpoint cut and the generation are all read from the database.
     rmSync(runFolder, { recursive: true, force: true });
     const seenBefore = boards.map((board) => board.messages.length);
@@ -170,7 +185,7 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
           m.data.status === "completed",
       );
     }
-    expect(ran.get(fromA)).toEqual(["box-a", "box-a", "box-b"]);
+    expect(ran.get(fromA)).toEqual(["box-a", "box-a", "box-a"]);
     const rerun = await detailOn(a, fromA);
     expect(rerun.status).toBe("completed");
     expect(rerun.steps.map((step) => [step.step_id, step.status])).toEqual([
@@ -179,5 +194,61 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
     ]);
     // Nothing of the run was written back to a folder.
     expect(existsSync(runFolder)).toBe(false);
+
+    // A run is paused and resumed through B while A executes it, then cancelled through A
+    // while B does: each control reaches the run where it runs (its invocation and its
+    // worker), whichever server is attached to it.
+    const slow = await a.api("/api/workflow-executions", {
+      body: { project_id: a.projectId, workflow_definition_id: await definitionOf("Slow") },
+    });
+    expect(slow.status).toBe(201);
+    const slowId = slow.body.data.id as string;
+    const [boardA, boardB] = boards as [(typeof boards)[0], (typeof boards)[0]];
+    const statusOn = (board: typeof boardA, status: string, from: number) =>
+      board.waitFor(
+        (m) =>
+          board.messages.indexOf(m) >= from &&
+          m.type === "workflow.execution.status_changed" &&
+          m.data.execution_id === slowId &&
+          m.data.status === status,
+      );
+    const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 600; i++) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting until ${what}`);
+    };
+    await until("the slow step starts", () => (ran.get(slowId)?.length ?? 0) >= 1);
+    const paused = await b.api(`/api/workflow-executions/${slowId}/pause`, { body: { now: true } });
+    expect(paused.status).toBe(200);
+    // A hears its run park on the cluster and lets go of it.
+    await until("server a releases the paused run", async () => {
+      const row = await a.app.db.workflowRun.findUniqueOrThrow({ where: { id: slowId } });
+      return row.status === "paused" && row.worker_id === null;
+    });
+    const resumed = await b.api(`/api/workflow-executions/${slowId}/resume`, { body: {} });
+    expect(resumed.status).toBe(200);
+    // Only the interrupted step runs again, on the run's own worker.
+    await until("the slow step runs again", () => (ran.get(slowId)?.length ?? 0) >= 2);
+    expect(ran.get(slowId)).toEqual(["box-a", "box-a"]);
+    expect(await findInvocation(node.admin, "PhaseboardRun", slowId)).toMatch(/^inv_/);
+    const from = boardB.messages.length;
+    const cancelled = await a.api(`/api/workflow-executions/${slowId}/cancel`, { body: {} });
+    expect(cancelled.status).toBe(200);
+    await statusOn(boardB, "cancelled", from);
+    await statusOn(boardA, "cancelled", 0);
+    await until("the cluster ends the run's invocation", async () => {
+      const answer = await fetch(new URL("/query", node?.admin), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          query: `SELECT status FROM sys_invocation_status WHERE target_service_name = 'PhaseboardRun' AND target_service_key = '${slowId}'`,
+        }),
+      });
+      const rows = ((await answer.json()) as { rows?: { status: string }[] }).rows ?? [];
+      return rows.length === 1 && rows[0]?.status === "completed";
+    });
+    expect(ran.get(slowId)).toEqual(["box-a", "box-a"]);
   });
 });

@@ -27,14 +27,9 @@ import {
 } from "./RestateRunRecords.js";
 import { RestateRuns } from "./RestateRuns.js";
 import type { HostMethod, RunEvent } from "./RunEvents.js";
+import { findInvocation } from "./restateAdmin.js";
 import { generationKey } from "./runGenerations.js";
 import { WorkerStepJobs } from "./WorkerStepJobs.js";
-
-/** A control the restate backend does not offer yet; the message says which. */
-export class RestateControlUnsupportedError extends Error {
-  readonly code = "RESTATE_CONTROL_UNSUPPORTED";
-  override readonly name = "RestateControlUnsupportedError";
-}
 
 export interface RestateExecutorOptions {
   ingress: string;
@@ -68,6 +63,13 @@ interface GenerationToSubmit {
   feedContinues?: boolean;
   /** A paused run's invocation is parked, not ended: resuming releases it. */
   resuming?: boolean;
+}
+
+/** What `submit` starts: the run, which generation of it, and on which worker. */
+interface SubmissionInput {
+  input: Omit<StartRunInput, "definition">;
+  generation: GenerationToSubmit;
+  worker: string;
 }
 
 /**
@@ -111,9 +113,10 @@ export class RestateExecutor implements WorkflowExecutorApi {
           snapshot: input.snapshot,
           args: input.args,
           ...(input.bundle !== undefined && { bundle: input.bundle }),
+          worker: this.options.worker,
         })
         .catch(() => {});
-      return { input, generation: { key: input.runId } };
+      return { input, generation: { key: input.runId }, worker: this.options.worker };
     })();
     return this.submit(input.runId, pending);
   }
@@ -122,18 +125,13 @@ export class RestateExecutor implements WorkflowExecutorApi {
    * Submits one generation of the run (`key`, see runGenerations) and attaches to it.
    * A new generation's feed continues the run's: the board hears only what it adds.
    */
-  private submit(
-    runId: string,
-    pending:
-      | { input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }
-      | Promise<{ input: Omit<StartRunInput, "definition">; generation: GenerationToSubmit }>,
-  ): RunHandle {
+  private submit(runId: string, pending: SubmissionInput | Promise<SubmissionInput>): RunHandle {
     let onPaused: () => void = () => {};
     const paused = new Promise<RunOutcome>((resolve) => {
       onPaused = () => resolve({ runId, status: "paused" });
     });
     const done = (async (): Promise<RunOutcome> => {
-      const { input, generation } = await pending;
+      const { input, generation, worker } = await pending;
       // A no-op for a run that was not parked, e.g. one picked up after a server restart.
       if (generation.resuming) await this.runs.resume(runId);
       const from = generation.feedContinues ? (await this.runs.events(runId, 0)).length : 0;
@@ -143,7 +141,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
           runId,
           projectPath: this.options.projectPath,
           ...(input.workdir !== undefined && { workdir: input.workdir }),
-          workerId: this.options.worker,
+          workerId: worker,
           snapshot: input.snapshot,
           args: input.args,
           ...(input.bundle !== undefined && { bundle: input.bundle }),
@@ -157,7 +155,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
       await this.options.observer?.onRunStatus?.({
         runId,
         status: "running",
-        worker: this.options.worker,
+        worker,
       });
       const attached = new AbortController();
       const relay = this.relay(runId, { from, onPaused });
@@ -191,7 +189,8 @@ export class RestateExecutor implements WorkflowExecutorApi {
    */
   resume(runId: string, options: { workdir?: string } = {}): RunHandle {
     const pending = (async () => {
-      const pinned = await this.pinned(runId);
+      // Submitted to the run's own worker, where its worktree is, not this server's default.
+      const { worker, ...pinned } = await this.pinned(runId);
       const number = await this.records.generation(runId);
       const generation: GenerationToSubmit = {
         key: generationKey(runId, number),
@@ -208,7 +207,7 @@ export class RestateExecutor implements WorkflowExecutorApi {
         ...(pinned.bundle !== undefined && { bundle: pinned.bundle }),
         ...(options.workdir !== undefined && { workdir: options.workdir }),
       };
-      return { input, generation };
+      return { input, generation, worker };
     })();
     // Refused before anything is submitted when the run has no pinned snapshot anywhere.
     pending.catch(() => {});
@@ -216,18 +215,18 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   /**
-   * The run as pinned: from its folder when this server has it (and then kept in the
-   * records, so a server without the folder can submit it too), else from the records.
+   * The run as pinned, with the worker it is pinned to: from the records when a server
+   * pinned it already, else from this server's run folder — kept in the records then, with
+   * this server's worker, so every server later submits it the same way to the same worker.
    */
-  private async pinned(runId: string): Promise<PinnedRestateRun> {
-    const inFolder = pinnedInFolder(new FileRunStore(this.options.projectPath), runId);
-    if (inFolder) {
-      await this.records.pin(runId, inFolder);
-      return inFolder;
-    }
+  private async pinned(runId: string): Promise<PinnedRestateRun & { worker: string }> {
     const kept = await this.records.pinned(runId);
-    if (!kept) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
-    return kept;
+    if (kept) return { ...kept, worker: kept.worker ?? this.options.worker };
+    const inFolder = pinnedInFolder(new FileRunStore(this.options.projectPath), runId);
+    if (!inFolder) throw new RunNotFoundError(`run ${runId} has no pinned snapshot`);
+    const pinned = { ...inFolder, worker: this.options.worker };
+    await this.records.pin(runId, pinned);
+    return pinned;
   }
 
   /**
@@ -534,9 +533,15 @@ export class RestateExecutor implements WorkflowExecutorApi {
   }
 
   private handle(runId: string, done: Promise<RunOutcome>): RunHandle {
+    return { runId, done, ...this.control(runId) };
+  }
+
+  /**
+   * Pause and cancel for any run on the cluster, whichever server submitted it: neither
+   * needs this server to be attached to the run.
+   */
+  control(runId: string): Pick<RunHandle, "pause" | "cancel"> {
     return {
-      runId,
-      done,
       // Reaches the run's invocation (a sleep or a wait parks at once, a function step
       // finishes first unless now) and the queue of the worker the run is pinned to — the
       // one its invocation records, whatever this server's default is: a queued job is
@@ -546,12 +551,16 @@ export class RestateExecutor implements WorkflowExecutorApi {
         await this.runs.pause(runId, { now: options.now === true, worker: this.options.worker });
       },
       cancel: async () => {
-        const invocation = this.invocations.get(runId);
-        if (!invocation) {
-          throw new RestateControlUnsupportedError(
-            `run ${runId} was started by another server; cancel it there or with the restate CLI`,
-          );
-        }
+        // A run another server submitted: its invocation is found by its generation's key.
+        const invocation =
+          this.invocations.get(runId) ??
+          (await findInvocation(
+            this.options.admin,
+            "PhaseboardRun",
+            generationKey(runId, await this.records.generation(runId)),
+          ));
+        // Never submitted, or ended and dropped by the cluster: nothing runs to cancel.
+        if (!invocation) return;
         const response = await fetch(
           new URL(`/invocations/${encodeURIComponent(invocation)}/cancel`, this.options.admin),
           { method: "PATCH" },

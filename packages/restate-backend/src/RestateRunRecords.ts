@@ -15,6 +15,11 @@ export interface PinnedRestateRun {
   args: Record<string, unknown>;
   /** A code template's esbuild bundle; absent for YAML. */
   bundle?: string;
+  /**
+   * The worker the run was first submitted to, where its worktree lives: every later
+   * generation and resume goes there too, whichever server submits it.
+   */
+  worker?: string;
 }
 
 /**

@@ -3,7 +3,6 @@ import "./polyfillPromiseWithResolvers.js";
 export { JournalRunStore } from "./JournalRunStore.js";
 export { type PhaseboardRun, phaseboardRun, type RestateRunInput } from "./phaseboardRun.js";
 export {
-  RestateControlUnsupportedError,
   RestateExecutor,
   type RestateExecutorOptions,
 } from "./RestateExecutor.js";
@@ -33,6 +32,7 @@ export {
 } from "./requestIdentity.js";
 export {
   checkRestateReachable,
+  findInvocation,
   type RestateAddresses,
   registerDeployment,
 } from "./restateAdmin.js";

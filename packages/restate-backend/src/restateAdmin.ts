@@ -67,3 +67,31 @@ export async function registerDeployment(adminUrl: string, endpointUrl: string):
     );
   }
 }
+
+/**
+ * The id of the newest invocation of `service`'s `run` handler keyed `key`, from the admin
+ * API's SQL view of invocations; undefined when the cluster has none (never submitted, or
+ * ended and dropped after its retention).
+ *
+ * @example
+ * const id = await findInvocation(admin, "PhaseboardRun", "run_abc~g2");
+ */
+export async function findInvocation(
+  adminUrl: string,
+  service: string,
+  key: string,
+): Promise<string | undefined> {
+  const sql = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const response = await fetch(new URL("/query", adminUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({
+      query: `SELECT id FROM sys_invocation_status WHERE target_service_name = ${sql(service)} AND target_service_key = ${sql(key)} AND target_handler_name = 'run' ORDER BY created_at DESC LIMIT 1`,
+    }),
+  });
+  if (!response.ok) {
+    throw new Error(`Restate admin API refused the invocation query: ${response.status}`);
+  }
+  const answer = (await response.json()) as { rows?: { id?: string }[] };
+  return answer.rows?.[0]?.id;
+}

@@ -199,4 +199,10 @@ export interface WorkflowExecutorApi {
     approvalId: string,
     decision: { approved: boolean; by?: string; comment?: string },
   ): Promise<void>;
+  /**
+   * Pause and cancel for a run this process does not execute, reaching it where it runs
+   * (a shared cluster, where another server attached to it). Absent where only the
+   * process executing a run can stop it (the local backend).
+   */
+  control?(runId: string): Pick<RunHandle, "pause" | "cancel">;
 }

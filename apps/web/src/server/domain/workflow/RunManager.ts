@@ -192,7 +192,7 @@ export class RunManager {
     const updated = await this.dispatch(runId, { type: "pause", at: new Date() });
     this.#dequeue(runId);
     this.#setups.get(runId)?.abort.abort();
-    await this.#active.get(runId)?.pause({ now });
+    await (await this.#controlOf(runId))?.pause({ now });
     return updated;
   }
 
@@ -238,8 +238,24 @@ export class RunManager {
     const updated = await this.dispatch(runId, { type: "cancel", at: new Date() });
     this.#dequeue(runId);
     this.#setups.get(runId)?.abort.abort();
-    await this.#active.get(runId)?.cancel();
+    await (await this.#controlOf(runId))?.cancel();
     return updated;
+  }
+
+  /**
+   * Pause and cancel for a run: its handle when this process executes it, else — on a
+   * backend whose runs other servers execute too (restate) — the executor's reach into
+   * wherever the run is. A run not yet started has nothing to reach.
+   */
+  async #controlOf(runId: string): Promise<Pick<RunHandle, "pause" | "cancel"> | undefined> {
+    const active = this.#active.get(runId);
+    if (active) return active;
+    const run = await this.options.db.workflowRun.findUnique({
+      where: { id: runId },
+      select: { project_id: true, started_at: true },
+    });
+    if (!run?.started_at) return undefined;
+    return (await this.#executorFor(run.project_id))?.control?.(runId);
   }
 
   /** Keeps steps before `phase`, forgets the rest, and queues the run to continue. */
@@ -610,14 +626,21 @@ export class RunManager {
     this.#active.set(runId, handle);
     this.#startHeartbeat();
     void handle.done
-      .then((outcome) => this.#finish(outcome))
-      .catch((error: unknown) =>
-        this.#finish({
-          runId,
-          status: "failed",
-          error: { name: "Error", message: error instanceof Error ? error.message : String(error) },
-        }),
-      );
+      .then(
+        (outcome) => this.#finish(outcome),
+        (error: unknown) =>
+          this.#finish({
+            runId,
+            status: "failed",
+            error: {
+              name: "Error",
+              message: error instanceof Error ? error.message : String(error),
+            },
+          }),
+      )
+      // The database is unreachable as the run ends: its row keeps the lease, which
+      // expires, and the run is picked up again (from its checkpoint) by the next start.
+      .catch(() => undefined);
   }
 
   /**
