@@ -5,7 +5,12 @@ import type { AgentRunner } from "@phaseboard/agent-cli";
 import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type RunEvents, runEvents } from "./RunEvents.js";
-import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
+import {
+  type CompleteAnswer,
+  type StepJobQueue,
+  stepJobQueue,
+  type TakenJob,
+} from "./StepJobQueue.js";
 import { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 import { StepProgressSender } from "./StepProgressSender.js";
 
@@ -77,6 +82,9 @@ export class StepWorker {
   /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
   private running = new Map<string, AbortController>();
   private watch: NodeJS.Timeout | undefined;
+  /** Idle loops waiting for the `take` call they share. */
+  private takers: Array<(job: TakenJob | null | undefined) => void> = [];
+  private taking = false;
 
   constructor(readonly options: StepWorkerOptions) {
     checkWorkerId(options.workerId);
@@ -117,15 +125,13 @@ export class StepWorker {
   private async loop(): Promise<void> {
     const signal = this.stopping.signal;
     const pause = this.options.pollIntervalMs ?? 200;
+    // The job this loop runs next: handed back by its last completion, or taken when idle.
+    let next: TakenJob | null | undefined = null;
     while (!signal.aborted) {
-      let next: Awaited<ReturnType<typeof this.queue.next>> | undefined;
-      try {
-        next = await this.queue.next();
-      } catch {
-        next = undefined;
-      }
+      if (next === null) next = await this.take();
       if (next === undefined) {
         // The cluster moves leaders or restarts: ask again shortly.
+        next = null;
         await new Promise((resolve) => setTimeout(resolve, pause));
         continue;
       }
@@ -133,7 +139,40 @@ export class StepWorker {
         await this.waitForWork();
         continue;
       }
-      await this.run(next.id, next.job);
+      next = await this.run(next.id, next.job);
+    }
+  }
+
+  /**
+   * Takes one job for an idle loop. The loops idle at the same moment (all woken by one
+   * long-poll) share one `take` call for as many jobs as there are of them. Resolves
+   * `null` when the queue is empty, `undefined` when the cluster did not answer.
+   */
+  private take(): Promise<TakenJob | null | undefined> {
+    return new Promise((resolve) => {
+      this.takers.push(resolve);
+      void this.serveTakers();
+    });
+  }
+
+  private async serveTakers(): Promise<void> {
+    if (this.taking) return;
+    this.taking = true;
+    try {
+      while (this.takers.length > 0) {
+        const batch = this.takers.splice(0);
+        let jobs: TakenJob[] | undefined;
+        try {
+          jobs = await this.queue.take({ max: batch.length });
+        } catch {
+          jobs = undefined;
+        }
+        batch.forEach((resolve, i) => {
+          resolve(jobs === undefined ? undefined : (jobs[i] ?? null));
+        });
+      }
+    } finally {
+      this.taking = false;
     }
   }
 
@@ -160,7 +199,12 @@ export class StepWorker {
     return this.waiting;
   }
 
-  private async run(id: string, job: StepJob): Promise<void> {
+  /**
+   * Runs one job and completes it, taking this loop's next job in the same call (so a busy
+   * worker makes one request per step): that job, `null` when none is queued, `undefined`
+   * when the worker stops.
+   */
+  private async run(id: string, job: StepJob): Promise<TakenJob | null | undefined> {
     this.options.onJob?.({ phase: "started", job });
     const controller = new AbortController();
     this.running.set(id, controller);
@@ -200,16 +244,18 @@ export class StepWorker {
     });
     // The last lines reach the feed before the completion does.
     await progress.close();
-    if (this.stopping.signal.aborted) return;
+    if (this.stopping.signal.aborted) return undefined;
+    let answer: CompleteAnswer;
     for (;;) {
       try {
-        await this.queue.complete({ id, outcome });
+        answer = await this.queue.complete({ id, outcome, take: 1 });
         break;
       } catch {
-        if (this.stopping.signal.aborted) return;
+        if (this.stopping.signal.aborted) return undefined;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
     this.options.onJob?.({ phase: "completed", job, ok: outcome.ok });
+    return answer.next?.[0] ?? null;
   }
 }

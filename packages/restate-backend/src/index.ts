@@ -32,11 +32,13 @@ export {
   registerDeployment,
 } from "./restateAdmin.js";
 export {
+  type CompleteAnswer,
   type NextJob,
   type PauseRequest,
   type QueuedJob,
   type StepJobQueue,
   stepJobQueue,
+  type TakenJob,
 } from "./StepJobQueue.js";
 export { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 export { StepProgressSender, type StepProgressSenderOptions } from "./StepProgressSender.js";
