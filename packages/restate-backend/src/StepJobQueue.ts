@@ -2,100 +2,104 @@ import "./polyfillPromiseWithResolvers.js";
 import type { StepJob, StepJobOutcome } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
 import {
-  flaggedJobs,
-  listJobs,
+  type CompleteAnswer,
   type NextJob,
   type PauseRequest,
   type QueuedJob,
-  StepJobBook,
-  type TakenJob,
-} from "./StepJobBook.js";
+  stepJobShard,
+} from "./StepJobShard.js";
+import { shardKeys, shardOf } from "./stepJobShards.js";
 
-export type { NextJob, PauseRequest, QueuedJob, TakenJob } from "./StepJobBook.js";
+export type { CompleteAnswer, NextJob, PauseRequest, QueuedJob, TakenJob } from "./StepJobShard.js";
 
-/** What `complete` answers: whether it was the job's completion, and the next jobs taken. */
-export interface CompleteAnswer {
-  accepted: boolean;
-  /** Up to `take` jobs handed to the worker in the same call (complete-and-next). */
-  next?: TakenJob[];
-}
+const shared = restate.handlers.object.shared;
 
 /**
- * The step jobs of the runs pinned to one worker, keyed by the worker's id. A virtual
- * object: Restate runs its exclusive handlers one at a time per key, so taking and
- * completing a job never race. Workers only call in (ingress HTTP), so one behind a
- * router can still serve runs. Each job has its own state key (see StepJobBook), and
- * state is read lazily, so an operation costs the same with 5 or 500 jobs queued.
+ * The step jobs of the runs pinned to one worker, keyed by the worker's id: where runs,
+ * servers and workers address a worker's queue. The jobs themselves live in the queue's
+ * shards (`PhaseboardStepJobShard`, `<workerId>#<n>` by a hash of the run id, see
+ * StepJobShard): one exclusive key per worker made every enqueue and completion of every
+ * run wait for the one before, so with many runs in flight the key, not the steps, set the
+ * pace. Every handler here is shared (it holds no lock and no state) and forwards to the
+ * run's shard, or to all of them. A new worker calls the shards directly
+ * (StepWorker); `next` and `complete` stay for one that does not.
  *
- * - `enqueue` (from a run's invocation) adds a job; its id is the awakeable the run waits on.
- * - `hello` (a worker starting) hands every job it had taken back: a worker that starts
- *   again has lost the processes of its previous life, so those steps run again.
- * - `take` takes up to `max` of the oldest untaken jobs (`next`: one, for older workers).
- * - `complete` resolves the job's awakeable with its outcome and forgets the job; a second
- *   completion of the same job (a retried request) changes nothing. With `take` it also
- *   takes the worker's next jobs, so a busy worker makes one call per step.
- * - `pause` answers the run's queued jobs "paused", marks its running ones for the worker to
- *   stop (pause-now), or holds the pause for the run's next job; `release` drops a held
- *   pause (the run was resumed before it took effect). A paused job's agent session is
- *   handed to the step's next job, so the agent continues its session after resume.
+ * Forwarded one-way messages of one run reach its shard in the order they were forwarded,
+ * not always the order they were sent here: an `abort` or a run's own `pause` racing the
+ * `enqueue` of the same job may arrive first and miss it, and that job then runs once
+ * more than needed (the run no longer waits on it).
  */
 export const stepJobQueue = restate.object({
   name: "PhaseboardStepJobs",
   handlers: {
-    enqueue: async (ctx: restate.ObjectContext, input: { id: string; job: StepJob }) => {
-      await new StepJobBook(ctx).enqueue(input);
-    },
-    /**
-     * A worker's long-poll waits on `awakeableId`: resolved now when a job is waiting, else
-     * by the next `enqueue` (or `hello`). Quick, so the object is never held while waiting.
-     */
-    watch: async (ctx: restate.ObjectContext, input: { awakeableId: string }) => {
-      await new StepJobBook(ctx).watch(input.awakeableId);
-    },
-    pause: async (ctx: restate.ObjectContext, input: PauseRequest): Promise<{ held: boolean }> =>
-      await new StepJobBook(ctx).pause(input),
-    release: async (ctx: restate.ObjectContext, input: { runId: string }) => {
-      await new StepJobBook(ctx).release(input.runId);
-    },
-    hello: async (ctx: restate.ObjectContext): Promise<{ requeued: number }> =>
-      await new StepJobBook(ctx).hello(),
-    next: async (ctx: restate.ObjectContext): Promise<NextJob> =>
-      (await new StepJobBook(ctx).take(1))[0] ?? null,
-    take: async (ctx: restate.ObjectContext, input: { max: number }): Promise<TakenJob[]> =>
-      await new StepJobBook(ctx).take(input.max),
-    session: async (ctx: restate.ObjectContext, input: { id: string; sessionId: string }) => {
-      await new StepJobBook(ctx).session(input.id, input.sessionId);
-    },
-    complete: async (
-      ctx: restate.ObjectContext,
-      input: { id: string; outcome: StepJobOutcome; take?: number },
-    ): Promise<CompleteAnswer> => {
-      const book = new StepJobBook(ctx);
-      const accepted = await book.complete(input.id, input.outcome);
-      if (!input.take) return { accepted };
-      return { accepted, next: await book.take(input.take) };
-    },
-    /**
-     * The run of this job was cancelled: a job not yet taken is dropped, a taken one is
-     * marked so the worker running it stops its process group (see `aborted`).
-     */
-    abort: async (ctx: restate.ObjectContext, input: { id: string }) => {
-      await new StepJobBook(ctx).abort(input.id);
-    },
-    /**
-     * Ids of the taken jobs whose run was cancelled or paused now, polled by a worker while
-     * it runs jobs.
-     */
-    aborted: restate.handlers.object.shared(
-      async (ctx: restate.ObjectSharedContext): Promise<string[]> => await flaggedJobs(ctx),
+    enqueue: shared(
+      async (ctx: restate.ObjectSharedContext, input: { id: string; job: StepJob }) => {
+        ctx.objectSendClient(stepJobShard, shardOf(ctx.key, input.job.runId)).enqueue(input);
+      },
     ),
+    pause: shared(
+      async (ctx: restate.ObjectSharedContext, input: PauseRequest): Promise<{ held: boolean }> =>
+        await ctx.objectClient(stepJobShard, shardOf(ctx.key, input.runId)).pause(input),
+    ),
+    release: shared(async (ctx: restate.ObjectSharedContext, input: { runId: string }) => {
+      await ctx.objectClient(stepJobShard, shardOf(ctx.key, input.runId)).release(input);
+    }),
+    /** A worker starting: every shard hands back the jobs it had taken. */
+    hello: shared(async (ctx: restate.ObjectSharedContext): Promise<{ requeued: number }> => {
+      const answers = await restate.RestatePromise.all(
+        shardKeys(ctx.key).map((key) => ctx.objectClient(stepJobShard, key).hello()),
+      );
+      return { requeued: answers.reduce((sum, answer) => sum + answer.requeued, 0) };
+    }),
+    /** One job from the first shard that has one (a worker that does not know the shards). */
+    next: shared(async (ctx: restate.ObjectSharedContext): Promise<NextJob> => {
+      for (const key of shardKeys(ctx.key)) {
+        const [job] = await ctx.objectClient(stepJobShard, key).take({ max: 1 });
+        if (job) return job;
+      }
+      return null;
+    }),
+    complete: shared(
+      async (
+        ctx: restate.ObjectSharedContext,
+        input: { id: string; outcome: StepJobOutcome; runId?: string },
+      ): Promise<CompleteAnswer> => {
+        if (input.runId !== undefined) {
+          const key = shardOf(ctx.key, input.runId);
+          return await ctx.objectClient(stepJobShard, key).complete(input);
+        }
+        for (const key of shardKeys(ctx.key)) {
+          const answer = await ctx.objectClient(stepJobShard, key).complete(input);
+          if (answer.accepted) return answer;
+        }
+        return { accepted: false };
+      },
+    ),
+    session: shared(
+      async (ctx: restate.ObjectSharedContext, input: { id: string; sessionId: string }) => {
+        for (const key of shardKeys(ctx.key))
+          ctx.objectSendClient(stepJobShard, key).session(input);
+      },
+    ),
+    /** The run of this job was cancelled: every shard drops or marks the job (one has it). */
+    abort: shared(async (ctx: restate.ObjectSharedContext, input: { id: string }) => {
+      for (const key of shardKeys(ctx.key)) ctx.objectSendClient(stepJobShard, key).abort(input);
+    }),
+    /** Ids of the taken jobs whose run was cancelled or paused now, in every shard. */
+    aborted: shared(async (ctx: restate.ObjectSharedContext): Promise<string[]> => {
+      const answers = await restate.RestatePromise.all(
+        shardKeys(ctx.key).map((key) => ctx.objectClient(stepJobShard, key).aborted()),
+      );
+      return answers.flat();
+    }),
     /** The jobs queued for this worker, for the board and for tests. */
-    list: restate.handlers.object.shared(
-      async (ctx: restate.ObjectSharedContext): Promise<QueuedJob[]> => await listJobs(ctx),
-    ),
+    list: shared(async (ctx: restate.ObjectSharedContext): Promise<QueuedJob[]> => {
+      const answers = await restate.RestatePromise.all(
+        shardKeys(ctx.key).map((key) => ctx.objectClient(stepJobShard, key).list()),
+      );
+      return answers.flat();
+    }),
   },
-  // Read only the keys an operation touches, not the whole queue with every invocation.
-  options: { enableLazyState: true },
 });
 
 export type StepJobQueue = typeof stepJobQueue;

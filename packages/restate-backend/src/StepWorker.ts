@@ -5,14 +5,16 @@ import type { AgentRunner } from "@phaseboard/agent-cli";
 import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type RunEvents, runEvents } from "./RunEvents.js";
+import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
 import {
   type CompleteAnswer,
-  type StepJobQueue,
-  stepJobQueue,
+  type StepJobShard,
+  stepJobShard,
   type TakenJob,
-} from "./StepJobQueue.js";
+} from "./StepJobShard.js";
 import { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 import { StepProgressSender } from "./StepProgressSender.js";
+import { shardKeys, shardOf } from "./stepJobShards.js";
 
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -74,13 +76,17 @@ export function checkWorkerId(workerId: string): string {
 export class StepWorker {
   private ingress: clients.Ingress;
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
+  /** The queue's shards, by key: the worker takes, completes and polls them directly. */
+  private shards = new Map<string, clients.IngressClient<clients.VirtualObject<StepJobShard>>>();
+  /** The shard an idle take starts with, turning, so no shard waits behind the others. */
+  private firstShard = 0;
   private waits: clients.IngressClient<clients.Service<StepJobWaits>>;
   /** The one long-poll in flight, shared by every idle loop. */
   private waiting: Promise<void> | undefined;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
-  private running = new Map<string, AbortController>();
+  private running = new Map<string, { controller: AbortController; runId: string }>();
   private watch: NodeJS.Timeout | undefined;
   /** Idle loops waiting for the `take` call they share. */
   private takers: Array<(job: TakenJob | null | undefined) => void> = [];
@@ -91,6 +97,15 @@ export class StepWorker {
     this.ingress = clients.connect({ url: options.ingressUrl });
     this.queue = this.ingress.objectClient<StepJobQueue>(stepJobQueue, options.workerId);
     this.waits = this.ingress.serviceClient<StepJobWaits>(stepJobWaits);
+    for (const key of shardKeys(options.workerId)) {
+      this.shards.set(key, this.ingress.objectClient<StepJobShard>(stepJobShard, key));
+    }
+  }
+
+  private shard(runId: string): clients.IngressClient<clients.VirtualObject<StepJobShard>> {
+    const shard = this.shards.get(shardOf(this.options.workerId, runId));
+    if (!shard) throw new Error(`no shard for run ${runId}`);
+    return shard;
   }
 
   async start(): Promise<{ requeued: number }> {
@@ -111,14 +126,21 @@ export class StepWorker {
   /** Stops the process group of each running job whose run was cancelled or paused now. */
   private async abortCancelled(): Promise<void> {
     if (this.running.size === 0) return;
+    // Only the shards of the runs running here can hold a flag for them.
+    const keys = new Set(
+      [...this.running.values()].map((job) => shardOf(this.options.workerId, job.runId)),
+    );
     let ids: string[];
     try {
-      ids = await this.queue.aborted();
+      const answers = await Promise.all(
+        [...keys].map((key) => this.shards.get(key)?.aborted() ?? []),
+      );
+      ids = answers.flat();
     } catch {
       return;
     }
     for (const id of ids) {
-      this.running.get(id)?.abort(new Error("the run was cancelled or paused"));
+      this.running.get(id)?.controller.abort(new Error("the run was cancelled or paused"));
     }
   }
 
@@ -163,7 +185,7 @@ export class StepWorker {
         const batch = this.takers.splice(0);
         let jobs: TakenJob[] | undefined;
         try {
-          jobs = await this.queue.take({ max: batch.length });
+          jobs = await this.takeFromShards(batch.length);
         } catch {
           jobs = undefined;
         }
@@ -199,6 +221,19 @@ export class StepWorker {
     return this.waiting;
   }
 
+  /** Up to `max` jobs, from the shards in turn, starting one further each time. */
+  private async takeFromShards(max: number): Promise<TakenJob[]> {
+    const shards = [...this.shards.values()];
+    const first = this.firstShard;
+    this.firstShard = (first + 1) % shards.length;
+    const jobs: TakenJob[] = [];
+    for (let i = 0; i < shards.length && jobs.length < max; i++) {
+      const shard = shards[(first + i) % shards.length];
+      if (shard) jobs.push(...(await shard.take({ max: max - jobs.length })));
+    }
+    return jobs;
+  }
+
   /**
    * Runs one job and completes it, taking this loop's next job in the same call (so a busy
    * worker makes one request per step): that job, `null` when none is queued, `undefined`
@@ -207,7 +242,7 @@ export class StepWorker {
   private async run(id: string, job: StepJob): Promise<TakenJob | null | undefined> {
     this.options.onJob?.({ phase: "started", job });
     const controller = new AbortController();
-    this.running.set(id, controller);
+    this.running.set(id, { controller, runId: job.runId });
     const stop = () => controller.abort(this.stopping.signal.reason);
     // Live output for the board, outside the journal (a replayed step prints nothing).
     const feed = this.ingress.objectSendClient<RunEvents>(runEvents, job.runId);
@@ -236,7 +271,7 @@ export class StepWorker {
       killGraceMs: this.options.killGraceMs ?? 1000,
       ...(this.options.runAgent && { runAgent: this.options.runAgent }),
       onAgentSession: (sessionId) => {
-        void Promise.resolve(this.queue.session({ id, sessionId })).catch(() => {});
+        void Promise.resolve(this.shard(job.runId).session({ id, sessionId })).catch(() => {});
       },
     }).finally(() => {
       this.running.delete(id);
@@ -248,7 +283,7 @@ export class StepWorker {
     let answer: CompleteAnswer;
     for (;;) {
       try {
-        answer = await this.queue.complete({ id, outcome, take: 1 });
+        answer = await this.shard(job.runId).complete({ id, outcome, take: 1 });
         break;
       } catch {
         if (this.stopping.signal.aborted) return undefined;

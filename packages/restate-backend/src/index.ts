@@ -40,7 +40,9 @@ export {
   stepJobQueue,
   type TakenJob,
 } from "./StepJobQueue.js";
+export { type StepJobShard, stepJobShard } from "./StepJobShard.js";
 export { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 export { StepProgressSender, type StepProgressSenderOptions } from "./StepProgressSender.js";
 export { checkWorkerId, StepWorker, type StepWorkerOptions } from "./StepWorker.js";
 export { type RestateEndpointServer, serveRestateEndpoint } from "./serveRestateEndpoint.js";
+export { STEP_JOB_SHARDS, shardKeys, shardOf } from "./stepJobShards.js";

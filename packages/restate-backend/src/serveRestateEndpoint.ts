@@ -9,6 +9,7 @@ import { runInbox } from "./RunInbox.js";
 import { runParking } from "./RunParking.js";
 import { isRequestIdentityKey } from "./requestIdentity.js";
 import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobShard } from "./StepJobShard.js";
 import { stepJobWaits } from "./StepJobWaits.js";
 
 export interface RestateEndpointServer {
@@ -47,6 +48,7 @@ export async function serveRestateEndpoint(
     .bind(phaseboardRun)
     .bind(phaseboardStepJob)
     .bind(stepJobQueue)
+    .bind(stepJobShard)
     .bind(runInbox)
     .bind(runEvents)
     .bind(runParking)
