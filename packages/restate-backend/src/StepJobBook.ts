@@ -93,7 +93,13 @@ const without = (ids: string[], id: string) => ids.filter((other) => other !== i
  * `held`, `sessions`, `watchers` as before.
  */
 export class StepJobBook {
-  constructor(private state: BookState) {}
+  constructor(
+    private state: BookState,
+    /** What a woken long-poll hears: the shard's key, so its worker takes from here first. */
+    private wakeWith: string | true = true,
+    /** Told when a taken job is flagged (cancelled, paused now) or no longer is. */
+    private onFlag: (id: string, on: boolean) => void = () => {},
+  ) {}
 
   private async cursor(): Promise<Cursor> {
     const cursor = await this.state.get<Cursor>(CURSOR);
@@ -123,6 +129,7 @@ export class StepJobBook {
     for (const [runId, ids] of byRun) this.state.set(runKey(runId), ids);
     if (taken.length > 0) this.state.set(TAKEN, taken);
     if (flagged.length > 0) this.state.set(FLAGGED, flagged);
+    for (const id of flagged) this.onFlag(id, true);
     this.state.set(CURSOR, cursor);
     this.state.clear(LEGACY_JOBS);
     return cursor;
@@ -143,19 +150,23 @@ export class StepJobBook {
 
   private async unflag(id: string): Promise<void> {
     const flagged = await this.listOf(FLAGGED);
-    if (flagged.includes(id)) this.setList(FLAGGED, without(flagged, id));
+    if (!flagged.includes(id)) return;
+    this.setList(FLAGGED, without(flagged, id));
+    this.onFlag(id, false);
   }
 
   private async flag(id: string): Promise<void> {
     const flagged = await this.listOf(FLAGGED);
-    if (!flagged.includes(id)) this.state.set(FLAGGED, [...flagged, id]);
+    if (flagged.includes(id)) return;
+    this.state.set(FLAGGED, [...flagged, id]);
+    this.onFlag(id, true);
   }
 
   /** Wakes every long-poll of this worker: there is a job to take. */
   private async wakeWatchers(): Promise<void> {
     const watchers = await this.listOf(WATCHERS);
     if (watchers.length === 0) return;
-    for (const id of watchers) this.state.resolveAwakeable(id, true);
+    for (const id of watchers) this.state.resolveAwakeable(id, this.wakeWith);
     this.state.clear(WATCHERS);
   }
 
@@ -189,7 +200,7 @@ export class StepJobBook {
   async watch(awakeableId: string): Promise<void> {
     const cursor = await this.cursor();
     if (cursor.head < cursor.tail) {
-      this.state.resolveAwakeable(awakeableId, true);
+      this.state.resolveAwakeable(awakeableId, this.wakeWith);
       return;
     }
     const watchers = await this.listOf(WATCHERS);

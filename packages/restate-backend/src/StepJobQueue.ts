@@ -1,6 +1,7 @@
 import "./polyfillPromiseWithResolvers.js";
 import type { StepJob, StepJobOutcome } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
+import { stepJobFlags } from "./StepJobFlags.js";
 import {
   type CompleteAnswer,
   type NextJob,
@@ -85,13 +86,11 @@ export const stepJobQueue = restate.object({
     abort: shared(async (ctx: restate.ObjectSharedContext, input: { id: string }) => {
       for (const key of shardKeys(ctx.key)) ctx.objectSendClient(stepJobShard, key).abort(input);
     }),
-    /** Ids of the taken jobs whose run was cancelled or paused now, in every shard. */
-    aborted: shared(async (ctx: restate.ObjectSharedContext): Promise<string[]> => {
-      const answers = await restate.RestatePromise.all(
-        shardKeys(ctx.key).map((key) => ctx.objectClient(stepJobShard, key).aborted()),
-      );
-      return answers.flat();
-    }),
+    /** Ids of the taken jobs whose run was cancelled or paused now (see StepJobFlags). */
+    aborted: shared(
+      async (ctx: restate.ObjectSharedContext): Promise<string[]> =>
+        await ctx.objectClient(stepJobFlags, ctx.key).list(),
+    ),
     /** The jobs queued for this worker, for the board and for tests. */
     list: shared(async (ctx: restate.ObjectSharedContext): Promise<QueuedJob[]> => {
       const answers = await restate.RestatePromise.all(

@@ -10,6 +10,8 @@ import {
   StepJobBook,
   type TakenJob,
 } from "./StepJobBook.js";
+import { stepJobFlags } from "./StepJobFlags.js";
+import { workerOfShard } from "./stepJobShards.js";
 
 export type { NextJob, PauseRequest, QueuedJob, TakenJob } from "./StepJobBook.js";
 
@@ -40,48 +42,55 @@ export interface CompleteAnswer {
  *   pause (the run was resumed before it took effect). A paused job's agent session is
  *   handed to the step's next job, so the agent continues its session after resume.
  */
+/** The shard's book; flags go to the worker's flag list, which the worker polls. */
+function book(ctx: restate.ObjectContext): StepJobBook {
+  return new StepJobBook(ctx, ctx.key, (id, on) => {
+    ctx.objectSendClient(stepJobFlags, workerOfShard(ctx.key)).set({ id, on });
+  });
+}
+
 export const stepJobShard = restate.object({
   name: "PhaseboardStepJobShard",
   handlers: {
     enqueue: async (ctx: restate.ObjectContext, input: { id: string; job: StepJob }) => {
-      await new StepJobBook(ctx).enqueue(input);
+      await book(ctx).enqueue(input);
     },
     /**
      * A worker's long-poll waits on `awakeableId`: resolved now when a job is waiting, else
      * by the next `enqueue` (or `hello`). Quick, so the object is never held while waiting.
      */
     watch: async (ctx: restate.ObjectContext, input: { awakeableId: string }) => {
-      await new StepJobBook(ctx).watch(input.awakeableId);
+      await book(ctx).watch(input.awakeableId);
     },
     pause: async (ctx: restate.ObjectContext, input: PauseRequest): Promise<{ held: boolean }> =>
-      await new StepJobBook(ctx).pause(input),
+      await book(ctx).pause(input),
     release: async (ctx: restate.ObjectContext, input: { runId: string }) => {
-      await new StepJobBook(ctx).release(input.runId);
+      await book(ctx).release(input.runId);
     },
     hello: async (ctx: restate.ObjectContext): Promise<{ requeued: number }> =>
-      await new StepJobBook(ctx).hello(),
+      await book(ctx).hello(),
     next: async (ctx: restate.ObjectContext): Promise<NextJob> =>
-      (await new StepJobBook(ctx).take(1))[0] ?? null,
+      (await book(ctx).take(1))[0] ?? null,
     take: async (ctx: restate.ObjectContext, input: { max: number }): Promise<TakenJob[]> =>
-      await new StepJobBook(ctx).take(input.max),
+      await book(ctx).take(input.max),
     session: async (ctx: restate.ObjectContext, input: { id: string; sessionId: string }) => {
-      await new StepJobBook(ctx).session(input.id, input.sessionId);
+      await book(ctx).session(input.id, input.sessionId);
     },
     complete: async (
       ctx: restate.ObjectContext,
       input: { id: string; outcome: StepJobOutcome; take?: number },
     ): Promise<CompleteAnswer> => {
-      const book = new StepJobBook(ctx);
-      const accepted = await book.complete(input.id, input.outcome);
+      const shard = book(ctx);
+      const accepted = await shard.complete(input.id, input.outcome);
       if (!input.take) return { accepted };
-      return { accepted, next: await book.take(input.take) };
+      return { accepted, next: await shard.take(input.take) };
     },
     /**
      * The run of this job was cancelled: a job not yet taken is dropped, a taken one is
      * marked so the worker running it stops its process group (see `aborted`).
      */
     abort: async (ctx: restate.ObjectContext, input: { id: string }) => {
-      await new StepJobBook(ctx).abort(input.id);
+      await book(ctx).abort(input.id);
     },
     /**
      * Ids of the taken jobs whose run was cancelled or paused now, polled by a worker while

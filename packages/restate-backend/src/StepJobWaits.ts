@@ -21,8 +21,9 @@ export const stepJobWaits = restate.service({
     wait: async (
       ctx: restate.Context,
       input: { workerId: string; timeoutMs: number },
-    ): Promise<{ ready: boolean }> => {
-      const woken = ctx.awakeable<boolean>();
+    ): Promise<{ ready: boolean; shard?: string }> => {
+      // Resolved with the key of the shard that has work (`true` from an older queue).
+      const woken = ctx.awakeable<string | boolean>();
       // Any shard with a job, or the first to get one, wakes it (later resolves are ignored).
       for (const key of shardKeys(input.workerId)) {
         ctx.objectSendClient(stepJobShard, key).watch({ awakeableId: woken.id });
@@ -32,7 +33,7 @@ export const stepJobWaits = restate.service({
         woken.promise,
         ctx.sleep(timeout, "job wait").map(() => false),
       ]);
-      return { ready };
+      return typeof ready === "string" ? { ready: true, shard: ready } : { ready };
     },
   },
 });

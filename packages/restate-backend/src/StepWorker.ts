@@ -5,6 +5,7 @@ import type { AgentRunner } from "@phaseboard/agent-cli";
 import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type RunEvents, runEvents } from "./RunEvents.js";
+import { type StepJobFlags, stepJobFlags } from "./StepJobFlags.js";
 import { type StepJobQueue, stepJobQueue } from "./StepJobQueue.js";
 import {
   type CompleteAnswer,
@@ -76,17 +77,20 @@ export function checkWorkerId(workerId: string): string {
 export class StepWorker {
   private ingress: clients.Ingress;
   private queue: clients.IngressClient<clients.VirtualObject<StepJobQueue>>;
+  private flags: clients.IngressClient<clients.VirtualObject<StepJobFlags>>;
   /** The queue's shards, by key: the worker takes, completes and polls them directly. */
   private shards = new Map<string, clients.IngressClient<clients.VirtualObject<StepJobShard>>>();
-  /** The shard an idle take starts with, turning, so no shard waits behind the others. */
-  private firstShard = 0;
+  /** Shards a long-poll said have work: an idle take asks them first. */
+  private hinted = new Set<string>();
+  /** Jobs taken from a shard beyond what the idle loops asked for, next in line. */
+  private ready: TakenJob[] = [];
   private waits: clients.IngressClient<clients.Service<StepJobWaits>>;
   /** The one long-poll in flight, shared by every idle loop. */
   private waiting: Promise<void> | undefined;
   private stopping = new AbortController();
   private loops: Promise<void>[] = [];
   /** The jobs running here, by id: a cancelled run's job is aborted through its controller. */
-  private running = new Map<string, { controller: AbortController; runId: string }>();
+  private running = new Map<string, AbortController>();
   private watch: NodeJS.Timeout | undefined;
   /** Idle loops waiting for the `take` call they share. */
   private takers: Array<(job: TakenJob | null | undefined) => void> = [];
@@ -97,6 +101,7 @@ export class StepWorker {
     this.ingress = clients.connect({ url: options.ingressUrl });
     this.queue = this.ingress.objectClient<StepJobQueue>(stepJobQueue, options.workerId);
     this.waits = this.ingress.serviceClient<StepJobWaits>(stepJobWaits);
+    this.flags = this.ingress.objectClient<StepJobFlags>(stepJobFlags, options.workerId);
     for (const key of shardKeys(options.workerId)) {
       this.shards.set(key, this.ingress.objectClient<StepJobShard>(stepJobShard, key));
     }
@@ -126,21 +131,14 @@ export class StepWorker {
   /** Stops the process group of each running job whose run was cancelled or paused now. */
   private async abortCancelled(): Promise<void> {
     if (this.running.size === 0) return;
-    // Only the shards of the runs running here can hold a flag for them.
-    const keys = new Set(
-      [...this.running.values()].map((job) => shardOf(this.options.workerId, job.runId)),
-    );
     let ids: string[];
     try {
-      const answers = await Promise.all(
-        [...keys].map((key) => this.shards.get(key)?.aborted() ?? []),
-      );
-      ids = answers.flat();
+      ids = await this.flags.list();
     } catch {
       return;
     }
     for (const id of ids) {
-      this.running.get(id)?.controller.abort(new Error("the run was cancelled or paused"));
+      this.running.get(id)?.abort(new Error("the run was cancelled or paused"));
     }
   }
 
@@ -183,14 +181,17 @@ export class StepWorker {
     try {
       while (this.takers.length > 0) {
         const batch = this.takers.splice(0);
-        let jobs: TakenJob[] | undefined;
+        const jobs = this.ready.splice(0, batch.length);
+        let failed = false;
         try {
-          jobs = await this.takeFromShards(batch.length);
+          if (jobs.length < batch.length) {
+            jobs.push(...(await this.takeFromShards(batch.length - jobs.length)));
+          }
         } catch {
-          jobs = undefined;
+          failed = true;
         }
         batch.forEach((resolve, i) => {
-          resolve(jobs === undefined ? undefined : (jobs[i] ?? null));
+          resolve(jobs[i] ?? (failed ? undefined : null));
         });
       }
     } finally {
@@ -206,10 +207,11 @@ export class StepWorker {
     this.waiting ??= (async () => {
       const signal = this.stopping.signal;
       try {
-        await this.waits.wait(
+        const { shard } = await this.waits.wait(
           { workerId: this.options.workerId, timeoutMs: this.options.jobWaitMs ?? 20_000 },
           clients.Opts.from({ signal }),
         );
+        if (shard !== undefined) this.hinted.add(shard);
       } catch {
         if (!signal.aborted) {
           await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 200));
@@ -221,17 +223,22 @@ export class StepWorker {
     return this.waiting;
   }
 
-  /** Up to `max` jobs, from the shards in turn, starting one further each time. */
+  /**
+   * Jobs for `max` idle loops, from the shards a long-poll said have work (none without one:
+   * the loops then long-poll, whose watch answers at once when a shard has a job). Asking
+   * every shard instead would cost eight invocations each time a loop runs dry. A shard may
+   * hand over more than asked for; the rest wait here for the next idle loop (they are this
+   * worker's, taken: a restart hands them back like running ones).
+   */
   private async takeFromShards(max: number): Promise<TakenJob[]> {
-    const shards = [...this.shards.values()];
-    const first = this.firstShard;
-    this.firstShard = (first + 1) % shards.length;
-    const jobs: TakenJob[] = [];
-    for (let i = 0; i < shards.length && jobs.length < max; i++) {
-      const shard = shards[(first + i) % shards.length];
-      if (shard) jobs.push(...(await shard.take({ max: max - jobs.length })));
+    const hinted = [...this.hinted];
+    this.hinted.clear();
+    for (const key of hinted) {
+      if (this.ready.length >= max) break;
+      const shard = this.shards.get(key);
+      if (shard) this.ready.push(...(await shard.take({ max: max - this.ready.length })));
     }
-    return jobs;
+    return this.ready.splice(0, max);
   }
 
   /**
@@ -242,7 +249,7 @@ export class StepWorker {
   private async run(id: string, job: StepJob): Promise<TakenJob | null | undefined> {
     this.options.onJob?.({ phase: "started", job });
     const controller = new AbortController();
-    this.running.set(id, { controller, runId: job.runId });
+    this.running.set(id, controller);
     const stop = () => controller.abort(this.stopping.signal.reason);
     // Live output for the board, outside the journal (a replayed step prints nothing).
     const feed = this.ingress.objectSendClient<RunEvents>(runEvents, job.runId);

@@ -31,6 +31,7 @@ export {
   type RestateAddresses,
   registerDeployment,
 } from "./restateAdmin.js";
+export { type StepJobFlags, stepJobFlags } from "./StepJobFlags.js";
 export {
   type CompleteAnswer,
   type NextJob,

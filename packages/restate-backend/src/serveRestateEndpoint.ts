@@ -8,6 +8,7 @@ import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
 import { runParking } from "./RunParking.js";
 import { isRequestIdentityKey } from "./requestIdentity.js";
+import { stepJobFlags } from "./StepJobFlags.js";
 import { stepJobQueue } from "./StepJobQueue.js";
 import { stepJobShard } from "./StepJobShard.js";
 import { stepJobWaits } from "./StepJobWaits.js";
@@ -49,6 +50,7 @@ export async function serveRestateEndpoint(
     .bind(phaseboardStepJob)
     .bind(stepJobQueue)
     .bind(stepJobShard)
+    .bind(stepJobFlags)
     .bind(runInbox)
     .bind(runEvents)
     .bind(runParking)

@@ -23,3 +23,8 @@ export function shardOf(workerId: string, runId: string): string {
 export function shardKeys(workerId: string): string[] {
   return Array.from({ length: STEP_JOB_SHARDS }, (_, n) => `${workerId}#${n}`);
 }
+
+/** The worker whose queue the shard `key` is part of. */
+export function workerOfShard(key: string): string {
+  return key.slice(0, key.lastIndexOf("#"));
+}

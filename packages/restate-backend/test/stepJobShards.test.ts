@@ -8,6 +8,7 @@ import { type PhaseboardStepJob, phaseboardStepJob } from "../src/phaseboardStep
 import { RestateRuns } from "../src/RestateRuns.js";
 import { registerDeployment } from "../src/restateAdmin.js";
 import { type StepJobShard, stepJobShard } from "../src/StepJobShard.js";
+import { type StepJobWaits, stepJobWaits } from "../src/StepJobWaits.js";
 import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import { shardOf } from "../src/stepJobShards.js";
 import { type RestateNode, restateServerBinary, startRestateNode } from "./restateNode.js";
@@ -74,6 +75,10 @@ describe.skipIf("missing" in binary)("a worker's sharded job queue on one node",
       [...runIds].sort(),
     );
 
+    // A long-poll names the shard with work, so the worker asks that one first.
+    expect(
+      await ingress.serviceClient<StepJobWaits>(stepJobWaits).wait({ workerId, timeoutMs: 5000 }),
+    ).toEqual({ ready: true, shard: shardOf(workerId, runIds[0] ?? "") });
     const shard = ingress.objectClient<StepJobShard>(
       stepJobShard,
       shardOf(workerId, runIds[0] ?? ""),
