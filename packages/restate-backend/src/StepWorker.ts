@@ -2,7 +2,12 @@ import "./polyfillPromiseWithResolvers.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentRunner } from "@phaseboard/agent-cli";
-import { runStepJob, type StepJob, type StepLogEvent } from "@phaseboard/workflow-engine";
+import {
+  runStepJob,
+  type StepJob,
+  type StepJobOutcome,
+  type StepLogEvent,
+} from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { type RunEvents, runEvents } from "./RunEvents.js";
 import { type StepJobFlags, stepJobFlags } from "./StepJobFlags.js";
@@ -288,9 +293,15 @@ export class StepWorker {
     await progress.close();
     if (this.stopping.signal.aborted) return undefined;
     let answer: CompleteAnswer;
+    // A retry after a lost answer gets the same answer, with the job the first call took:
+    // without the key, that job would stay taken by nobody until the worker restarts.
+    const once = clients.Opts.from<
+      { id: string; outcome: StepJobOutcome; take?: number },
+      CompleteAnswer
+    >({ idempotencyKey: `complete/${id}` });
     for (;;) {
       try {
-        answer = await this.shard(job.runId).complete({ id, outcome, take: 1 });
+        answer = await this.shard(job.runId).complete({ id, outcome, take: 1 }, once);
         break;
       } catch {
         if (this.stopping.signal.aborted) return undefined;
