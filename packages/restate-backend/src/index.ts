@@ -36,14 +36,19 @@ export {
   type RestateAddresses,
   registerDeployment,
 } from "./restateAdmin.js";
+export { type StepJobFlags, stepJobFlags } from "./StepJobFlags.js";
 export {
+  type CompleteAnswer,
   type NextJob,
   type PauseRequest,
   type QueuedJob,
   type StepJobQueue,
   stepJobQueue,
+  type TakenJob,
 } from "./StepJobQueue.js";
+export { type StepJobShard, stepJobShard } from "./StepJobShard.js";
 export { type StepJobWaits, stepJobWaits } from "./StepJobWaits.js";
 export { StepProgressSender, type StepProgressSenderOptions } from "./StepProgressSender.js";
 export { checkWorkerId, StepWorker, type StepWorkerOptions } from "./StepWorker.js";
 export { type RestateEndpointServer, serveRestateEndpoint } from "./serveRestateEndpoint.js";
+export { STEP_JOB_SHARDS, shardKeys, shardOf } from "./stepJobShards.js";

@@ -8,7 +8,9 @@ import { runEvents } from "./RunEvents.js";
 import { runInbox } from "./RunInbox.js";
 import { runParking } from "./RunParking.js";
 import { isRequestIdentityKey } from "./requestIdentity.js";
+import { stepJobFlags } from "./StepJobFlags.js";
 import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobShard } from "./StepJobShard.js";
 import { stepJobWaits } from "./StepJobWaits.js";
 
 export interface RestateEndpointServer {
@@ -47,6 +49,8 @@ export async function serveRestateEndpoint(
     .bind(phaseboardRun)
     .bind(phaseboardStepJob)
     .bind(stepJobQueue)
+    .bind(stepJobShard)
+    .bind(stepJobFlags)
     .bind(runInbox)
     .bind(runEvents)
     .bind(runParking)
