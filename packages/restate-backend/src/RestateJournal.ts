@@ -12,7 +12,8 @@ import * as restate from "@restatedev/restate-sdk";
 import { InvocationAwaits } from "./InvocationAwaits.js";
 import { isPausedOutcome } from "./pausedOutcome.js";
 import type { PhaseboardRun, RestateRunInput } from "./phaseboardRun.js";
-import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobShard } from "./StepJobShard.js";
+import { shardOf } from "./stepJobShards.js";
 
 /** By name: `phaseboardRun` itself imports this file. */
 const PHASEBOARD_RUN: Pick<PhaseboardRun, "name"> = { name: "PhaseboardRun" };
@@ -126,19 +127,20 @@ export class RestateJournal implements RunJournal {
       return settleStepJob<T>(outcome);
     }
     const awakeable = this.ctx.awakeable<StepJobOutcome>();
-    this.ctx.objectSendClient(stepJobQueue, this.workerId).enqueue({ id: awakeable.id, job });
+    // Straight to the run's shard of its worker's queue: the sends of one invocation to one
+    // key arrive in order, so an abort or a pause never overtakes the job's enqueue.
+    const shard = () => this.ctx.objectSendClient(stepJobShard, shardOf(this.workerId, job.runId));
+    shard().enqueue({ id: awakeable.id, job });
     const cancelled = () => {
       // The worker stops the step's process group; then the engine runs `finally` steps.
-      this.ctx.objectSendClient(stepJobQueue, this.workerId).abort({ id: awakeable.id });
+      shard().abort({ id: awakeable.id });
       this.onCancel();
     };
     const outcome = await abortable(this.awaits.wait(awakeable.promise), signal, cancelled);
     if (isPausedOutcome(outcome)) {
       // A journaled answer, so a replay pauses at the same point. The run's other jobs
       // (parallel steps) stop too: pause-now in the engine abandons their answers.
-      this.ctx
-        .objectSendClient(stepJobQueue, this.workerId)
-        .pause({ runId: job.runId, now: true, hold: false });
+      shard().pause({ runId: job.runId, now: true, hold: false });
       this.onPause();
       // The engine's pause aborted this step's signal: its reason sends the step back to pending.
       if (signal.aborted) throw signal.reason;

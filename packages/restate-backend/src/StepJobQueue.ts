@@ -25,10 +25,9 @@ const shared = restate.handlers.object.shared;
  * run's shard, or to all of them. A new worker calls the shards directly
  * (StepWorker); `next` and `complete` stay for one that does not.
  *
- * Forwarded one-way messages of one run reach its shard in the order they were forwarded,
- * not always the order they were sent here: an `abort` or a run's own `pause` racing the
- * `enqueue` of the same job may arrive first and miss it, and that job then runs once
- * more than needed (the run no longer waits on it).
+ * A run's invocation sends its jobs, their aborts and its own pauses straight to its shard
+ * (`shardOf`), so they arrive in the order it sent them; the forwarding `enqueue` and
+ * `abort` here are for callers that do not know the shards.
  */
 export const stepJobQueue = restate.object({
   name: "PhaseboardStepJobs",

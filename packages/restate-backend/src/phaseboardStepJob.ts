@@ -1,7 +1,8 @@
 import "./polyfillPromiseWithResolvers.js";
 import type { StepJob, StepJobOutcome } from "@phaseboard/workflow-engine";
 import * as restate from "@restatedev/restate-sdk";
-import { stepJobQueue } from "./StepJobQueue.js";
+import { stepJobShard } from "./StepJobShard.js";
+import { shardOf } from "./stepJobShards.js";
 
 /** One attempt of a step outside any run's template, for the worker a run is pinned to. */
 export interface StepJobInput {
@@ -20,7 +21,7 @@ export const phaseboardStepJob = restate.workflow({
   handlers: {
     run: async (ctx: restate.WorkflowContext, input: StepJobInput): Promise<StepJobOutcome> => {
       const done = ctx.awakeable<StepJobOutcome>();
-      const queue = ctx.objectSendClient(stepJobQueue, input.workerId);
+      const queue = ctx.objectSendClient(stepJobShard, shardOf(input.workerId, input.job.runId));
       queue.enqueue({ id: done.id, job: input.job });
       try {
         return await done.promise;
