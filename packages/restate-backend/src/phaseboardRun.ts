@@ -208,7 +208,13 @@ export const phaseboardRun = restate.workflow({
         }
         if (outcome.status !== "waiting") {
           // Kept with the workflow after it ends, for a rewind to start a generation from.
-          ctx.set(CHECKPOINT, store.loadCheckpoint(input.runId)?.checkpoint ?? null);
+          // Read through `ctx.run`: the checkpoint carries wall-clock times, and state set
+          // from a value that differs on replay is a journal mismatch (a replay after a
+          // leader moved would fail for good); the journaled copy is the same every time.
+          const kept = await awaits.wait(
+            ctx.run("checkpoint", () => store.loadCheckpoint(input.runId)?.checkpoint ?? null),
+          );
+          ctx.set(CHECKPOINT, kept);
           runEnded = true;
           ctx.objectSendClient(runParking, input.runId).ended();
           // A call, after the sends: the object takes them in order, so once this answers
