@@ -64,11 +64,15 @@ export async function startWorker(
   return {
     child,
     output: () => output,
+    // As an operator stops a worker (SIGTERM): it stops its running steps' process groups
+    // before it exits, so no stand-in agent outlives the test. SIGKILL if it hangs.
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGKILL");
+      child.kill("SIGTERM");
+      const hung = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
+      clearTimeout(hung);
     },
   };
 }
