@@ -2,9 +2,9 @@
  * The restate backend on the local 3-node cluster (`phaseboard cluster up`'s layout,
  * replication 2), measured in one script:
  *
- * 1. a 10-step run end to end and the cost of each added step, with the endpoint and one
- *    worker in this process (compare `pnpm bench` in packages/restate-backend: the local
- *    backend and a single node);
+ * 1. a 10-step run end to end and the cost of each added step: on the local backend, on
+ *    one restate-server node and on the 3-node cluster (restate: the endpoint and one
+ *    worker in this process);
  * 2. many runs × 10 steps spread over two `phaseboard worker` processes: steps per second
  *    and the peak RSS of each process (this one serves the engine endpoint);
  * 3. the time from killing -9 the node that leads a run's partition to the run's next step
@@ -24,8 +24,8 @@ import {
   StepWorker,
   serveRestateEndpoint,
 } from "@phaseboard/restate-backend";
-import { restateServerBinary } from "@phaseboard/restate-backend/testing";
-import { loadTemplate } from "@phaseboard/workflow-engine";
+import { restateServerBinary, startRestateNode } from "@phaseboard/restate-backend/testing";
+import { loadTemplate, WorkflowExecutor } from "@phaseboard/workflow-engine";
 import {
   freePortOffset,
   LocalRestateCluster,
@@ -49,7 +49,7 @@ async function template(name: string, commands: string[]) {
   writeFileSync(file, `name: ${name}\nphases: [p]\nsteps:\n${steps.join("\n")}\n`);
   const loaded = await loadTemplate(file);
   if (!loaded.ok) throw new Error(`bench template ${name} did not load`);
-  return loaded.snapshot;
+  return loaded;
 }
 
 /** Peak resident set of a process so far (kB → MB), from /proc; 0 where there is none. */
@@ -73,17 +73,62 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   );
 }
 
-async function perStep(cluster: LocalRestateCluster, project: string) {
-  const runs = new RestateRuns(cluster.ingressUrl);
+/** A 10-step run's median and each added step's cost, from `timed(steps)` (a median). */
+async function report(name: string, timed: (steps: number) => Promise<number>) {
+  await timed(2); // warm-up
+  const ten = await timed(10);
+  const twenty = await timed(20);
+  console.log(
+    `1) ${name}: 10-step run p50 ${ten.toFixed(0)} ms, per added step ${((twenty - ten) / 10).toFixed(1)} ms`,
+  );
+}
+
+/** The local backend: one process, checkpoint files (the default). */
+async function perStepLocal() {
+  await report("local backend", async (steps) => {
+    const loaded = await template(`steps-${steps}`, Array(steps).fill("true"));
+    const times: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const project = mkdtempSync(join(root, "local-"));
+      const executor = new WorkflowExecutor({ projectPath: project, workerId: "bench" });
+      const started = performance.now();
+      const outcome = await executor.start({
+        runId: `local-${steps}-${round}`,
+        definition: loaded.definition,
+        snapshot: loaded.snapshot,
+        args: {},
+      }).done;
+      times.push(performance.now() - started);
+      if (outcome.status !== "completed") throw new Error(`local run ended ${outcome.status}`);
+    }
+    return median(times);
+  });
+}
+
+/** One restate-server node, with its own endpoint, beside the cluster. */
+async function perStepOneNode(path: string) {
+  const node = await startRestateNode(path, mkdtempSync(join(root, "node-")));
+  const endpoint = await serveRestateEndpoint();
+  try {
+    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    await perStep("restate, 1 node", node.ingress, mkdtempSync(join(root, "one-node-")));
+  } finally {
+    await endpoint.close();
+    await node.stop();
+  }
+}
+
+async function perStep(name: string, ingressUrl: string, project: string) {
+  const runs = new RestateRuns(ingressUrl);
   const worker = new StepWorker({
-    ingressUrl: cluster.ingressUrl,
+    ingressUrl,
     workerId: "bench-1",
     stateDir: join(project, "worker-1"),
     pollIntervalMs: 10,
   });
   await worker.start();
   const timed = async (steps: number) => {
-    const snapshot = await template(`steps-${steps}`, Array(steps).fill("true"));
+    const { snapshot } = await template(`steps-${steps}`, Array(steps).fill("true"));
     const times: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const runId = `per-step-${steps}-${round}`;
@@ -96,12 +141,7 @@ async function perStep(cluster: LocalRestateCluster, project: string) {
     return median(times);
   };
   try {
-    await timed(2); // warm-up
-    const ten = await timed(10);
-    const twenty = await timed(20);
-    console.log(
-      `1) restate, 3 nodes: 10-step run p50 ${ten.toFixed(0)} ms, per added step ${((twenty - ten) / 10).toFixed(1)} ms`,
-    );
+    await report(name, timed);
   } finally {
     await worker.stop();
   }
@@ -137,7 +177,7 @@ async function manyRuns(cluster: LocalRestateCluster, project: string) {
     child: startWorkerProcess(cluster, id),
   }));
   const runs = new RestateRuns(cluster.ingressUrl);
-  const snapshot = await template("ten", Array(10).fill("true"));
+  const { snapshot } = await template("ten", Array(10).fill("true"));
   const ids = Array.from({ length: RUNS }, (_, i) => `many-${i}`);
   try {
     const started = performance.now();
@@ -165,7 +205,7 @@ async function manyRuns(cluster: LocalRestateCluster, project: string) {
 async function leaderKill(cluster: LocalRestateCluster, project: string) {
   const hold = join(project, "hold");
   writeFileSync(hold, "");
-  const snapshot = await template("held", [
+  const { snapshot } = await template("held", [
     `while [ -f '${hold}' ]; do sleep 0.02; done`,
     "true",
     "true",
@@ -220,10 +260,12 @@ async function leaderKill(cluster: LocalRestateCluster, project: string) {
   }
 }
 
+await perStepLocal();
 const binary = restateServerBinary();
 if ("missing" in binary) {
   console.log(`scale-out bench: SKIPPED, restate-server is not installed (${binary.missing})`);
 } else {
+  await perStepOneNode(binary.path);
   const cluster = new LocalRestateCluster({
     dir: join(root, "cluster"),
     portOffset: await freePortOffset(),
@@ -234,7 +276,7 @@ if ("missing" in binary) {
     try {
       await registerDeployment(cluster.adminUrl, `http://127.0.0.1:${endpoint.port}`);
       const project = mkdtempSync(join(root, "project-"));
-      await perStep(cluster, project);
+      await perStep("restate, 3 nodes", cluster.ingressUrl, project);
       await manyRuns(cluster, project);
       await leaderKill(cluster, project);
     } finally {
