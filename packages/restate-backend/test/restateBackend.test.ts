@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
-import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
+import { join, resolve } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import { loadTemplate } from "@phaseboard/workflow-engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +16,7 @@ import {
   restateServerBinary,
   startRestateNode,
 } from "./restateNode.js";
+import { startWorker, waitFor } from "./workerProcess.js";
 
 const repositoryRoot = resolve(import.meta.dirname, "..", "..", "..");
 const definitions = join(repositoryRoot, ".agent", "workflows", "definitions");
@@ -26,75 +25,6 @@ if ("missing" in binary) {
   console.warn(
     `\n!!! SKIPPING the restate backend tests: the restate-server binary is not installed (${binary.missing}).\n`,
   );
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<void>;
-}
-
-async function startWorker(
-  ingress: string,
-  workerId: string,
-  stateDir: string,
-  pathPrefix: string,
-  env: Record<string, string> = {},
-): Promise<WorkerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(import.meta.dirname, "fixtures", "workerMain.ts"),
-      ingress,
-      workerId,
-      stateDir,
-    ],
-    {
-      env: {
-        ...process.env,
-        PATH: `${pathPrefix}${delimiter}${fakeAgentsPath()}${delimiter}${process.env.PATH}`,
-        FAKE_AGENT_SCENARIO: "success",
-        PHASEBOARD_PASS_ENV: "FAKE_AGENT_*",
-        ...env,
-      },
-      cwd: join(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += String(chunk);
-  });
-  await waitFor(
-    () => output.includes("ready"),
-    () => `worker never became ready:\n${output}`,
-  );
-  return {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
-}
-
-async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  explain: () => string,
-): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(explain());
 }
 
 describe.skipIf("missing" in binary)("the restate backend on one node", () => {
@@ -257,7 +187,7 @@ describe.skipIf("missing" in binary)("the restate backend on one node", () => {
         () => pnpm.starts().includes("build"),
         () => `build never started: ${pnpm.starts().join(",")}\n${worker.output()}`,
       );
-      await worker.stop();
+      await worker.kill();
       rmSync(pnpm.hold);
       worker = await startWorker(node.ingress, "w-kill", stateDir, bin);
       expect(worker.output()).toContain("requeued=1");
@@ -323,7 +253,7 @@ describe.skipIf("missing" in binary)("the server's restate executor", () => {
           (await runs.jobs("w-agent")).some((job) => job.sessionId === "session-of-first-life"),
         () => `the agent's session was never recorded:\n${worker.output()}`,
       );
-      await worker.stop();
+      await worker.kill();
       worker = await startWorker(node.ingress, "w-agent", stateDir, bin, {
         FAKE_AGENT_RECORD: record,
       });

@@ -5,7 +5,10 @@ import { fakeAgentsPath } from "@phaseboard/agent-cli/testing";
 export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
+  /** Stops it as an operator does (SIGTERM): it ends its running steps' process groups. */
   stop(): Promise<void>;
+  /** Kills it -9, as a lost machine: its running steps' processes are left behind. */
+  kill(): Promise<void>;
 }
 
 /** Waits (polling every 50 ms, at most 30 s) until `check` holds; else fails with `explain()`. */
@@ -61,17 +64,25 @@ export async function startWorker(
     () => output.includes("ready"),
     () => `worker never became ready:\n${output}`,
   );
+  const exited = () =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((done) => child.once("exit", () => done()));
   return {
     child,
     output: () => output,
+    kill: async () => {
+      const gone = exited();
+      child.kill("SIGKILL");
+      await gone;
+    },
     // As an operator stops a worker (SIGTERM): it stops its running steps' process groups
     // before it exits, so no stand-in agent outlives the test. SIGKILL if it hangs.
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((done) => child.once("exit", done));
+      const gone = exited();
       child.kill("SIGTERM");
       const hung = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
+      await gone;
       clearTimeout(hung);
     },
   };
