@@ -15,6 +15,7 @@ import { registerDeployment } from "../src/restateAdmin.js";
 import { StepWorker } from "../src/StepWorker.js";
 import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import { type RestateNode, restateServerBinary, startRestateNode } from "./restateNode.js";
+import { waitFor } from "./workerProcess.js";
 
 const fixtures = join(import.meta.dirname, "fixtures", "flow");
 const binary = restateServerBinary();
@@ -67,12 +68,22 @@ function boardOf(project: string) {
   return { created, statuses, stepsDone, host, observer };
 }
 
-async function until(check: () => boolean, explain: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (check()) return;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(explain());
+/** The server's executor on `node` for a project whose board is `board`. */
+function executorOn(
+  node: RestateNode,
+  project: string,
+  board: ReturnType<typeof boardOf>,
+  worker = "nobody",
+): RestateExecutor {
+  return new RestateExecutor({
+    ingress: node.ingress,
+    admin: node.admin,
+    worker,
+    projectPath: project,
+    observer: board.observer,
+    host: board.host,
+    eventPollMs: 50,
+  });
 }
 
 describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on restate", () => {
@@ -97,21 +108,13 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
   it("runs concurrent children as runs of their own, each once, even when the parent's engine dies under them", async () => {
     const project = tempDir("restate-family");
     const board = boardOf(project);
-    const executor = new RestateExecutor({
-      ingress: node.ingress,
-      admin: node.admin,
-      worker: "nobody",
-      projectPath: project,
-      observer: board.observer,
-      host: board.host,
-      eventPollMs: 50,
-    });
+    const executor = executorOn(node, project, board);
     const family = await template("family");
     const handle = executor.start({ runId: "family", ...pinned(family), args: {} });
     handle.done.catch(() => {});
     // Two children nap at once (concurrency 2); the engine process goes away meanwhile and
     // a new one replays the parent (and the children) from the journal.
-    await until(
+    await waitFor(
       () => board.created.length >= 2,
       () => `the first children were never created: ${JSON.stringify(board.created)}`,
     );
@@ -135,7 +138,7 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
     // …each child's step ran once…
     expect(counts.__leafBuilds).toEqual({ a: 1, b: 1, c: 1 });
     // …and the board heard each child run and end, and its step complete.
-    await until(
+    await waitFor(
       () => board.statuses.filter((entry) => entry.status === "completed").length === 3,
       () => `children's ends not relayed: ${JSON.stringify(board.statuses)}`,
     );
@@ -151,25 +154,17 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
   it("cancels a parent's waiting child with the parent, and the parent's finally step still runs", async () => {
     const project = tempDir("restate-guardian");
     const board = boardOf(project);
-    const executor = new RestateExecutor({
-      ingress: node.ingress,
-      admin: node.admin,
-      worker: "nobody",
-      projectPath: project,
-      observer: board.observer,
-      host: board.host,
-      eventPollMs: 50,
-    });
+    const executor = executorOn(node, project, board);
     const guardian = await template("guardian");
     const handle = executor.start({ runId: "guardian", ...pinned(guardian), args: {} });
-    await until(
+    await waitFor(
       () => board.statuses.some((entry) => entry.runId === "guardian.waiter"),
       () => `the child never started: ${JSON.stringify(board.statuses)}`,
     );
     await handle.cancel();
     expect((await handle.done).status).toBe("cancelled");
     expect(counts.__guardianFinally).toBe(1);
-    await until(
+    await waitFor(
       () =>
         board.statuses.some(
           (entry) => entry.runId === "guardian.waiter" && entry.status !== "running",
@@ -184,15 +179,7 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
   it("fails a run whose child template the server's host refuses, with the host's reason", async () => {
     const project = tempDir("restate-orphan");
     const board = boardOf(project);
-    const executor = new RestateExecutor({
-      ingress: node.ingress,
-      admin: node.admin,
-      worker: "nobody",
-      projectPath: project,
-      observer: board.observer,
-      host: board.host,
-      eventPollMs: 50,
-    });
+    const executor = executorOn(node, project, board);
     const orphan = await template("orphan");
     const outcome = await executor.start({ runId: "orphan", ...pinned(orphan), args: {} }).done;
     expect(outcome.status).toBe("failed");
@@ -203,15 +190,7 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
   it("continues as new into successor runs, once each, and a signal sent to the first reaches the last", async () => {
     const project = tempDir("restate-rounds");
     const board = boardOf(project);
-    const executor = new RestateExecutor({
-      ingress: node.ingress,
-      admin: node.admin,
-      worker: "nobody",
-      projectPath: project,
-      observer: board.observer,
-      host: board.host,
-      eventPollMs: 50,
-    });
+    const executor = executorOn(node, project, board);
     const rounds = await template("rounds");
     const handle = executor.start({ runId: "chain", ...pinned(rounds), args: {} });
     // Sent to the first run of the chain before it continued: its successors pass it on.
@@ -221,7 +200,7 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
       status: "completed",
       continuedAs: "chain+",
     });
-    await until(
+    await waitFor(
       () => board.statuses.some((entry) => entry.runId === "chain++" && entry.status !== "running"),
       () => `the last round never ended: ${JSON.stringify(board.statuses)}`,
     );
@@ -240,15 +219,7 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
   it("rewinds an ended run to a phase as a new generation that keeps the earlier phases' results", async () => {
     const project = tempDir("restate-rewind");
     const board = boardOf(project);
-    const executor = new RestateExecutor({
-      ingress: node.ingress,
-      admin: node.admin,
-      worker: "nobody",
-      projectPath: project,
-      observer: board.observer,
-      host: board.host,
-      eventPollMs: 50,
-    });
+    const executor = executorOn(node, project, board);
     const phased = await template("phased");
     // What the server pins when it creates the run.
     new FileRunStore(project).pinRun("phased", { ...pinned(phased), args: {} });
@@ -288,19 +259,11 @@ describe.skipIf("missing" in binary)("child runs, continue-as-new and rewind on 
     });
     await worker.start();
     try {
-      const executor = new RestateExecutor({
-        ingress: node.ingress,
-        admin: node.admin,
-        worker: "w-extra",
-        projectPath: project,
-        observer: board.observer,
-        host: board.host,
-        eventPollMs: 50,
-      });
+      const executor = executorOn(node, project, board, "w-extra");
       const rounds = await template("rounds");
       new FileRunStore(project).pinRun("reviewed", { ...pinned(rounds), args: { round: 3 } });
       const running = executor.start({ runId: "reviewed", ...pinned(rounds), args: { round: 3 } });
-      await until(
+      await waitFor(
         () => board.stepsDone.includes("reviewed:tick"),
         () => `the run never ticked: ${JSON.stringify(board.stepsDone)}`,
       );
