@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import {
@@ -13,13 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestateExecutor } from "../src/RestateExecutor.js";
 import { RestateRuns } from "../src/RestateRuns.js";
 import { type RunInbox, runInbox } from "../src/RunInbox.js";
-import { registerDeployment } from "../src/restateAdmin.js";
-import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
+import { serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import {
   fakePnpm,
+  type NodeWithEndpoint,
   type RestateNode,
   restateServerBinary,
-  startRestateNode,
+  startNodeWithEndpoint,
 } from "./restateNode.js";
 import { startWorker, waitFor } from "./workerProcess.js";
 
@@ -78,21 +77,16 @@ function heardSteps() {
 
 describe.skipIf("missing" in binary)("host steps and pause reaching the run on restate", () => {
   let node: RestateNode;
-  let endpoint: RestateEndpointServer;
-  let base: string;
+  let running: NodeWithEndpoint | undefined;
 
   beforeAll(async () => {
     if ("missing" in binary) return;
-    base = mkdtempSync(join(tmpdir(), "phaseboard-restate-control-"));
-    node = await startRestateNode(binary.path, base);
-    endpoint = await serveRestateEndpoint();
-    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    running = await startNodeWithEndpoint(binary.path, "control");
+    node = running.node;
   }, 60_000);
 
   afterAll(async () => {
-    await node?.stop();
-    await endpoint?.close();
-    if (base) rmSync(base, { recursive: true, force: true });
+    await running?.close();
   });
 
   it("runs the shipped scheduled poller: its send-signal step wakes the waiting runs of another template", async () => {
@@ -169,9 +163,10 @@ describe.skipIf("missing" in binary)("host steps and pause reaching the run on r
       () => heard.includes("started nap"),
       () => `the sender never reached its nap: ${heard.join(", ")}`,
     );
-    const port = endpoint.port;
-    await endpoint.close();
-    endpoint = await serveRestateEndpoint({ port });
+    if (!running) throw new Error("no node");
+    const port = running.endpoint.port;
+    await running.endpoint.close();
+    running.endpoint = await serveRestateEndpoint({ port });
 
     const outcome = await sender.done;
     expect(outcome.status, JSON.stringify(outcome)).toBe("completed");

@@ -1,9 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { platform } from "node:os";
+import { platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerDeployment } from "../src/restateAdmin.js";
+import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 
 /** The restate-server binary of the platform package, or why it is not there. */
 export function restateServerBinary(): { path: string } | { missing: string } {
@@ -140,4 +150,35 @@ echo "pnpm $*"
     starts: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []),
     hold,
   };
+}
+
+/** One node with Phaseboard's engine endpoint registered, its data in a temp folder. */
+export interface NodeWithEndpoint {
+  node: RestateNode;
+  /** Replaceable: a test closes it and serves a new one on its port to make runs replay. */
+  endpoint: RestateEndpointServer;
+  /** Stops the node and the endpoint and removes the node's data. */
+  close(): Promise<void>;
+}
+
+/** {@link startRestateNode} plus an engine endpoint in this process, registered with it. */
+export async function startNodeWithEndpoint(
+  binary: string,
+  name: string,
+): Promise<NodeWithEndpoint> {
+  const base = mkdtempSync(join(tmpdir(), `phaseboard-restate-${name}-`));
+  const node = await startRestateNode(binary, base);
+  const endpoint = await serveRestateEndpoint();
+  await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+  const running: NodeWithEndpoint = {
+    node,
+    endpoint,
+    close: async () => {
+      await node.stop();
+      // The endpoint a test may have put in place of the first (closed to replay a run).
+      await running.endpoint.close();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  return running;
 }

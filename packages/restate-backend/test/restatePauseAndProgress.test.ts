@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDir } from "@phaseboard/test-kit";
 import {
@@ -12,14 +11,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RestateExecutor } from "../src/RestateExecutor.js";
 import { RestateRuns } from "../src/RestateRuns.js";
-import { registerDeployment } from "../src/restateAdmin.js";
 import { StepWorker } from "../src/StepWorker.js";
-import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import {
   fakePnpm,
+  type NodeWithEndpoint,
   type RestateNode,
   restateServerBinary,
-  startRestateNode,
+  startNodeWithEndpoint,
 } from "./restateNode.js";
 import { startWorker, waitFor } from "./workerProcess.js";
 
@@ -47,21 +45,16 @@ describe.skipIf("missing" in binary)(
   "pause, resume, live output and long-polls on the restate backend",
   () => {
     let node: RestateNode;
-    let endpoint: RestateEndpointServer;
-    let base: string;
+    let running: NodeWithEndpoint | undefined;
 
     beforeAll(async () => {
       if ("missing" in binary) return;
-      base = mkdtempSync(join(tmpdir(), "phaseboard-restate-pause-"));
-      node = await startRestateNode(binary.path, base);
-      endpoint = await serveRestateEndpoint();
-      await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+      running = await startNodeWithEndpoint(binary.path, "pause");
+      node = running.node;
     }, 60_000);
 
     afterAll(async () => {
-      await node?.stop();
-      await endpoint?.close();
-      if (base) rmSync(base, { recursive: true, force: true });
+      await running?.close();
     });
 
     async function pipeline(project: string, runId: string) {

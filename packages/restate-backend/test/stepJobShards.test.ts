@@ -1,17 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { StepJob, StepJobOutcome } from "@phaseboard/workflow-engine";
 import * as clients from "@restatedev/restate-sdk-clients";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PhaseboardStepJob, phaseboardStepJob } from "../src/phaseboardStepJob.js";
 import { RestateRuns } from "../src/RestateRuns.js";
-import { registerDeployment } from "../src/restateAdmin.js";
 import { type StepJobShard, stepJobShard } from "../src/StepJobShard.js";
 import { type StepJobWaits, stepJobWaits } from "../src/StepJobWaits.js";
-import { type RestateEndpointServer, serveRestateEndpoint } from "../src/serveRestateEndpoint.js";
 import { shardOf } from "../src/stepJobShards.js";
-import { type RestateNode, restateServerBinary, startRestateNode } from "./restateNode.js";
+import {
+  type NodeWithEndpoint,
+  type RestateNode,
+  restateServerBinary,
+  startNodeWithEndpoint,
+} from "./restateNode.js";
 
 const binary = restateServerBinary();
 
@@ -40,23 +40,18 @@ function runsOnOneShard(workerId: string, count: number): string[] {
 
 describe.skipIf("missing" in binary)("a worker's sharded job queue on one node", () => {
   let node: RestateNode;
-  let endpoint: RestateEndpointServer;
-  let base: string;
+  let running: NodeWithEndpoint | undefined;
   let ingress: clients.Ingress;
 
   beforeAll(async () => {
     if ("missing" in binary) return;
-    base = mkdtempSync(join(tmpdir(), "phaseboard-restate-shards-"));
-    node = await startRestateNode(binary.path, base);
-    endpoint = await serveRestateEndpoint();
-    await registerDeployment(node.admin, `http://127.0.0.1:${endpoint.port}`);
+    running = await startNodeWithEndpoint(binary.path, "shards");
+    node = running.node;
     ingress = clients.connect({ url: node.ingress });
   }, 60_000);
 
   afterAll(async () => {
-    await node?.stop();
-    await endpoint?.close();
-    if (base) rmSync(base, { recursive: true, force: true });
+    await running?.close();
   });
 
   it("puts a run's jobs on its shard, takes several in one call, and hands the next job back with a completion", async () => {
