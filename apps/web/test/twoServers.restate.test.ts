@@ -6,10 +6,12 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   findInvocation,
+  queryAdmin,
   type RestateEndpointServer,
   registerDeployment,
   StepWorker,
   serveRestateEndpoint,
+  sqlText,
 } from "@phaseboard/restate-backend";
 import {
   type RestateNode,
@@ -240,14 +242,10 @@ describe.skipIf(Boolean(missing))("two servers and two workers on one cluster an
     await statusOn(boardB, "cancelled", from);
     await statusOn(boardA, "cancelled", 0);
     await until("the cluster ends the run's invocation", async () => {
-      const answer = await fetch(new URL("/query", node?.admin), {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({
-          query: `SELECT status FROM sys_invocation_status WHERE target_service_name = 'PhaseboardRun' AND target_service_key = '${slowId}'`,
-        }),
-      });
-      const rows = ((await answer.json()) as { rows?: { status: string }[] }).rows ?? [];
+      const rows = await queryAdmin<{ status: string }>(
+        node?.admin ?? "",
+        `SELECT status FROM sys_invocation_status WHERE target_service_name = 'PhaseboardRun' AND target_service_key = ${sqlText(slowId)}`,
+      );
       return rows.length === 1 && rows[0]?.status === "completed";
     });
     expect(ran.get(slowId)).toEqual(["box-a", "box-a"]);

@@ -33,8 +33,10 @@ export {
 export {
   checkRestateReachable,
   findInvocation,
+  queryAdmin,
   type RestateAddresses,
   registerDeployment,
+  sqlText,
 } from "./restateAdmin.js";
 export { type StepJobFlags, stepJobFlags } from "./StepJobFlags.js";
 export {

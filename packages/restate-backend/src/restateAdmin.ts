@@ -68,10 +68,28 @@ export async function registerDeployment(adminUrl: string, endpointUrl: string):
   }
 }
 
+/** `text` as an SQL string literal for the admin API's queries. */
+export function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /**
- * The id of the newest invocation of `service`'s `run` handler keyed `key`, from the admin
- * API's SQL view of invocations; undefined when the cluster has none (never submitted, or
- * ended and dropped after its retention).
+ * The rows the admin API's SQL view of the cluster (`POST /query`, e.g. over
+ * `sys_invocation_status`) answers for `sql`; throws when the API refuses.
+ */
+export async function queryAdmin<Row>(adminUrl: string, sql: string): Promise<Row[]> {
+  const response = await fetch(new URL("/query", adminUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query: sql }),
+  });
+  if (!response.ok) throw new Error(`Restate admin API refused the query: ${response.status}`);
+  return ((await response.json()) as { rows?: Row[] }).rows ?? [];
+}
+
+/**
+ * The id of the newest invocation of `service`'s `run` handler keyed `key`; undefined when
+ * the cluster has none (never submitted, or ended and dropped after its retention).
  *
  * @example
  * const id = await findInvocation(admin, "PhaseboardRun", "run_abc~g2");
@@ -81,17 +99,9 @@ export async function findInvocation(
   service: string,
   key: string,
 ): Promise<string | undefined> {
-  const sql = (text: string) => `'${text.replaceAll("'", "''")}'`;
-  const response = await fetch(new URL("/query", adminUrl), {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({
-      query: `SELECT id FROM sys_invocation_status WHERE target_service_name = ${sql(service)} AND target_service_key = ${sql(key)} AND target_handler_name = 'run' ORDER BY created_at DESC LIMIT 1`,
-    }),
-  });
-  if (!response.ok) {
-    throw new Error(`Restate admin API refused the invocation query: ${response.status}`);
-  }
-  const answer = (await response.json()) as { rows?: { id?: string }[] };
-  return answer.rows?.[0]?.id;
+  const [row] = await queryAdmin<{ id?: string }>(
+    adminUrl,
+    `SELECT id FROM sys_invocation_status WHERE target_service_name = ${sqlText(service)} AND target_service_key = ${sqlText(key)} AND target_handler_name = 'run' ORDER BY created_at DESC LIMIT 1`,
+  );
+  return row?.id;
 }

@@ -13,7 +13,12 @@ import { createServer } from "node:net";
 import { platform } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOrCreateRequestIdentity, type RequestIdentity } from "@phaseboard/restate-backend";
+import {
+  loadOrCreateRequestIdentity,
+  queryAdmin,
+  type RequestIdentity,
+  sqlText,
+} from "@phaseboard/restate-backend";
 
 const run = promisify(execFile);
 
@@ -234,23 +239,19 @@ export class LocalRestateCluster {
     key: string,
     explain: string[] = [],
   ): Promise<string | undefined> {
-    let answer: { rows?: { key?: string }[] };
+    let rows: { key?: string }[];
     try {
-      const response = await fetch(`${this.adminUrl}/query`, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({
-          query: `SELECT CAST(partition_key AS VARCHAR) AS key FROM sys_invocation_status WHERE target_service_name = '${sqlText(service)}' AND target_service_key = '${sqlText(key)}'`,
-        }),
-      });
-      answer = (await response.json()) as typeof answer;
+      rows = await queryAdmin<{ key?: string }>(
+        this.adminUrl,
+        `SELECT CAST(partition_key AS VARCHAR) AS key FROM sys_invocation_status WHERE target_service_name = ${sqlText(service)} AND target_service_key = ${sqlText(key)}`,
+      );
     } catch (error) {
       // A busy node's query engine may close the connection mid-answer: not known yet.
       explain.push(`query failed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    explain.push(JSON.stringify(answer));
-    const partitionKey = answer.rows?.[0]?.key;
+    explain.push(JSON.stringify(rows));
+    const partitionKey = rows[0]?.key;
     if (partitionKey === undefined) return undefined;
     const partitions = BigInt(PARTITIONS);
     const partition = String(BigInt(partitionKey) / ((1n << 64n) / partitions));
@@ -370,9 +371,4 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-/** `text` inside a single-quoted SQL literal. */
-function sqlText(text: string): string {
-  return text.replaceAll("'", "''");
 }
