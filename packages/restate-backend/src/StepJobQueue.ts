@@ -26,8 +26,9 @@ const shared = restate.handlers.object.shared;
  * (StepWorker); `next` and `complete` stay for one that does not.
  *
  * A run's invocation sends its jobs, their aborts and its own pauses straight to its shard
- * (`shardOf`), so they arrive in the order it sent them; the forwarding `enqueue` and
- * `abort` here are for callers that do not know the shards.
+ * (`shardOf`), so they arrive in the order it sent them. The forwarding `enqueue`, `abort`,
+ * `next` and `complete` stay for callers built before the shards: runs still executing on
+ * an older deployment (Restate routes their calls to this one) and older workers.
  */
 export const stepJobQueue = restate.object({
   name: "PhaseboardStepJobs",
